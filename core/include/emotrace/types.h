@@ -1,0 +1,44 @@
+// Value types that cross threads: a captured frame and what the pipeline found in it.
+// Every value carries the capture timestamp so results can be placed on the session clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace emotrace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+struct Frame {
+    cv::Mat image;                       // BGR, 8-bit; never written to after capture
+    std::int64_t index = 0;              // 0-based position in the source
+    double timestamp_ms = 0.0;           // session time: media time for files, capture time for live
+    SteadyClock::time_point captured_at; // when the frame left the source, for latency
+};
+
+struct Detection {
+    cv::Rect2f box;      // pixels, in the frame's coordinates
+    float score = 0.0f;  // detector confidence in [0,1]
+};
+
+struct FaceResult {
+    cv::Rect2f box;
+    float detection_confidence = 0.0f;
+    std::vector<float> probabilities;  // one per class of the model, in the model's label order;
+                                       // empty when no classifier is loaded
+};
+
+struct FrameResult {
+    std::int64_t frame_index = 0;
+    double timestamp_ms = 0.0;
+    cv::Mat image;  // the frame the faces were found in, so overlays stay in sync
+    std::vector<FaceResult> faces;
+    std::chrono::microseconds latency{0};  // capture to result
+    std::int64_t dropped_frames = 0;       // frames the worker never saw, since the start
+};
+
+}  // namespace emotrace

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Sets up emotrace on a fresh Debian 12 machine and runs it. The README's two commands:
+#   tools/setup.sh demo   install packages, build, start the dashboard on a demo video
+#   tools/setup.sh test   install packages, build (warnings as errors), run the tests, then
+#                         build and run them again under AddressSanitizer + UBSan
+# Other verbs: build (install + build only), deps (install only).
+# Environment: EMOTRACE_DATA (default ../shared/data), BUILD_DIR (default build), JOBS.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+verb=${1:-build}
+shift || true
+data=${EMOTRACE_DATA:-$root/../shared/data}
+build=${BUILD_DIR:-$root/build}
+jobs=${JOBS:-$(nproc)}
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev libopenblas0-pthread          # OpenBLAS: the reference BLAS makes torch 5x slower
+  libopencv-dev opencv-data                  # opencv-data: the paper's Haar cascade
+  qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  nlohmann-json3-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  ffmpeg xvfb xauth clang-format
+  python3-torch python3-torchvision          # the PyTorch baseline the benchmark compares against
+)
+
+install_deps() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {  # dir, extra cmake args...
+  local dir=$1
+  shift
+  export CCACHE_BASEDIR="$root"
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DEMOTRACE_TEST_DATA="$data" "$@"
+  cmake --build "$dir" -j "$jobs"
+}
+
+run_tests() {  # dir
+  # Torch and OpenCV each start a thread pool per process; two cores are shared by ctest's jobs.
+  ctest --test-dir "$1" --output-on-failure -j 2 --timeout 600
+}
+
+case "$verb" in
+  deps) install_deps ;;
+  build)
+    install_deps
+    configure_and_build "$build"
+    ;;
+  test)
+    install_deps
+    configure_and_build "$build" -DEMOTRACE_WERROR=ON
+    run_tests "$build"
+    # Sanitizers: the OpenCV-only and torch unit tests (Qt's and torch's own libraries are
+    # not instrumented; leaks inside them are suppressed, never ours).
+    configure_and_build "$build-asan" -DEMOTRACE_WERROR=ON -DEMOTRACE_SANITIZE=ON \
+      -DEMOTRACE_BUILD_UI=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    ASAN_OPTIONS=detect_odr_violation=0:alloc_dealloc_mismatch=0 \
+      LSAN_OPTIONS=suppressions=$root/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+      run_tests "$build-asan"
+    ;;
+  demo)
+    install_deps
+    configure_and_build "$build"
+    video=${1:-$data/videos/liveportrait_d3.mp4}
+    shift || true
+    args=(--source "$video" --loop)
+    [ -f "$root/models/emotrace-resnet18.pt" ] && args+=(--model "$root/models/emotrace-resnet18.pt")
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      echo "No display found: starting under xvfb-run (nothing will be visible)." >&2
+      exec xvfb-run -a "$build/app/emotrace" "${args[@]}" "$@"
+    fi
+    exec "$build/app/emotrace" "${args[@]}" "$@"
+    ;;
+  *)
+    echo "usage: tools/setup.sh demo|test|build|deps" >&2
+    exit 2
+    ;;
+esac
