@@ -1,0 +1,148 @@
+#include "emotrace/result_csv.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <stdexcept>
+
+#include "emotrace/error.h"
+
+namespace emotrace {
+namespace {
+
+constexpr int kTimestampDecimals = 3;
+constexpr int kBoxDecimals = 1;
+constexpr int kProbabilityDecimals = 6;
+
+// std::to_chars ignores the global and the C locale, unlike streams and printf.
+void appendFixed(std::string& out, double value, int decimals) {
+    std::array<char, 64> buffer{};
+    auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                      std::chars_format::fixed, decimals);
+    if (error != std::errc{})
+        throw std::invalid_argument("number too large for the CSV");
+    std::string_view text(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+    // "-0.0" would read as a different value than "0.0" to a diff; a value that rounds to zero
+    // is written as zero.
+    if (text.starts_with('-') && text.find_first_not_of("-0.") == std::string_view::npos) {
+        text.remove_prefix(1);
+    }
+    out += text;
+}
+
+std::string columnName(const std::string& label) {
+    std::string name = "p_";
+    for (char c : label) {
+        const bool plain = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        name += plain ? c : '_';
+    }
+    return name;
+}
+
+void appendFrameStart(std::string& out, const FrameResult& result) {
+    out += std::to_string(result.frame_index);
+    out += ',';
+    appendFixed(out, result.timestamp_ms, kTimestampDecimals);
+    out += ',';
+}
+
+void appendEmptyCells(std::string& out, std::size_t count) {
+    out.append(count, ',');
+}
+
+void appendFace(std::string& out, const FaceResult& face, std::size_t label_count) {
+    appendFixed(out, face.box.x, kBoxDecimals);
+    out += ',';
+    appendFixed(out, face.box.y, kBoxDecimals);
+    out += ',';
+    appendFixed(out, face.box.width, kBoxDecimals);
+    out += ',';
+    appendFixed(out, face.box.height, kBoxDecimals);
+    out += ',';
+    appendFixed(out, face.detection_confidence, kProbabilityDecimals);
+    if (face.probabilities.empty()) {
+        appendEmptyCells(out, label_count);
+        return;
+    }
+    for (float probability : face.probabilities) {
+        out += ',';
+        appendFixed(out, probability, kProbabilityDecimals);
+    }
+}
+
+}  // namespace
+
+std::string csvHeader(std::span<const std::string> labels) {
+    std::string header = "frame,timestamp_ms,face,x,y,width,height,detection_confidence";
+    for (const auto& label : labels)
+        header += ',' + columnName(label);
+    return header;
+}
+
+std::string csvRows(const FrameResult& result, std::size_t label_count) {
+    std::string rows;
+    if (result.faces.empty()) {
+        appendFrameStart(rows, result);
+        rows += "-1";
+        // x, y, width, height, confidence, then one cell per label: each preceded by a comma.
+        appendEmptyCells(rows, 5 + label_count);
+        rows += '\n';
+        return rows;
+    }
+    for (std::size_t i = 0; i < result.faces.size(); ++i) {
+        const auto& face = result.faces[i];
+        if (!face.probabilities.empty() && face.probabilities.size() != label_count) {
+            throw std::invalid_argument(
+                "frame " + std::to_string(result.frame_index) + ": face " + std::to_string(i) +
+                " has " + std::to_string(face.probabilities.size()) +
+                " probabilities, the CSV has " + std::to_string(label_count) + " classes");
+        }
+        appendFrameStart(rows, result);
+        rows += std::to_string(i);
+        rows += ',';
+        appendFace(rows, face, label_count);
+        rows += '\n';
+    }
+    return rows;
+}
+
+ResultCsvWriter::ResultCsvWriter(std::filesystem::path path, std::vector<std::string> labels)
+    : path_(std::move(path)), label_count_(labels.size()) {
+    // Binary mode: '\n' line endings on every platform, as the schema promises.
+    out_.open(path_, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!out_) {
+        throw OutputError("cannot create the CSV file " + path_.string() +
+                          " (does the folder exist and is it writable?)");
+    }
+    writeChecked(csvHeader(labels) + '\n', 0);
+}
+
+void ResultCsvWriter::write(const FrameResult& result) {
+    const auto rows = std::max<std::size_t>(result.faces.size(), 1);
+    writeChecked(csvRows(result, label_count_), static_cast<std::int64_t>(rows));
+}
+
+void ResultCsvWriter::writeChecked(const std::string& text, std::int64_t rows) {
+    if (!out_.is_open())
+        throw OutputError("the CSV file " + path_.string() + " is closed");
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    // The stream buffers: a full disk shows only when the buffer reaches the file.
+    out_.flush();
+    if (!out_)
+        throw OutputError("cannot write to the CSV file " + path_.string() +
+                          " (is the disk full?)");
+    rows_written_ += rows;
+}
+
+void ResultCsvWriter::close() {
+    if (!out_.is_open())
+        return;
+    out_.flush();
+    const bool flushed = static_cast<bool>(out_);
+    out_.close();
+    if (!flushed || !out_)
+        throw OutputError("cannot finish the CSV file " + path_.string());
+}
+
+}  // namespace emotrace
