@@ -9,7 +9,8 @@ std::optional<std::filesystem::path> sharedData(const std::string& relative) {
     const char* env = std::getenv("EMOTRACE_DATA");
     std::filesystem::path root = env ? env : EMOTRACE_TEST_DATA;
     auto path = relative.empty() ? root : root / relative;
-    if (!std::filesystem::exists(path)) return std::nullopt;
+    if (!std::filesystem::exists(path))
+        return std::nullopt;
     return path;
 }
 

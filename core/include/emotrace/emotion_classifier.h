@@ -14,7 +14,7 @@
 namespace emotrace {
 
 class EmotionClassifier {
-public:
+  public:
     virtual ~EmotionClassifier() = default;
     virtual const ModelInfo& info() const = 0;
     // All faces of a frame in one batch. Returns probabilities in the model's label order.
@@ -37,5 +37,9 @@ struct ClassifierOptions {
 // that the output matches the labels. Throws ModelError saying what was expected and found.
 std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::path& path,
                                                          const ClassifierOptions& options = {});
+
+// Threads LibTorch may use for one forward pass (process-wide; LibTorch starts at 1 here).
+// Budget it with the capture thread and OpenCV's pool: on 2 cores, 2 is fastest for inference.
+void setInferenceThreads(int threads);
 
 }  // namespace emotrace

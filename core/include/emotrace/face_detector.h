@@ -12,7 +12,7 @@
 namespace emotrace {
 
 class FaceDetector {
-public:
+  public:
     virtual ~FaceDetector() = default;
     // Faces in a BGR frame, best first.
     virtual std::vector<Detection> detect(const cv::Mat& bgr) = 0;
@@ -23,7 +23,8 @@ enum class DetectorKind { YuNet2023, YuNet2022, Haar };
 
 struct DetectorOptions {
     DetectorKind kind = DetectorKind::YuNet2023;
-    std::filesystem::path model_path;  // empty: the shipped file for the kind (see defaultModelPath)
+    std::filesystem::path
+        model_path;  // empty: the shipped file for the kind (see defaultModelPath)
     float score_threshold = 0.6f;
     float nms_threshold = 0.3f;
     // Frames are downscaled so their longer side is at most this before detection; faces in a

@@ -20,7 +20,7 @@ struct SourceInfo {
 };
 
 class FrameSource {
-public:
+  public:
     virtual ~FrameSource() = default;
     // Blocks until the next frame is due. Returns nullopt at the end of the stream or when
     // stop is requested. Throws SourceError when the source breaks mid-stream.

@@ -17,7 +17,7 @@ namespace emotrace {
 enum class SlotPolicy { LatestWins, Lossless };
 
 class LatestFrameSlot {
-public:
+  public:
     explicit LatestFrameSlot(SlotPolicy policy = SlotPolicy::LatestWins) : policy_(policy) {}
 
     // LatestWins: replaces a waiting frame (counted as dropped) and returns at once.
@@ -30,7 +30,7 @@ public:
 
     std::int64_t dropped() const;
 
-private:
+  private:
     SlotPolicy policy_;
     mutable std::mutex mutex_;
     std::condition_variable_any changed_;

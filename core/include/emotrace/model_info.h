@@ -10,18 +10,18 @@ namespace emotrace {
 
 struct ModelInfo {
     int format_version = 1;
-    std::string architecture;          // "resnet18", "mycnn_v1", ... or "torchscript"
-    std::vector<std::string> labels;   // class names in output order
+    std::string architecture;         // "resnet18", "mycnn_v1", ... or "torchscript"
+    std::vector<std::string> labels;  // class names in output order
     int input_width = 48;
     int input_height = 48;
-    int input_channels = 1;            // grey
+    int input_channels = 1;  // grey
     // After scaling to [0,1]: x = (x - mean) / std. mean 0, std 1 is the paper's plain [0,1].
     float mean = 0.0f;
     float std = 1.0f;
     // True when the model outputs logits (softmax is applied by the classifier), false when it
     // outputs probabilities already.
     bool outputs_logits = true;
-    std::string description;           // free text: training data, command, metrics
+    std::string description;  // free text: training data, command, metrics
 };
 
 // The paper's 8 classes in the order used across emotrace.

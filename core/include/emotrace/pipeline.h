@@ -21,14 +21,14 @@ namespace emotrace {
 // Detection + crop + classification of one frame, shared by the live pipeline, the analysis
 // command and the benchmark. The classifier may be null: faces then carry no probabilities.
 class FrameAnalyzer {
-public:
+  public:
     FrameAnalyzer(std::unique_ptr<FaceDetector> detector,
                   std::unique_ptr<EmotionClassifier> classifier, CropOptions crop = {});
     std::vector<FaceResult> analyze(const cv::Mat& bgr);
     const EmotionClassifier* classifier() const { return classifier_.get(); }
     const FaceDetector& detector() const { return *detector_; }
 
-private:
+  private:
     std::unique_ptr<FaceDetector> detector_;
     std::unique_ptr<EmotionClassifier> classifier_;
     CropOptions crop_;
@@ -43,7 +43,7 @@ struct PipelineCallbacks {
 };
 
 class Pipeline {
-public:
+  public:
     Pipeline(std::unique_ptr<FrameSource> source, std::unique_ptr<FrameAnalyzer> analyzer,
              PipelineCallbacks callbacks, SlotPolicy policy = SlotPolicy::LatestWins);
     ~Pipeline();  // requests stop and joins both threads
@@ -55,7 +55,7 @@ public:
     SourceInfo sourceInfo() const { return source_info_; }
     std::int64_t droppedFrames() const { return slot_.dropped(); }
 
-private:
+  private:
     void captureLoop(std::stop_token stop);
     void inferenceLoop(std::stop_token stop);
 
@@ -64,7 +64,8 @@ private:
     PipelineCallbacks callbacks_;
     SourceInfo source_info_;
     LatestFrameSlot slot_;
-    std::string capture_error_;  // written by the capture thread before it closes the slot
+    std::string capture_error_;      // written by the capture thread before it closes the slot
+    std::stop_source capture_stop_;  // a copy the worker may signal without touching capture_
     std::jthread capture_;
     std::jthread worker_;
 };

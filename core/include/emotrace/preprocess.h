@@ -7,8 +7,8 @@
 namespace emotrace {
 
 struct CropOptions {
-    float margin = 0.1f;          // grow the box by this fraction of its size on every side
-    cv::Size size = {48, 48};     // the model's input size
+    float margin = 0.1f;       // grow the box by this fraction of its size on every side
+    cv::Size size = {48, 48};  // the model's input size
 };
 
 // The crop is clamped to the frame; parts of the grown box outside the frame are filled by

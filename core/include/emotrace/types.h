@@ -14,10 +14,10 @@ namespace emotrace {
 using SteadyClock = std::chrono::steady_clock;
 
 struct Frame {
-    cv::Mat image;                       // BGR, 8-bit; never written to after capture
-    std::int64_t index = 0;              // 0-based position in the source
-    double timestamp_ms = 0.0;           // session time: media time for files, capture time for live
-    SteadyClock::time_point captured_at; // when the frame left the source, for latency
+    cv::Mat image;              // BGR, 8-bit; never written to after capture
+    std::int64_t index = 0;     // 0-based position in the source
+    double timestamp_ms = 0.0;  // session time: media time for files, capture time for live
+    SteadyClock::time_point captured_at;  // when the frame left the source, for latency
 };
 
 struct Detection {

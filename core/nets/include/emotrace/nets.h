@@ -1,0 +1,39 @@
+// The networks emotrace builds in C++ (see script_builder.h for how), and the model file:
+// a TorchScript archive with the metadata (ModelInfo) as its extra file "emotrace.json".
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <torch/script.h>
+
+#include "emotrace/model_info.h"
+
+namespace emotrace::nets {
+
+enum class ResNetStem {
+    Standard,  // 7x7 stride 2 + max-pool, as torchvision (48x48 input -> 12x12 after the stem)
+    Cifar,     // 3x3 stride 1, no max-pool: ~10x the compute, keeps 48x48 in stage 1
+};
+
+// ResNet18 with a one-channel first convolution (by default) and `num_classes` outputs.
+torch::jit::Module makeResNet18(int num_classes, int in_channels = 1,
+                                ResNetStem stem = ResNetStem::Standard);
+// The paper's MyCNNv1: two conv layers (32, 64 filters) with max-pooling, fc 128, classifier.
+// Small and fast: also the model the tests build.
+torch::jit::Module makeMyCnnV1(int num_classes, int in_channels = 1, int input_size = 48);
+
+// Writes the module with `info` as emotrace.json, atomically: the file at `path` is either the
+// old one or the complete new one, never a torn write. Throws OutputError.
+void saveModelFile(torch::jit::Module module, const ModelInfo& info,
+                   const std::filesystem::path& path);
+
+struct LoadedModel {
+    torch::jit::Module module;
+    ModelInfo info;
+};
+// Reads an emotrace model file, or a TorchScript file with FILE.json beside it.
+// Throws ModelError saying what was expected and what was found.
+LoadedModel loadModelFile(const std::filesystem::path& path);
+
+}  // namespace emotrace::nets
