@@ -1,0 +1,64 @@
+#include "dashboard_options.h"
+
+#include <gtest/gtest.h>
+
+#include "emotrace/error.h"
+
+namespace emotrace::dashboard {
+namespace {
+
+TEST(DashboardOptions, ParsesEveryOption) {
+    const auto options = parseDashboardOptions({"--source", "camera:1", "--model=m.pt",
+                                                "--detector", "haar", "--loop", "--threads", "2",
+                                                "--screenshot", "out.png", "--quit-after", "7.5"});
+    ASSERT_TRUE(options.source);
+    EXPECT_EQ(options.source->kind, ui::SourceSpec::Kind::Camera);
+    EXPECT_EQ(options.source->camera_index, 1);
+    EXPECT_EQ(options.model, "m.pt");
+    EXPECT_EQ(options.detector.kind, DetectorKind::Haar);
+    EXPECT_TRUE(options.loop);
+    EXPECT_EQ(options.threads, 2);
+    EXPECT_EQ(options.screenshot, "out.png");
+    EXPECT_DOUBLE_EQ(options.quit_after_seconds, 7.5);
+    EXPECT_FALSE(options.help);
+}
+
+TEST(DashboardOptions, DefaultsToNoSourceAndNoModel) {
+    const auto options = parseDashboardOptions(std::vector<std::string>{});
+    EXPECT_FALSE(options.source);
+    EXPECT_TRUE(options.model.empty());
+    EXPECT_EQ(options.detector.kind, DetectorKind::YuNet2023);
+    EXPECT_TRUE(parseDashboardOptions({"--help"}).help);
+}
+
+TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
+    const std::vector<std::vector<std::string>> bad = {
+        {"--nonsense"},
+        {"video.mp4"},
+        {"--model"},
+        {"--threads", "0"},
+        {"--threads", "two"},
+        {"--quit-after", "-1"},
+        {"--loop=yes"},
+        {"--screenshot", "a.png"},  // without --quit-after
+        {"--source", "camera:z"},
+    };
+    for (const auto& arguments : bad) {
+        EXPECT_THROW(parseDashboardOptions(arguments), Error) << arguments[0];
+    }
+    try {
+        parseDashboardOptions({"--threads", "two"});
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("--threads"), std::string::npos);
+    }
+}
+
+TEST(DashboardOptions, UsageNamesEveryOption) {
+    for (const char* option : {"--source", "--model", "--detector", "--loop", "--threads",
+                               "--screenshot", "--quit-after", "--help"}) {
+        EXPECT_NE(usage().find(option), std::string::npos) << option;
+    }
+}
+
+}  // namespace
+}  // namespace emotrace::dashboard

@@ -1,0 +1,88 @@
+#include "main_window.h"
+
+#include <gtest/gtest.h>
+#include <qcustomplot.h>
+
+#include "emotion_timeline.h"
+#include "emotrace/error.h"
+#include "session_controller.h"
+#include "test_support.h"
+#include "ui_test_support.h"
+#include "video_view.h"
+
+namespace emotrace::ui {
+namespace {
+
+using test::waitUntil;
+
+class NoFaceDetector : public FaceDetector {
+  public:
+    std::vector<Detection> detect(const cv::Mat&) override { return {}; }
+    std::string name() const override { return "none"; }
+};
+
+DetectorFactory noFaces() {
+    return [] { return std::make_unique<NoFaceDetector>(); };
+}
+
+TEST(MainWindow, ShowsTheNoModelBannerWithoutAModel) {
+    SessionController controller(noFaces(), nullptr);
+    MainWindow window(controller);
+    window.show();
+    EXPECT_TRUE(window.modelBannerText().contains("No emotion model loaded"));
+    EXPECT_TRUE(window.modelBannerText().contains("--model FILE"));
+    EXPECT_TRUE(window.errorText().isEmpty());
+    EXPECT_EQ(window.timeline()->plot()->graphCount(), 0);
+
+    window.setModelLoadError("model expects 8 classes, file has 7");
+    EXPECT_TRUE(window.modelBannerText().contains("model expects 8 classes, file has 7"));
+}
+
+TEST(MainWindow, AnUnreadableSourceIsShownAndTheWindowStaysUsable) {
+    SessionController controller(noFaces(), nullptr);
+    MainWindow window(controller);
+    window.show();
+    SourceSpec missing;
+    missing.kind = SourceSpec::Kind::VideoFile;
+    missing.path = "/nonexistent/session.mp4";
+    window.setSourceSpec(missing);
+    EXPECT_FALSE(window.startSession());
+    EXPECT_TRUE(window.errorText().contains("/nonexistent/session.mp4"))
+        << window.errorText().toStdString();
+    EXPECT_FALSE(controller.isRunning());
+
+    SourceSpec outside;
+    outside.kind = SourceSpec::Kind::Screen;
+    outside.screen_region = QRect(0, 0, 100000, 10);
+    window.setSourceSpec(outside);
+    EXPECT_FALSE(window.startSession());
+    EXPECT_TRUE(window.errorText().contains("outside")) << window.errorText().toStdString();
+}
+
+TEST(MainWindow, PlaysAVideoFileUntilItEnds) {
+    const auto video = test::sharedData("videos/liveportrait_d0.mp4");
+    if (!video)
+        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+    SessionController controller(noFaces(), nullptr);
+    MainWindow window(controller);
+    window.show();
+    int results = 0;
+    bool finished = false;
+    QObject::connect(&controller, &SessionController::resultReady,
+                     [&](const FrameResult&) { ++results; });
+    QObject::connect(&controller, &SessionController::sessionFinished, [&](const QString& error) {
+        finished = true;
+        EXPECT_TRUE(error.isEmpty()) << error.toStdString();
+    });
+    SourceSpec spec;
+    spec.kind = SourceSpec::Kind::VideoFile;
+    spec.path = video->string();
+    window.setSourceSpec(spec);
+    ASSERT_TRUE(window.startSession()) << window.errorText().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return finished; }, std::chrono::seconds(60)));
+    EXPECT_GT(results, 0);
+    EXPECT_TRUE(window.errorText().isEmpty());
+}
+
+}  // namespace
+}  // namespace emotrace::ui

@@ -1,0 +1,82 @@
+#include "video_view.h"
+
+#include <gtest/gtest.h>
+
+#include "emotion_palette.h"
+#include "ui_test_support.h"
+
+namespace emotrace::ui {
+namespace {
+
+using test::face;
+using test::frameResult;
+
+QImage render(VideoView& view) {
+    QImage image(view.size(), QImage::Format_ARGB32);
+    image.fill(Qt::magenta);
+    view.render(&image);
+    return image;
+}
+
+bool near(QColor actual, QColor expected, int tolerance = 12) {
+    return std::abs(actual.red() - expected.red()) <= tolerance &&
+           std::abs(actual.green() - expected.green()) <= tolerance &&
+           std::abs(actual.blue() - expected.blue()) <= tolerance;
+}
+
+::testing::AssertionResult pixelIs(const QImage& image, int x, int y, QColor expected) {
+    const QColor actual = image.pixelColor(x, y);
+    if (near(actual, expected))
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "pixel (" << x << "," << y << ") is " << actual.name().toStdString() << ", expected "
+           << expected.name().toStdString();
+}
+
+TEST(VideoView, ConvertsBgrToRgb) {
+    const cv::Mat bgr(2, 2, CV_8UC3, cv::Scalar(255, 0, 0));  // blue in BGR
+    const QImage image = toQImage(bgr);
+    ASSERT_FALSE(image.isNull());
+    EXPECT_EQ(image.pixelColor(1, 1), QColor(0, 0, 255));
+}
+
+TEST(VideoView, DrawsTheBoxInTheTopEmotionsColour) {
+    VideoView view;
+    view.resize(200, 150);
+    view.setLabels({"happy", "sad"});
+    // A 400x300 frame in a 200x150 view: scale 0.5, no letterbox.
+    view.showResult(frameResult(0, {face({100, 100, 100, 80}, {0.9f, 0.1f})}, {400, 300}));
+    const QImage image = render(view);
+    const QColor happy = emotionColor("happy", 0);
+    EXPECT_TRUE(pixelIs(image, 50, 70, happy));      // left edge of the box at (50,50)-(100,90)
+    EXPECT_TRUE(pixelIs(image, 99, 75, happy));      // right edge
+    EXPECT_TRUE(pixelIs(image, 75, 70, Qt::black));  // inside: the frame shows through
+    EXPECT_TRUE(pixelIs(image, 20, 20, Qt::black));  // away from the face
+}
+
+TEST(VideoView, WithoutAModelDrawsPlainBoxes) {
+    VideoView view;
+    view.resize(200, 150);
+    view.showResult(frameResult(0, {face({100, 100, 100, 80}, {})}, {400, 300}));
+    const QImage image = render(view);
+    EXPECT_TRUE(pixelIs(image, 50, 70, plainFaceColor()));
+    EXPECT_TRUE(pixelIs(image, 75, 70, Qt::black));
+}
+
+TEST(VideoView, LetterboxesKeepingTheAspectRatio) {
+    VideoView view;
+    view.resize(200, 150);
+    FrameResult wide = frameResult(0, {}, {400, 100});  // shown as 200x50 at y = 50..100
+    wide.image.setTo(cv::Scalar::all(255));
+    view.showResult(wide);
+    const QImage image = render(view);
+    EXPECT_TRUE(pixelIs(image, 100, 75, Qt::white));
+    EXPECT_TRUE(pixelIs(image, 100, 10, QColor(18, 18, 18)));
+    EXPECT_TRUE(pixelIs(image, 100, 140, QColor(18, 18, 18)));
+    const QRectF box = view.frameToWidget({0, 0, 400, 100});
+    EXPECT_DOUBLE_EQ(box.top(), 50.0);
+    EXPECT_DOUBLE_EQ(box.height(), 50.0);
+}
+
+}  // namespace
+}  // namespace emotrace::ui

@@ -1,0 +1,101 @@
+#include "dashboard_options.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "emotrace/error.h"
+
+namespace emotrace::dashboard {
+namespace {
+
+template <typename Number>
+Number parseNumber(const std::string& option, const std::string& text, const char* expected) {
+    Number value{};
+    const auto* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || error != std::errc{} || stop != end) {
+        throw Error(option + ": expected " + expected + ", got \"" + text + "\"");
+    }
+    return value;
+}
+
+}  // namespace
+
+std::string usage() {
+    return "Usage: emotrace [options]\n"
+           "Live facial-expression dashboard.\n\n"
+           "  --source SOURCE       start at once with SOURCE: a video file, camera:N, or\n"
+           "                        screen[:X,Y,W,H] (a region of the primary screen)\n"
+           "  --model FILE          emotion model (emotrace model file or TorchScript with\n"
+           "                        FILE.json); without it faces are boxed but emotions not shown\n"
+           "  --detector NAME       yunet (default), yunet2022 or haar\n"
+           "  --loop                replay a video file from the start when it ends\n"
+           "  --threads N           threads for OpenCV's image processing\n"
+           "  --screenshot FILE     save the window as PNG when --quit-after expires\n"
+           "  --quit-after SECONDS  quit after SECONDS (with --screenshot: for docs and tests)\n"
+           "  --help                show this help\n";
+}
+
+DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments) {
+    DashboardOptions options;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        std::string name = arguments[i];
+        std::optional<std::string> inline_value;
+        if (const auto equals = name.find('='); name.starts_with("--") && equals != name.npos) {
+            inline_value = name.substr(equals + 1);
+            name.resize(equals);
+        }
+        const auto value = [&]() -> std::string {
+            if (inline_value)
+                return *inline_value;
+            if (i + 1 >= arguments.size())
+                throw Error(name + ": expected a value after it");
+            return arguments[++i];
+        };
+        const auto flag = [&] {
+            if (inline_value)
+                throw Error(name + ": takes no value, got \"" + *inline_value + "\"");
+        };
+        if (name == "--help" || name == "-h") {
+            flag();
+            options.help = true;
+        } else if (name == "--source") {
+            options.source = ui::parseSourceSpec(value());
+        } else if (name == "--model") {
+            options.model = value();
+        } else if (name == "--detector") {
+            options.detector.kind = parseDetectorKind(value());
+        } else if (name == "--loop") {
+            flag();
+            options.loop = true;
+        } else if (name == "--threads") {
+            options.threads = parseNumber<int>(name, value(), "a positive whole number");
+            if (options.threads <= 0)
+                throw Error("--threads: expected a positive whole number");
+        } else if (name == "--screenshot") {
+            options.screenshot = value();
+        } else if (name == "--quit-after") {
+            options.quit_after_seconds = parseNumber<double>(name, value(), "seconds (e.g. 8)");
+            if (!(options.quit_after_seconds > 0.0) || !std::isfinite(options.quit_after_seconds)) {
+                throw Error("--quit-after: expected a positive number of seconds");
+            }
+        } else if (!name.starts_with("-")) {
+            throw Error("unexpected argument \"" + name + "\" (a video is given as --source FILE)");
+        } else {
+            throw Error("unknown option \"" + name + "\"");
+        }
+    }
+    if (!options.screenshot.empty() && options.quit_after_seconds <= 0.0) {
+        throw Error("--screenshot: needs --quit-after SECONDS to say when to take it");
+    }
+    return options;
+}
+
+DashboardOptions parseDashboardOptions(int argc, char* argv[]) {
+    std::vector<std::string> arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments.emplace_back(argv[i]);
+    return parseDashboardOptions(arguments);
+}
+
+}  // namespace emotrace::dashboard

@@ -1,0 +1,31 @@
+// The dashboard's command line as a plain struct, parsed without Qt so a bad option is reported
+// (exit code 2) before any window or model is touched.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emotrace/face_detector.h"
+#include "source_spec.h"
+
+namespace emotrace::dashboard {
+
+struct DashboardOptions {
+    std::optional<ui::SourceSpec> source;  // set: the session starts at once
+    std::filesystem::path model;           // empty: no emotions, boxes only
+    DetectorOptions detector;
+    bool loop = false;
+    int threads = 0;  // 0: the libraries' defaults
+    std::filesystem::path screenshot;
+    double quit_after_seconds = 0.0;  // 0: run until closed
+    bool help = false;
+};
+
+// Accepts "--name value" and "--name=value". Throws Error naming the option and what it expects.
+DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments);
+DashboardOptions parseDashboardOptions(int argc, char* argv[]);
+std::string usage();
+
+}  // namespace emotrace::dashboard

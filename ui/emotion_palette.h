@@ -1,0 +1,18 @@
+// One colour per emotion class, shared by the video overlay and the timeline so a class looks
+// the same everywhere. Colours are keyed by label name, not index, so two models with the same
+// classes in a different order still draw "happy" in the same colour.
+#pragma once
+
+#include <string>
+
+#include <QColor>
+
+namespace emotrace::ui {
+
+// The paper's classes have fixed colours; any other label gets a distinct hue from its position.
+QColor emotionColor(const std::string& label, int index);
+
+// Box colour for a face when no model is loaded.
+QColor plainFaceColor();
+
+}  // namespace emotrace::ui

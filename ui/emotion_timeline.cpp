@@ -1,0 +1,166 @@
+#include "emotion_timeline.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "emotion_palette.h"
+
+namespace emotrace::ui {
+namespace {
+
+// A few redraws a second read as live; one per frame would cost a core at 30 fps.
+constexpr int kReplotIntervalMs = 200;
+constexpr double kDefaultVisibleSeconds = 30.0;
+
+// The face the timeline follows when several are found: the largest, which in a video call is
+// the person in front of the camera rather than a face in the background.
+const FaceResult* largestFaceWithEmotions(const FrameResult& result) {
+    const FaceResult* largest = nullptr;
+    for (const auto& face : result.faces) {
+        if (face.probabilities.empty())
+            continue;
+        if (!largest || face.box.area() > largest->box.area())
+            largest = &face;
+    }
+    return largest;
+}
+
+}  // namespace
+
+EmotionTimeline::EmotionTimeline(QWidget* parent)
+    : QWidget(parent), plot_(new QCustomPlot(this)), follow_button_(new QToolButton(this)) {
+    auto* title = new QLabel(tr("Emotion probability over time (largest face)"), this);
+    follow_button_->setText(tr("Follow live"));
+    follow_button_->setCheckable(true);
+    follow_button_->setChecked(true);
+    follow_button_->setToolTip(
+        tr("Keep the last %1 s in view. Drag or scroll the plot to look back.")
+            .arg(kDefaultVisibleSeconds));
+    connect(follow_button_, &QToolButton::clicked, this,
+            [this](bool checked) { setFollowingLive(checked); });
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(title);
+    header->addStretch();
+    header->addWidget(follow_button_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(header);
+    layout->addWidget(plot_, 1);
+
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot_->axisRect()->setRangeZoom(Qt::Horizontal);
+    plot_->setPlottingHints(plot_->plottingHints() | QCP::phFastPolylines);
+    plot_->xAxis->setLabel(tr("session time (s)"));
+    plot_->yAxis->setLabel(tr("probability"));
+    plot_->yAxis->setRange(-0.02, 1.02);
+    // The legend gets its own row above the plot so it never covers the lines.
+    plot_->legend->setVisible(true);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot_->legend->setBorderPen(Qt::NoPen);
+    plot_->plotLayout()->insertRow(0);
+    plot_->plotLayout()->addElement(0, 0, plot_->legend);
+    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
+    connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            &EmotionTimeline::onRangeChanged);
+
+    replot_timer_.setInterval(kReplotIntervalMs);
+    connect(&replot_timer_, &QTimer::timeout, this, [this] {
+        if (dirty_)
+            replotNow();
+    });
+    replot_timer_.start();
+    startSession({});
+}
+
+void EmotionTimeline::startSession(const std::vector<std::string>& labels) {
+    plot_->clearGraphs();
+    plot_->clearItems();
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        auto* graph = plot_->addGraph();
+        graph->setName(QString::fromStdString(labels[i]));
+        graph->setPen(QPen(emotionColor(labels[i], static_cast<int>(i)), 2.0));
+    }
+    if (labels.empty()) {
+        auto* note = new QCPItemText(plot_);
+        note->position->setType(QCPItemPosition::ptAxisRectRatio);
+        note->position->setCoords(0.5, 0.5);
+        note->setText(tr("No emotion model loaded: nothing to plot"));
+        note->setColor(Qt::darkGray);
+    }
+    latest_seconds_.reset();
+    in_gap_ = true;
+    visible_seconds_ = kDefaultVisibleSeconds;
+    setFollowingLive(true);
+    replotNow();
+}
+
+void EmotionTimeline::addResult(const FrameResult& result) {
+    if (plot_->graphCount() == 0)
+        return;
+    const double seconds = result.timestamp_ms / 1000.0;
+    latest_seconds_ = std::max(seconds, latest_seconds_.value_or(seconds));
+    const FaceResult* face = largestFaceWithEmotions(result);
+    if (face) {
+        const int classes =
+            std::min(plot_->graphCount(), static_cast<int>(face->probabilities.size()));
+        for (int i = 0; i < classes; ++i) {
+            plot_->graph(i)->addData(seconds, face->probabilities[static_cast<std::size_t>(i)]);
+        }
+        in_gap_ = false;
+    } else if (!in_gap_) {
+        // One NaN point breaks every line; further faceless frames add nothing.
+        const double gap = std::numeric_limits<double>::quiet_NaN();
+        for (int i = 0; i < plot_->graphCount(); ++i)
+            plot_->graph(i)->addData(seconds, gap);
+        in_gap_ = true;
+    }
+    scheduleReplot();
+}
+
+void EmotionTimeline::setFollowingLive(bool follow) {
+    following_ = follow;
+    follow_button_->setChecked(follow);
+    if (follow) {
+        applyFollowRange();
+        scheduleReplot();
+    }
+}
+
+void EmotionTimeline::replotNow() {
+    if (following_)
+        applyFollowRange();
+    plot_->replot();
+    dirty_ = false;
+}
+
+void EmotionTimeline::scheduleReplot() {
+    dirty_ = true;
+}
+
+void EmotionTimeline::applyFollowRange() {
+    const double upper = std::max(latest_seconds_.value_or(0.0), visible_seconds_);
+    applying_range_ = true;
+    plot_->xAxis->setRange(upper - visible_seconds_, upper);
+    applying_range_ = false;
+}
+
+void EmotionTimeline::onRangeChanged(const QCPRange& range) {
+    if (applying_range_)
+        return;
+    // The user dragged or zoomed: keep their zoom, and follow again once the view reaches the
+    // newest data (dragging back to the right edge resumes following, as in a chat log).
+    visible_seconds_ = range.size();
+    const bool at_newest = !latest_seconds_ || range.upper >= *latest_seconds_;
+    following_ = at_newest;
+    follow_button_->setChecked(at_newest);
+}
+
+}  // namespace emotrace::ui

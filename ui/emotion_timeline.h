@@ -1,0 +1,66 @@
+// The probability of every emotion over the session: one line per class in its fixed colour,
+// x = session time in seconds, y = probability. Follows the last ~30 s while live and keeps the
+// whole session so the user can pan and zoom back with the mouse; following resumes with the
+// "Follow live" button or when the view is dragged back to the newest data. Frames without a
+// face leave a gap in the lines rather than dropping them to zero.
+//
+// Memory: each frame with a face adds one QCPGraphData (key + value, two doubles = 16 bytes) per
+// class: 8 classes -> 128 bytes a frame; a gap adds the same once per run of faceless frames.
+// A two-hour session at 30 fps (216,000 frames) holds 27.6 MB of points, up to about twice that
+// while a graph's vector grows geometrically: well under 100 MB with every point kept. Drawing
+// stays cheap because QCustomPlot finds the visible range by binary search and thins dense lines
+// per pixel, and replots are throttled to a few per second whatever the frame rate.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QTimer>
+#include <QWidget>
+
+#include "emotrace/types.h"
+
+class QCustomPlot;
+class QCPRange;
+class QToolButton;
+
+namespace emotrace::ui {
+
+class EmotionTimeline : public QWidget {
+    Q_OBJECT
+  public:
+    explicit EmotionTimeline(QWidget* parent = nullptr);
+
+    // Starts a new session's plot: one line per label, in the model's output order. No labels
+    // (no model): the plot stays empty with a note saying why.
+    void startSession(const std::vector<std::string>& labels);
+    // Adds the largest face's probabilities at the frame's session time, or a gap when the frame
+    // has no face with probabilities.
+    void addResult(const FrameResult& result);
+
+    bool isFollowingLive() const { return following_; }
+    void setFollowingLive(bool follow);
+    double visibleSeconds() const { return visible_seconds_; }
+
+    QCustomPlot* plot() const { return plot_; }
+    // Redraws now instead of at the next throttled tick (for screenshots and tests).
+    void replotNow();
+
+  private:
+    void onRangeChanged(const QCPRange& range);
+    void scheduleReplot();
+    void applyFollowRange();
+
+    QCustomPlot* plot_;
+    QToolButton* follow_button_;
+    QTimer replot_timer_;
+    bool dirty_ = false;
+    bool following_ = true;
+    bool applying_range_ = false;  // our own range changes must not look like the user's
+    bool in_gap_ = true;           // the lines are broken already: no second NaN point
+    double visible_seconds_ = 30.0;
+    std::optional<double> latest_seconds_;
+};
+
+}  // namespace emotrace::ui

@@ -1,0 +1,168 @@
+#include "video_view.h"
+
+#include <algorithm>
+
+#include <QPainter>
+#include <QPainterPath>
+#include <opencv2/imgproc.hpp>
+
+#include "emotion_palette.h"
+#include "emotrace/emotion_classifier.h"
+
+namespace emotrace::ui {
+namespace {
+
+constexpr double kBoxPenWidth = 3.0;
+constexpr double kBarHeight = 30.0;
+constexpr double kMinBarWidth = 96.0;
+
+QColor readableTextOn(const QColor& background) {
+    return background.lightnessF() > 0.55 ? Qt::black : Qt::white;
+}
+
+}  // namespace
+
+QImage toQImage(const cv::Mat& bgr) {
+    if (bgr.empty() || bgr.depth() != CV_8U)
+        return {};
+    cv::Mat rgb;
+    if (bgr.channels() == 3) {
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    } else if (bgr.channels() == 1) {
+        cv::cvtColor(bgr, rgb, cv::COLOR_GRAY2RGB);
+    } else if (bgr.channels() == 4) {
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGRA2RGB);
+    } else {
+        return {};
+    }
+    const QImage view(rgb.data, rgb.cols, rgb.rows, static_cast<qsizetype>(rgb.step),
+                      QImage::Format_RGB888);
+    return view.copy();  // rgb's buffer dies with this function
+}
+
+VideoView::VideoView(QWidget* parent) : QWidget(parent) {
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setMinimumSize(160, 120);
+    placeholder_ = tr("No video. Choose a source and press Start.");
+}
+
+void VideoView::setLabels(std::vector<std::string> labels) {
+    labels_ = std::move(labels);
+    update();
+}
+
+void VideoView::showResult(const FrameResult& result) {
+    // Frames are never written after capture, so sharing the buffer is safe.
+    pending_frame_ = result.image;
+    frame_size_ = QSize(result.image.cols, result.image.rows);
+    faces_ = result.faces;
+    update();
+}
+
+void VideoView::clear() {
+    pending_frame_.release();
+    image_ = {};
+    frame_size_ = {};
+    faces_.clear();
+    update();
+}
+
+void VideoView::setPlaceholder(const QString& text) {
+    placeholder_ = text;
+    update();
+}
+
+QRectF VideoView::imageRect() const {
+    if (frame_size_.isEmpty())
+        return {};
+    const QSizeF scaled = QSizeF(frame_size_).scaled(QSizeF(size()), Qt::KeepAspectRatio);
+    return {(width() - scaled.width()) / 2.0, (height() - scaled.height()) / 2.0, scaled.width(),
+            scaled.height()};
+}
+
+QRectF VideoView::frameToWidget(const cv::Rect2f& box) const {
+    const QRectF target = imageRect();
+    if (target.isEmpty())
+        return {};
+    const double scale = target.width() / frame_size_.width();
+    return {target.left() + box.x * scale, target.top() + box.y * scale, box.width * scale,
+            box.height * scale};
+}
+
+void VideoView::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.fillRect(rect(), QColor(18, 18, 18));
+    if (!pending_frame_.empty()) {
+        image_ = toQImage(pending_frame_);
+        pending_frame_.release();
+    }
+    if (image_.isNull()) {
+        painter.setPen(QColor(200, 200, 200));
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
+        return;
+    }
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(imageRect(), image_);
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (const auto& face : faces_)
+        drawFace(painter, face);
+}
+
+void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
+    const QRectF box = frameToWidget(face.box);
+    const int top = topClass(face.probabilities);
+    const bool has_emotion = top >= 0 && static_cast<std::size_t>(top) < labels_.size();
+    const QColor color =
+        has_emotion ? emotionColor(labels_[static_cast<std::size_t>(top)], top) : plainFaceColor();
+    painter.setPen(QPen(color, kBoxPenWidth));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(box);
+    if (!has_emotion)
+        return;
+
+    const auto probability = face.probabilities[static_cast<std::size_t>(top)];
+    const QString caption = QStringLiteral("%1 %2%")
+                                .arg(QString::fromStdString(labels_[static_cast<std::size_t>(top)]))
+                                .arg(qRound(probability * 100.0f));
+    QFont font = painter.font();
+    font.setPointSizeF(std::max(10.0, font.pointSizeF() * 1.15));
+    font.setBold(true);
+    painter.setFont(font);
+    const QFontMetricsF metrics(font);
+    const QSizeF text_size(metrics.horizontalAdvance(caption) + 10.0, metrics.height() + 4.0);
+    // Above the box, or inside its top edge when the face touches the top of the view.
+    const double caption_top =
+        box.top() - text_size.height() >= 0 ? box.top() - text_size.height() : box.top();
+    const QRectF caption_rect(box.left() - kBoxPenWidth / 2, caption_top, text_size.width(),
+                              text_size.height());
+    painter.fillRect(caption_rect, color);
+    painter.setPen(readableTextOn(color));
+    painter.drawText(caption_rect, Qt::AlignCenter, caption);
+
+    const double bar_width = std::max(box.width(), kMinBarWidth);
+    const double below = box.bottom() + kBoxPenWidth;
+    const double bar_top =
+        below + kBarHeight <= height() ? below : box.bottom() - kBarHeight - kBoxPenWidth;
+    drawProbabilityBars(painter, QRectF(box.left(), bar_top, bar_width, kBarHeight),
+                        face.probabilities);
+}
+
+void VideoView::drawProbabilityBars(QPainter& painter, const QRectF& area,
+                                    const std::vector<float>& probabilities) const {
+    painter.fillRect(area, QColor(0, 0, 0, 170));
+    const auto classes = std::min(probabilities.size(), labels_.size());
+    if (classes == 0)
+        return;
+    const QRectF inner = area.adjusted(2, 2, -2, -2);
+    const double column = inner.width() / static_cast<double>(classes);
+    for (std::size_t i = 0; i < classes; ++i) {
+        const double value = std::clamp(static_cast<double>(probabilities[i]), 0.0, 1.0);
+        // A sliver even at 0 so every class's colour is visible and the columns line up.
+        const double bar = std::max(1.0, value * inner.height());
+        const QRectF column_rect(inner.left() + static_cast<double>(i) * column + 1,
+                                 inner.bottom() - bar, std::max(1.0, column - 2), bar);
+        painter.fillRect(column_rect, emotionColor(labels_[i], static_cast<int>(i)));
+    }
+}
+
+}  // namespace emotrace::ui

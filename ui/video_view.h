@@ -1,0 +1,54 @@
+// The live video with what the pipeline found drawn over it: a box per face, the top emotion and
+// its probability above the box, and a mini bar chart of every class's probability under it, in
+// the same class colours as the timeline. Without a model only the boxes are drawn.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <QImage>
+#include <QWidget>
+
+#include "emotrace/types.h"
+
+namespace emotrace::ui {
+
+// A deep copy of a BGR (or grey) 8-bit frame as an RGB QImage; null for an empty or unsupported
+// Mat.
+QImage toQImage(const cv::Mat& bgr);
+
+class VideoView : public QWidget {
+    Q_OBJECT
+  public:
+    explicit VideoView(QWidget* parent = nullptr);
+
+    // The model's class names in output order; empty when no model is loaded.
+    void setLabels(std::vector<std::string> labels);
+    void showResult(const FrameResult& result);
+    void clear();
+    // Shown on the empty view before the first frame.
+    void setPlaceholder(const QString& text);
+
+    // Where a point of the frame lands in the widget (letterboxed, aspect ratio kept).
+    QRectF frameToWidget(const cv::Rect2f& box) const;
+
+    QSize sizeHint() const override { return {640, 480}; }
+
+  protected:
+    void paintEvent(QPaintEvent* event) override;
+
+  private:
+    QRectF imageRect() const;
+    void drawFace(QPainter& painter, const FaceResult& face) const;
+    void drawProbabilityBars(QPainter& painter, const QRectF& area,
+                             const std::vector<float>& probabilities) const;
+
+    std::vector<std::string> labels_;
+    cv::Mat pending_frame_;  // converted lazily: frames arriving faster than paints cost nothing
+    QImage image_;
+    QSize frame_size_;
+    std::vector<FaceResult> faces_;
+    QString placeholder_;
+};
+
+}  // namespace emotrace::ui
