@@ -97,7 +97,7 @@ class TorchEmotionClassifier final : public EmotionClassifier {
         torch::Tensor output;
         try {
             output = forward(torch::zeros(inputShape(1)));
-        } catch (const c10::Error& e) {
+        } catch (const std::exception& e) {  // c10::Error, or the interpreter's own errors
             throw ModelError("model " + origin + " failed on a " + shapeText(inputShape(1)) +
                              " input (batch x channels x height x width, from its metadata): " +
                              firstLine(e.what()));

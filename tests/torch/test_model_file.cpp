@@ -1,0 +1,218 @@
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "emotrace/emotion_classifier.h"
+#include "emotrace/error.h"
+#include "emotrace/nets.h"
+#include "test_models.h"
+#include "test_support.h"
+
+using emotrace::ModelError;
+using emotrace::test::TempDir;
+
+namespace {
+
+void expectModelError(const std::filesystem::path& path, const std::string& expected_text) {
+    try {
+        emotrace::loadEmotionClassifier(path);
+        FAIL() << "expected ModelError for " << path;
+    } catch (const ModelError& e) {
+        EXPECT_NE(std::string(e.what()).find(expected_text), std::string::npos) << e.what();
+    }
+}
+
+cv::Mat rampFace(float offset) {
+    cv::Mat face(48, 48, CV_32FC1);
+    for (int y = 0; y < 48; ++y) {
+        for (int x = 0; x < 48; ++x)
+            face.at<float>(y, x) = std::fmod(offset + 0.01f * (x + y), 1.0f);
+    }
+    return face;
+}
+
+}  // namespace
+
+TEST(ModelFile, RoundTripKeepsMetadataAndWeights) {
+    TempDir dir;
+    torch::manual_seed(3);
+    auto module = emotrace::nets::makeMyCnnV1(8);
+    module.eval();
+    const auto info = emotrace::test::testModelInfo();
+    emotrace::nets::saveModelFile(module, info, dir / "m.pt");
+
+    auto loaded = emotrace::nets::loadModelFile(dir / "m.pt");
+    EXPECT_EQ(loaded.info.architecture, "mycnn_v1");
+    EXPECT_EQ(loaded.info.labels, info.labels);
+    auto input = torch::rand({2, 1, 48, 48});
+    torch::InferenceMode guard;
+    auto expected = module.forward({input}).toTensor();
+    auto actual = loaded.module.forward({input}).toTensor();
+    EXPECT_TRUE(torch::allclose(expected, actual));
+}
+
+TEST(ModelFile, SaveLeavesNoPartialFileBehind) {
+    TempDir dir;
+    emotrace::test::writeTestModel(dir / "m.pt");
+    int files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+        ++files;
+    }
+    EXPECT_EQ(files, 1);
+}
+
+TEST(ModelFile, SaveIntoAMissingFolderIsAnOutputError) {
+    TempDir dir;
+    torch::manual_seed(1);
+    auto module = emotrace::nets::makeMyCnnV1(8);
+    EXPECT_THROW(emotrace::nets::saveModelFile(module, emotrace::test::testModelInfo(),
+                                               dir / "no-such-folder" / "m.pt"),
+                 emotrace::OutputError);
+}
+
+TEST(ModelFile, MissingFileIsNamed) {
+    TempDir dir;
+    expectModelError(dir / "absent.pt", "model file not found");
+}
+
+TEST(ModelFile, GarbageFileSaysWhatWasExpected) {
+    TempDir dir;
+    std::ofstream(dir / "garbage.pt") << "this is not a model";
+    expectModelError(dir / "garbage.pt", "is not a TorchScript model archive");
+}
+
+TEST(ModelFile, TorchScriptWithoutMetadataIsRejectedWithHowToFix) {
+    TempDir dir;
+    torch::manual_seed(1);
+    auto module = emotrace::nets::makeMyCnnV1(8);
+    module.save((dir / "bare.pt").string());  // as a PyTorch export without metadata would be
+    expectModelError(dir / "bare.pt", "has no emotrace metadata");
+}
+
+TEST(ModelFile, TorchScriptWithSidecarMetadataLoads) {
+    TempDir dir;
+    torch::manual_seed(1);
+    auto module = emotrace::nets::makeMyCnnV1(7);
+    module.eval();
+    module.save((dir / "exported.pt").string());
+    std::ofstream(dir / "exported.pt.json")
+        << emotrace::toJson(emotrace::test::testModelInfo(emotrace::fer2013Labels()));
+    auto classifier = emotrace::loadEmotionClassifier(dir / "exported.pt");
+    EXPECT_EQ(classifier->info().labels, emotrace::fer2013Labels());
+}
+
+TEST(ModelFile, LabelCountThatDoesNotMatchTheOutputIsRejected) {
+    TempDir dir;
+    torch::manual_seed(1);
+    auto module = emotrace::nets::makeMyCnnV1(7);                           // 7 outputs...
+    emotrace::nets::saveModelFile(module, emotrace::test::testModelInfo(),  // ...8 labels
+                                  dir / "m.pt");
+    expectModelError(dir / "m.pt", "outputs 1x7 for one face, but its metadata lists 8 classes");
+}
+
+TEST(ModelFile, InputShapeThatTheNetworkRejectsIsReported) {
+    TempDir dir;
+    torch::manual_seed(1);
+    auto module = emotrace::nets::makeMyCnnV1(8);  // one input channel
+    auto info = emotrace::test::testModelInfo();
+    info.input_channels = 3;
+    emotrace::nets::saveModelFile(module, info, dir / "m.pt");
+    expectModelError(dir / "m.pt", "failed on a 1x3x48x48 input");
+}
+
+TEST(Classifier, SevenClassFer2013ModelWorks) {
+    TempDir dir;
+    emotrace::test::writeTestModel(dir / "m7.pt", emotrace::fer2013Labels());
+    auto classifier = emotrace::loadEmotionClassifier(dir / "m7.pt");
+    const std::vector<cv::Mat> faces{rampFace(0.2f)};
+    const auto p = classifier->classify(faces);
+    ASSERT_EQ(p.size(), 1u);
+    ASSERT_EQ(p[0].size(), 7u);
+    float sum = 0.0f;
+    for (float v : p[0]) {
+        EXPECT_GE(v, 0.0f);
+        sum += v;
+    }
+    EXPECT_NEAR(sum, 1.0f, 1e-5);
+}
+
+TEST(Classifier, BatchGivesTheSameProbabilitiesAsOneFaceAtATime) {
+    TempDir dir;
+    emotrace::test::writeTestModel(dir / "m.pt");
+    auto classifier = emotrace::loadEmotionClassifier(dir / "m.pt");
+    const std::vector<cv::Mat> faces{rampFace(0.0f), rampFace(0.3f), rampFace(0.6f)};
+    const auto batch = classifier->classify(faces);
+    ASSERT_EQ(batch.size(), 3u);
+    for (std::size_t i = 0; i < faces.size(); ++i) {
+        const auto single = classifier->classify(std::span(&faces[i], 1));
+        for (std::size_t c = 0; c < 8; ++c)
+            EXPECT_NEAR(batch[i][c], single[0][c], 1e-5);
+    }
+    EXPECT_NE(batch[0], batch[2]);  // different faces, different outputs
+}
+
+TEST(Classifier, OptimizedPathMatchesThePlainPath) {
+    TempDir dir;
+    torch::manual_seed(5);
+    auto module = emotrace::nets::makeResNet18(8);
+    // Non-trivial batch-norm statistics, so folding them into the convolutions is exercised.
+    for (const auto& buffer : module.named_buffers()) {
+        if (buffer.name.find("running_var") != std::string::npos)
+            buffer.value.uniform_(0.5, 2.0);
+        if (buffer.name.find("running_mean") != std::string::npos)
+            buffer.value.uniform_(-0.1, 0.1);
+    }
+    module.eval();
+    auto info = emotrace::test::testModelInfo();
+    info.architecture = "resnet18";
+    emotrace::nets::saveModelFile(module, info, dir / "r18.pt");
+    auto plain = emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = false});
+    auto fast = emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = true});
+    const std::vector<cv::Mat> faces{rampFace(0.1f), rampFace(0.5f)};
+    const auto a = plain->classify(faces);
+    const auto b = fast->classify(faces);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        for (std::size_t c = 0; c < a[i].size(); ++c)
+            EXPECT_NEAR(a[i][c], b[i][c], 1e-4);
+    }
+}
+
+TEST(Classifier, WrongInputSizeIsAClearError) {
+    TempDir dir;
+    emotrace::test::writeTestModel(dir / "m.pt");
+    auto classifier = emotrace::loadEmotionClassifier(dir / "m.pt");
+    const std::vector<cv::Mat> faces{cv::Mat(32, 32, CV_32FC1, cv::Scalar(0.5))};
+    EXPECT_THROW(classifier->classify(faces), ModelError);
+}
+
+TEST(ResNet18, HasTheTorchvisionParameterCountForOneChannelAndEightClasses) {
+    auto module = emotrace::nets::makeResNet18(8);
+    std::int64_t count = 0;
+    for (const auto& p : module.parameters())
+        count += p.numel();
+    // torchvision resnet18: 11,689,512 with 3 input channels and 1000 classes. One channel
+    // removes 2*64*7*7 = 6,272; 8 classes remove 992*512 + 992 = 508,896.
+    EXPECT_EQ(count, 11'689'512 - 6'272 - 508'896);
+}
+
+TEST(ResNet18, TrainsOneStepWithFiniteLossAndChangingWeights) {
+    torch::manual_seed(11);
+    auto module = emotrace::nets::makeResNet18(8);
+    module.train();
+    std::vector<torch::Tensor> parameters;
+    for (const auto& p : module.parameters()) {
+        p.set_requires_grad(true);
+        parameters.push_back(p);
+    }
+    const auto before = parameters.front().clone();
+    torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(1e-3).weight_decay(1e-4));
+    auto input = torch::rand({4, 1, 48, 48});
+    auto target = torch::tensor({0, 3, 5, 7});
+    auto loss = torch::cross_entropy_loss(module.forward({input}).toTensor(), target);
+    loss.backward();
+    optimizer.step();
+    EXPECT_TRUE(std::isfinite(loss.item<float>()));
+    EXPECT_FALSE(torch::equal(before, parameters.front()));
+}
