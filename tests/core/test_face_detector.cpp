@@ -90,7 +90,8 @@ TEST(DetectorKindNames, UnknownNameErrorListsTheValidNames) {
 }
 
 TEST(DefaultModelPath, ShippedYuNetModelsExistInTheSourceTree) {
-    ASSERT_EQ(std::getenv("EMOTRACE_RESOURCES"), nullptr) << "test assumes no override";
+    if (std::getenv("EMOTRACE_RESOURCES"))
+        GTEST_SKIP() << "EMOTRACE_RESOURCES overrides the tree";
     EXPECT_TRUE(std::filesystem::exists(defaultModelPath(DetectorKind::YuNet2023)));
     EXPECT_TRUE(std::filesystem::exists(defaultModelPath(DetectorKind::YuNet2022)));
     EXPECT_EQ(defaultModelPath(DetectorKind::Haar).filename(),
