@@ -54,17 +54,4 @@ torch::jit::Module makeResNet18(int num_classes, int in_channels, ResNetStem ste
     return b.build(b.linear("x", "fc", 512, num_classes));
 }
 
-torch::jit::Module makeMyCnnV1(int num_classes, int in_channels, int input_size) {
-    ScriptModuleBuilder b("MyCnnV1");
-    b.statement("x = torch.max_pool2d(torch.relu(" +
-                b.conv2d("x", "conv1", in_channels, 32, 3, 1, 1, true) + "), [2, 2])");
-    b.statement("x = torch.max_pool2d(torch.relu(" + b.conv2d("x", "conv2", 32, 64, 3, 1, 1, true) +
-                "), [2, 2])");
-    b.statement("x = torch.flatten(x, 1)");
-    const int side = input_size / 4;
-    b.statement("x = torch.relu(" + b.linear("x", "fc1", 64 * side * side, 128) + ")");
-    b.statement("x = " + ScriptModuleBuilder::dropout("x", 0.5));
-    return b.build(b.linear("x", "fc2", 128, num_classes));
-}
-
 }  // namespace emotrace::nets
