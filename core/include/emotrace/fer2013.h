@@ -1,0 +1,73 @@
+// Loaders for FER-2013 in the Kaggle csv layout (emotion,pixels,Usage) and for the FER+ crowd
+// votes that relabel it (fer2013new.csv, row-aligned with fer2013.csv). Both read the unpacked
+// csv (../shared/data/unpack.sh DEST) or the .csv.xz directly through `xz -dc`.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "emotrace/dataset.h"
+#include "emotrace/load_report.h"
+
+namespace emotrace {
+
+// FER-2013's canonical split. The usual protocol: Training to train, PublicTest to validate,
+// PrivateTest to test.
+enum class Fer2013Usage { Training, PublicTest, PrivateTest };
+std::string toString(Fer2013Usage usage);
+
+struct Fer2013Options {
+    std::filesystem::path csv{};  // fer2013.csv or fer2013.csv.xz
+    // True: labels in the paper's 8 classes (paperLabels(), contempt unused); false: FER-2013's
+    // own 7 classes in its order 0..6 (fer2013Labels()).
+    bool paper_labels = true;
+    bool strict = false;  // the first malformed row is an error instead of a skip
+    std::size_t max_reported = 10;
+};
+
+struct Fer2013Data {
+    Dataset dataset;  // file order; origin "fer2013.csv:LINE", no group (each image is its own)
+    std::vector<Fer2013Usage> usage;  // per item
+    std::vector<std::size_t> lines;   // per item: 1-based line in the file (the header is line 1)
+    LoadReport report;
+};
+
+// Rows with a wrong pixel count, non-numbers, pixels outside 0..255, a label outside 0..6 or an
+// unknown Usage are skipped and counted, the first max_reported named by line. A missing
+// column, an unreadable file or a failed decompression is always an error (DatasetError).
+Fer2013Data loadFer2013(const Fer2013Options& options);
+
+enum class FerPlusVoteRule {
+    // The class with the most votes; a tie between emotions drops the row.
+    PluralityDropTies,
+    // The class with the most votes; a tie goes to the class first in paperLabels() order.
+    PluralityFirstInPaperOrder,
+    // FER+'s "majority" mode: the top class needs more than half of all votes, else dropped.
+    StrictMajority,
+};
+
+struct FerPlusOptions {
+    std::filesystem::path fer2013_csv{};  // pixels: fer2013.csv or fer2013.csv.xz
+    std::filesystem::path votes_csv{};    // fer2013new.csv (or .csv.xz)
+    FerPlusVoteRule rule = FerPlusVoteRule::PluralityDropTies;
+    bool strict = false;
+    std::size_t max_reported = 10;
+};
+
+// FER-2013's pixels relabelled by the FER+ votes, in the paper's 8 classes (FER+ adds
+// contempt). Rows where unknown or not-a-face (NF) has the most votes (a tie included), rows with
+// no emotion votes and rows the vote rule rejects are dropped and counted in `dropped`; they are
+// not malformed, so strict mode keeps going. Each kept item carries soft_label: its 8 emotion
+// votes normalised to sum 1, in paperLabels() order.
+struct FerPlusData {
+    Fer2013Data data;         // data.report: the pixel file's rows
+    LoadReport votes_report;  // the vote file's rows
+    std::size_t dropped_unknown_or_not_face = 0;
+    std::size_t dropped_no_votes = 0;
+    std::size_t dropped_by_rule = 0;  // ties (PluralityDropTies) or no majority (StrictMajority)
+};
+FerPlusData loadFerPlus(const FerPlusOptions& options);
+
+}  // namespace emotrace

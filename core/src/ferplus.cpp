@@ -1,0 +1,176 @@
+// FER+ relabelling of FER-2013: votes of ten annotators per image, row-aligned with fer2013.csv.
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <unordered_map>
+
+#include "csv_lines.h"
+#include "emotrace/fer2013.h"
+#include "emotrace/label_map.h"
+#include "emotrace/model_info.h"
+
+namespace emotrace {
+
+namespace {
+
+constexpr std::size_t kEmotions = 8;
+// File columns after the emotions: unknown, NF (not a face).
+constexpr std::size_t kVoteColumns = kEmotions + 2;
+
+struct VoteColumns {
+    int usage = -1;
+    std::array<int, kVoteColumns> votes{};  // file column of each vote, in ferPlusEmotionColumns()
+                                            // order, then unknown, NF
+};
+
+VoteColumns findVoteColumns(const std::vector<std::string_view>& header, const std::string& file) {
+    VoteColumns columns;
+    columns.usage = csv::findColumn(header, "Usage");
+    std::vector<std::string> names = ferPlusEmotionColumns();
+    names.push_back("unknown");
+    names.push_back("NF");
+    for (std::size_t i = 0; i < kVoteColumns; ++i)
+        columns.votes[i] = csv::findColumn(header, names[i]);
+    bool complete = columns.usage >= 0;
+    for (int column : columns.votes)
+        complete = complete && column >= 0;
+    if (!complete) {
+        throw DatasetError(file +
+                           ": expected the FER+ header Usage,Image name,neutral,happiness,"
+                           "surprise,sadness,anger,disgust,fear,contempt,unknown,NF, found '" +
+                           csv::joinFields(header) + "'");
+    }
+    return columns;
+}
+
+bool parseVote(std::string_view text, int& vote) {
+    const auto parsed = std::from_chars(text.data(), text.data() + text.size(), vote);
+    return parsed.ec == std::errc() && parsed.ptr == text.data() + text.size() && vote >= 0;
+}
+
+enum class Verdict { Keep, UnknownOrNotFace, NoVotes, RejectedByRule };
+
+// Applies the vote rule; on Keep, `label` is the paper index of the winning class.
+Verdict decide(const std::array<int, kVoteColumns>& votes, const std::vector<int>& paper_index,
+               FerPlusVoteRule rule, int& label) {
+    int total = 0;
+    int top = 0;
+    for (int vote : votes) {
+        total += vote;
+        top = std::max(top, vote);
+    }
+    if (total == 0)
+        return Verdict::NoVotes;
+    if (votes[kEmotions] == top || votes[kEmotions + 1] == top)
+        return Verdict::UnknownOrNotFace;
+    int winners = 0;
+    label = static_cast<int>(paperLabels().size());
+    for (std::size_t i = 0; i < kEmotions; ++i) {
+        if (votes[i] == top) {
+            ++winners;
+            label = std::min(label, paper_index[i]);
+        }
+    }
+    if (rule == FerPlusVoteRule::PluralityDropTies && winners > 1)
+        return Verdict::RejectedByRule;
+    if (rule == FerPlusVoteRule::StrictMajority && 2 * top <= total)
+        return Verdict::RejectedByRule;
+    return Verdict::Keep;
+}
+
+}  // namespace
+
+FerPlusData loadFerPlus(const FerPlusOptions& options) {
+    Fer2013Options pixel_options;
+    pixel_options.csv = options.fer2013_csv;
+    pixel_options.strict = options.strict;
+    pixel_options.max_reported = options.max_reported;
+    Fer2013Data pixels = loadFer2013(pixel_options);
+
+    FerPlusData result;
+    result.votes_report =
+        LoadReport(options.votes_csv.string(), options.strict, options.max_reported);
+    result.data.report = pixels.report;
+    result.data.dataset.labels = paperLabels();
+
+    std::unordered_map<std::size_t, std::size_t> item_at_line;
+    for (std::size_t i = 0; i < pixels.lines.size(); ++i)
+        item_at_line.emplace(pixels.lines[i], i);
+    const std::vector<int> paper_index = labelIndexMap(ferPlusEmotionColumns(), paperLabels());
+
+    const std::string file = options.votes_csv.filename().string();
+    csv::LineReader reader(options.votes_csv);
+    std::string_view line;
+    std::vector<std::string_view> fields;
+    if (!reader.next(line))
+        throw DatasetError(options.votes_csv.string() + " is empty; expected the FER+ votes");
+    csv::splitFields(line, fields);
+    const VoteColumns columns = findVoteColumns(fields, file);
+
+    while (reader.next(line)) {
+        if (line.empty())
+            continue;
+        const std::string where = file + ":" + std::to_string(reader.lineNumber());
+        const auto found = item_at_line.find(reader.lineNumber());
+        if (found == item_at_line.end())
+            continue;  // the pixel row was skipped and is reported in data.report
+        LabeledImage& item = pixels.dataset.items[found->second];
+        const Fer2013Usage usage = pixels.usage[found->second];
+        csv::splitFields(line, fields);
+        std::array<int, kVoteColumns> votes{};
+        bool readable = fields.size() > static_cast<std::size_t>(columns.usage);
+        for (std::size_t i = 0; i < kVoteColumns && readable; ++i) {
+            const auto column = static_cast<std::size_t>(columns.votes[i]);
+            readable = column < fields.size() && parseVote(fields[column], votes[i]);
+        }
+        if (!readable) {
+            result.votes_report.skip("bad votes", where + ": expected 10 vote counts >= 0 in '" +
+                                                      std::string(line) + "'");
+            continue;
+        }
+        const std::string_view usage_text = fields[static_cast<std::size_t>(columns.usage)];
+        if (usage_text != toString(usage)) {
+            result.votes_report.skip("Usage differs from the pixel file",
+                                     where + ": Usage '" + std::string(usage_text) + "' but " +
+                                         item.origin + " says " + toString(usage) +
+                                         " (are the files row-aligned?)");
+            continue;
+        }
+        int label = -1;
+        switch (decide(votes, paper_index, options.rule, label)) {
+            case Verdict::UnknownOrNotFace:
+                ++result.dropped_unknown_or_not_face;
+                continue;
+            case Verdict::NoVotes:
+                ++result.dropped_no_votes;
+                continue;
+            case Verdict::RejectedByRule:
+                ++result.dropped_by_rule;
+                continue;
+            case Verdict::Keep:
+                break;
+        }
+        int emotion_votes = 0;
+        for (std::size_t i = 0; i < kEmotions; ++i)
+            emotion_votes += votes[i];
+        item.soft_label.assign(kEmotions, 0.0f);
+        for (std::size_t i = 0; i < kEmotions; ++i) {
+            item.soft_label[static_cast<std::size_t>(paper_index[i])] =
+                static_cast<float>(votes[i]) / static_cast<float>(emotion_votes);
+        }
+        item.label = label;
+        result.data.dataset.items.push_back(std::move(item));
+        result.data.usage.push_back(usage);
+        result.data.lines.push_back(pixels.lines[found->second]);
+        result.votes_report.addLoaded();
+    }
+    if (!pixels.lines.empty() && reader.lineNumber() < pixels.lines.back()) {
+        throw DatasetError(options.votes_csv.string() + " ends at line " +
+                           std::to_string(reader.lineNumber()) + " but " +
+                           options.fer2013_csv.string() + " has rows up to line " +
+                           std::to_string(pixels.lines.back()) + ": the files are not row-aligned");
+    }
+    return result;
+}
+
+}  // namespace emotrace
