@@ -1,0 +1,99 @@
+#include <algorithm>
+#include <numeric>
+
+#include "emotrace/error.h"
+#include "emotrace/nets.h"
+#include "emotrace/train/batch_loader.h"
+#include "module_evaluation.h"
+
+namespace emotrace::train {
+
+std::vector<int> mapLabelsToModel(const std::vector<std::string>& dataset_labels,
+                                  const std::vector<std::string>& model_labels) {
+    std::vector<int> map;
+    for (const auto& label : dataset_labels) {
+        const auto found = std::find(model_labels.begin(), model_labels.end(), label);
+        if (found == model_labels.end()) {
+            std::string known;
+            for (const auto& name : model_labels)
+                known += (known.empty() ? "" : ", ") + name;
+            throw ModelError("the dataset has class '" + label +
+                             "', which the model does not know (its classes: " + known + ")");
+        }
+        map.push_back(static_cast<int>(found - model_labels.begin()));
+    }
+    return map;
+}
+
+Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const ModelInfo& info,
+                          const EvaluationOptions& options) {
+    const auto label_map = mapLabelsToModel(data.labels, info.labels);
+    Evaluation result;
+    result.matrix = ConfusionMatrix(info.labels);
+    if (data.items.empty())
+        return result;
+
+    const bool was_training = module.is_training();
+    module.eval();
+    torch::NoGradGuard no_grad;
+    BatchLoaderOptions loader_options;
+    loader_options.batch_size = options.batch_size;
+    loader_options.mean = info.mean;
+    loader_options.std = info.std;
+    std::vector<std::size_t> order(data.items.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    BatchLoader loader(data, std::move(order), loader_options);
+    const auto height = data.items.front().image.rows;
+    const auto width = data.items.front().image.cols;
+    double loss_sum = 0.0;
+    while (auto batch = loader.next()) {
+        auto input = torch::from_blob(batch->pixels.data(), {batch->size, 1, height, width});
+        if (info.input_channels > 1)
+            input = input.expand({batch->size, info.input_channels, height, width});
+        auto logits = module.forward({input}).toTensor();
+        auto log_probs = torch::log_softmax(logits, 1);
+        if (options.flip_average) {
+            auto flipped = module.forward({torch::flip(input, {3})}).toTensor();
+            // Average of the two softmax distributions, back in log space for the loss.
+            log_probs = ((log_probs.exp() + torch::softmax(flipped, 1)) / 2).log();
+        }
+        std::vector<std::int64_t> targets(static_cast<std::size_t>(batch->size));
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            targets[i] = label_map[static_cast<std::size_t>(batch->labels[i])];
+        auto target = torch::from_blob(targets.data(), {batch->size}, torch::kLong);
+        loss_sum += torch::nll_loss(log_probs, target, {}, at::Reduction::Sum).item<double>();
+        const auto predicted = log_probs.argmax(1).contiguous();
+        const auto* p = predicted.data_ptr<std::int64_t>();
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            result.truth.push_back(static_cast<int>(targets[i]));
+            result.predicted.push_back(static_cast<int>(p[i]));
+            result.matrix.add(result.truth.back(), result.predicted.back());
+        }
+        loader.recycle(std::move(batch));
+    }
+    result.loss = loss_sum / static_cast<double>(data.items.size());
+    module.train(was_training);
+    return result;
+}
+
+Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
+                             const EvaluationOptions& options) {
+    at::set_num_threads(std::max(options.threads, 1));
+    auto loaded = nets::loadModelFile(model_file);
+    if (!loaded.info.outputs_logits) {
+        throw ModelError("model " + model_file.string() +
+                         " outputs probabilities; evaluation expects a model that outputs logits "
+                         "(outputs_logits true in its metadata)");
+    }
+    if (!data.items.empty() && (data.items.front().image.cols != loaded.info.input_width ||
+                                data.items.front().image.rows != loaded.info.input_height)) {
+        throw ModelError("model " + model_file.string() + " expects " +
+                         std::to_string(loaded.info.input_width) + "x" +
+                         std::to_string(loaded.info.input_height) + " images, the dataset has " +
+                         std::to_string(data.items.front().image.cols) + "x" +
+                         std::to_string(data.items.front().image.rows));
+    }
+    return evaluateModule(loaded.module, data, loaded.info, options);
+}
+
+}  // namespace emotrace::train

@@ -1,0 +1,38 @@
+// Evaluating a trained model on a labelled dataset: predictions, loss and the confusion matrix
+// from which metrics.h derives accuracy, macro-F1 and the per-class report. Used for the
+// validation after each epoch and by emotrace-evaluate / emotrace-experiment on the test split.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "emotrace/dataset.h"
+#include "emotrace/model_info.h"
+#include "emotrace/train/metrics.h"
+
+namespace emotrace::train {
+
+struct EvaluationOptions {
+    int batch_size = 128;
+    // Average the softmax of each image and its mirror image (test-time augmentation).
+    bool flip_average = false;
+    int threads = 2;  // at::set_num_threads for the run
+};
+
+struct Evaluation {
+    ConfusionMatrix matrix{{}};  // in the model's label order
+    double loss = 0.0;           // mean cross-entropy of the true labels
+    std::vector<int> truth;      // per item, model label index
+    std::vector<int> predicted;  // per item, model label index
+};
+
+// Loads an emotrace model file and evaluates it on `data`. Dataset labels map to the model's by
+// name; throws ModelError naming a dataset class the model does not know.
+Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
+                             const EvaluationOptions& options = {});
+
+// For each dataset label, its index among the model's labels; throws ModelError for a missing one.
+std::vector<int> mapLabelsToModel(const std::vector<std::string>& dataset_labels,
+                                  const std::vector<std::string>& model_labels);
+
+}  // namespace emotrace::train

@@ -1,0 +1,209 @@
+// The training loop on a tiny generated dataset with MyCNNv1 at 16x16: fast enough for every
+// test run, real enough to show training works, stops and resumes exactly.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <fstream>
+
+#include "emotrace/train/checkpoint.h"
+#include "emotrace/train/evaluation.h"
+#include "emotrace/train/trainer.h"
+#include "test_support.h"
+#include "train_test_data.h"
+
+namespace emotrace::train {
+namespace {
+
+TrainOptions tinyOptions(const std::filesystem::path& out) {
+    TrainOptions o;
+    o.model = "mycnn_v1";
+    o.batch_size = 8;
+    o.epochs = 2;
+    o.patience = 0;
+    o.threads = 1;
+    o.seed = 123;
+    o.show_progress = false;
+    o.out_dir = out;
+    return o;
+}
+
+void expectSameWeights(const std::filesystem::path& a, const std::filesystem::path& b) {
+    const auto left = readCheckpointWeights(a);
+    const auto right = readCheckpointWeights(b);
+    ASSERT_EQ(left.size(), right.size());
+    ASSERT_FALSE(left.empty());
+    for (std::size_t i = 0; i < left.size(); ++i) {
+        EXPECT_EQ(left[i].name, right[i].name);
+        EXPECT_EQ(left[i].shape, right[i].shape);
+        EXPECT_EQ(left[i].values, right[i].values) << "tensor " << left[i].name << " differs";
+    }
+}
+
+TEST(Trainer, TwoStepsGiveFiniteLossAndChangeWeights) {
+    const auto data = test::stripesDataset(16);
+    test::TempDir dir;
+    auto o = tinyOptions(dir / "trained");
+    o.epochs = 1;
+    o.max_steps_per_epoch = 2;
+    const auto result = train(data, data, o);
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_TRUE(std::isfinite(result.history[0].train_loss));
+    EXPECT_GT(result.history[0].train_loss, 0.0);
+
+    // With learning rate 0 AdamW leaves every weight at its seeded initial value.
+    auto frozen = tinyOptions(dir / "untrained");
+    frozen.epochs = 1;
+    frozen.max_steps_per_epoch = 2;
+    frozen.learning_rate = 0.0;
+    train(data, data, frozen);
+    const auto before = readCheckpointWeights(dir / "untrained" / "checkpoint.pt");
+    const auto after = readCheckpointWeights(result.checkpoint);
+    ASSERT_EQ(before.size(), after.size());
+    std::size_t changed = 0;
+    for (std::size_t i = 0; i < before.size(); ++i)
+        changed += before[i].values != after[i].values ? 1 : 0;
+    EXPECT_EQ(changed, before.size()) << "every parameter tensor should have moved";
+}
+
+TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
+    const auto data = test::stripesDataset(24);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.epochs = 3;
+    const auto result = train(data, data, o);
+    ASSERT_GE(result.best_epoch, 1);
+    EXPECT_GT(result.best_val_accuracy, 0.9);
+    const auto evaluation = evaluateModelFile(result.best_model, data, {.threads = 1});
+    EXPECT_DOUBLE_EQ(accuracy(evaluation.matrix), result.best_val_accuracy);
+
+    std::ifstream log(result.log);
+    std::string header;
+    std::getline(log, header);
+    EXPECT_EQ(header, "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds");
+    int rows = 0;
+    for (std::string line; std::getline(log, line);)
+        ++rows;
+    EXPECT_EQ(rows, 3);
+}
+
+TEST(Trainer, ResumeAfterOneEpochEqualsTwoEpochsStraight) {
+    const auto data = test::stripesDataset(12);
+    test::TempDir dir;
+    auto straight = tinyOptions(dir / "straight");
+    const auto full = train(data, data, straight);
+
+    auto split = tinyOptions(dir / "split");
+    split.epochs = 1;
+    train(data, data, split);
+    split.epochs = 2;
+    split.resume = true;
+    const auto resumed = train(data, data, split);
+
+    expectSameWeights(full.checkpoint, resumed.checkpoint);
+    ASSERT_EQ(resumed.history.size(), 2u);
+    EXPECT_EQ(resumed.history[1].train_loss, full.history[1].train_loss);
+    EXPECT_EQ(resumed.history[1].val_macro_f1, full.history[1].val_macro_f1);
+}
+
+TEST(Trainer, InterruptSavesACheckpointThatResumesMidEpochExactly) {
+    auto data = test::stripesDataset(12);
+    test::TempDir dir;
+    auto straight = tinyOptions(dir / "straight");
+    straight.augment = [](cv::Mat& image, std::mt19937& rng) {
+        if (rng() % 2)
+            cv::flip(image, image, 1);
+    };
+    const auto full = train(data, data, straight);
+
+    std::atomic<bool> stop{true};  // as if Ctrl-C came during the first step
+    auto interrupted = straight;
+    interrupted.out_dir = dir / "interrupted";
+    interrupted.stop_requested = &stop;
+    const auto first = train(data, data, interrupted);
+    EXPECT_TRUE(first.interrupted);
+    const auto info = readCheckpointInfo(first.checkpoint);
+    EXPECT_EQ(info.completed_epochs, 0);
+    EXPECT_EQ(info.step_in_epoch, 1);
+
+    stop = false;
+    interrupted.resume = true;
+    const auto rest = train(data, data, interrupted);
+    EXPECT_FALSE(rest.interrupted);
+    expectSameWeights(full.checkpoint, rest.checkpoint);
+    EXPECT_EQ(rest.history[0].train_loss, full.history[0].train_loss);
+}
+
+TEST(Trainer, EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement) {
+    const auto data = test::stripesDataset(8);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.epochs = 10;
+    o.patience = 2;
+    o.learning_rate = 0.0;  // the model never changes, so validation never improves
+    const auto result = train(data, data, o);
+    EXPECT_TRUE(result.stopped_early);
+    ASSERT_EQ(result.history.size(), 3u);  // the first epoch sets the best, then 2 without
+    EXPECT_EQ(result.best_epoch, 1);
+    EXPECT_TRUE(readCheckpointInfo(result.checkpoint).finished);
+
+    // A resumed finished run has nothing left to do.
+    o.resume = true;
+    EXPECT_EQ(train(data, data, o).history.size(), 3u);
+}
+
+TEST(Trainer, BalancingOptionsTrainWithFiniteLoss) {
+    auto data = test::stripesDataset(8, 3);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.epochs = 1;
+    o.class_weights = {1.0f, 2.0f, 0.5f};
+    o.sample_weights.assign(data.items.size(), 1.0);
+    o.sample_weights[0] = 10.0;
+    o.label_smoothing = 0.1;
+    o.soft_labels = true;
+    data.items[0].soft_label = {0.6f, 0.4f, 0.0f};
+    const auto result = train(data, data, o);
+    EXPECT_TRUE(std::isfinite(result.history.at(0).train_loss));
+}
+
+TEST(Trainer, RefusesToOverwriteAnotherRunsCheckpoint) {
+    const auto data = test::stripesDataset(4);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.epochs = 1;
+    train(data, data, o);
+    EXPECT_THROW(train(data, data, o), std::invalid_argument);
+    o.resume = true;
+    o.batch_size = 4;
+    try {
+        train(data, data, o);
+        FAIL() << "expected a CheckpointError";
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("batch_size is 8, this run has 4"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Trainer, BadOptionsAndDataAreNamed) {
+    const auto data = test::stripesDataset(4);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.class_weights = {1.0f};
+    EXPECT_THROW(train(data, data, o), std::invalid_argument);
+    o.class_weights.clear();
+    o.model = "no_such_net";
+    EXPECT_THROW(train(data, data, o), ModelError);
+    o.model = "mycnn_v1";
+    auto bad = data;
+    bad.items[3].image = cv::Mat(16, 16, CV_32FC1, cv::Scalar(0));
+    try {
+        train(bad, data, o);
+        FAIL() << "expected invalid_argument";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find(bad.items[3].origin), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace emotrace::train
