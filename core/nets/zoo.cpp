@@ -107,7 +107,13 @@ torch::jit::Module makeModel(const std::string& name, int num_classes,
                     std::to_string(num_classes) + " classes and " +
                     std::to_string(options.in_channels) + " channels");
     }
-    return entry.build(num_classes, options);
+    auto module = entry.build(num_classes, options);
+    // The builder registers plain tensors, which do not require grad as nn.Parameter does.
+    for (const auto& parameter : module.parameters()) {
+        auto tensor = parameter;
+        tensor.requires_grad_(true);
+    }
+    return module;
 }
 
 std::vector<std::string> lastBlockPrefixes(const std::string& name) {
