@@ -30,7 +30,8 @@ std::string usage() {
            "                        FILE.json); without it faces are boxed but emotions not shown\n"
            "  --detector NAME       yunet (default), yunet2022 or haar\n"
            "  --loop                replay a video file from the start when it ends\n"
-           "  --threads N           threads for OpenCV's image processing\n"
+           "  --threads N           threads for the emotion model and OpenCV (default: the\n"
+           "                        libraries' own, 1 for the model, leaving a core to the UI)\n"
            "  --screenshot FILE     save the window as PNG when --quit-after expires\n"
            "  --quit-after SECONDS  quit after SECONDS (with --screenshot: for docs and tests)\n"
            "  --help                show this help\n";

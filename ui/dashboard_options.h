@@ -17,7 +17,7 @@ struct DashboardOptions {
     std::filesystem::path model;           // empty: no emotions, boxes only
     DetectorOptions detector;
     bool loop = false;
-    int threads = 0;  // 0: the libraries' defaults
+    int threads = 0;  // 0: the libraries' defaults (LibTorch: 1)
     std::filesystem::path screenshot;
     double quit_after_seconds = 0.0;  // 0: run until closed
     bool help = false;

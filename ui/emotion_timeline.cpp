@@ -61,13 +61,8 @@ EmotionTimeline::EmotionTimeline(QWidget* parent)
     plot_->xAxis->setLabel(tr("session time (s)"));
     plot_->yAxis->setLabel(tr("probability"));
     plot_->yAxis->setRange(-0.02, 1.02);
-    // The legend gets its own row above the plot so it never covers the lines.
-    plot_->legend->setVisible(true);
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setBorderPen(Qt::NoPen);
-    plot_->plotLayout()->insertRow(0);
-    plot_->plotLayout()->addElement(0, 0, plot_->legend);
-    plot_->plotLayout()->setRowStretchFactor(0, 0.001);
     connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
             &EmotionTimeline::onRangeChanged);
 
@@ -88,6 +83,7 @@ void EmotionTimeline::startSession(const std::vector<std::string>& labels) {
         graph->setName(QString::fromStdString(labels[i]));
         graph->setPen(QPen(emotionColor(labels[i], static_cast<int>(i)), 2.0));
     }
+    showLegend(!labels.empty());
     if (labels.empty()) {
         auto* note = new QCPItemText(plot_);
         note->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -100,6 +96,22 @@ void EmotionTimeline::startSession(const std::vector<std::string>& labels) {
     visible_seconds_ = kDefaultVisibleSeconds;
     setFollowingLive(true);
     replotNow();
+}
+
+void EmotionTimeline::showLegend(bool show) {
+    // The legend gets its own row above the axes so it never covers the lines. An empty legend
+    // must leave the layout: its maximum width (zero items) would cap the axes' column.
+    auto* layout = plot_->plotLayout();
+    const bool shown = layout->hasElement(0, 0) && layout->element(0, 0) == plot_->legend;
+    if (show && !shown) {
+        layout->insertRow(0);
+        layout->addElement(0, 0, plot_->legend);
+        layout->setRowStretchFactor(0, 0.001);
+    } else if (!show && shown) {
+        layout->take(plot_->legend);
+        layout->simplify();
+    }
+    plot_->legend->setVisible(show);
 }
 
 void EmotionTimeline::addResult(const FrameResult& result) {

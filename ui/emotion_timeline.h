@@ -50,6 +50,7 @@ class EmotionTimeline : public QWidget {
   private:
     void onRangeChanged(const QCPRange& range);
     void scheduleReplot();
+    void showLegend(bool show);
     void applyFollowRange();
 
     QCustomPlot* plot_;

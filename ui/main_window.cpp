@@ -50,6 +50,9 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     splitter->addWidget(timeline_);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    // The plot needs height to tell eight lines apart; the video keeps the larger share.
+    timeline_->setMinimumHeight(220);
+    splitter->setSizes({500, 320});
     splitter->setChildrenCollapsible(false);
 
     auto* central = new QWidget;

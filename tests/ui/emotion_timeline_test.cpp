@@ -77,6 +77,16 @@ TEST(EmotionTimeline, WithoutAModelNothingIsPlotted) {
     EXPECT_EQ(timeline.plot()->graphCount(), 0);
 }
 
+TEST(EmotionTimeline, TheAxesFillTheWidthWithAndWithoutAModel) {
+    EmotionTimeline timeline;
+    timeline.resize(800, 300);
+    timeline.show();
+    for (const auto& labels : {std::vector<std::string>{}, std::vector<std::string>{"happy"}}) {
+        timeline.startSession(labels);
+        EXPECT_GT(timeline.plot()->axisRect()->rect().width(), 600) << labels.size() << " labels";
+    }
+}
+
 TEST(EmotionTimeline, FollowsTheNewestSecondsAndKeepsTheWholeSession) {
     EmotionTimeline timeline;
     timeline.startSession({"happy"});

@@ -1,0 +1,101 @@
+// emotrace: the live dashboard. Parses the command line into DashboardOptions, loads the model
+// and wires SessionController, MainWindow and the chosen source together; the work lives in
+// core and ui.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <QApplication>
+#include <QTimer>
+#include <opencv2/core/utility.hpp>
+
+#include "dashboard_options.h"
+#include "emotrace/emotion_classifier.h"
+#include "emotrace/error.h"
+#include "emotrace/face_detector.h"
+#include "main_window.h"
+#include "session_controller.h"
+
+namespace {
+
+using emotrace::dashboard::DashboardOptions;
+
+struct LoadedModel {
+    std::unique_ptr<emotrace::EmotionClassifier> classifier;
+    QString error;  // why --model could not be used; the dashboard then runs without emotions
+};
+
+LoadedModel loadModel(const DashboardOptions& options) {
+    LoadedModel model;
+    if (options.model.empty())
+        return model;
+    try {
+        model.classifier = emotrace::loadEmotionClassifier(options.model);
+    } catch (const std::exception& error) {
+        model.error = QString::fromStdString(error.what());
+        std::cerr << "emotrace: " << error.what() << '\n';
+    }
+    return model;
+}
+
+// --screenshot/--quit-after: grab the window to a PNG after the delay, then quit. Exits with 1
+// when the PNG cannot be written, so a docs script notices.
+void scheduleScreenshotAndQuit(const DashboardOptions& options, emotrace::ui::MainWindow& window,
+                               emotrace::ui::SessionController& controller, int& exit_code) {
+    if (options.quit_after_seconds <= 0.0)
+        return;
+    const auto delay_ms = static_cast<int>(options.quit_after_seconds * 1000.0);
+    QTimer::singleShot(delay_ms, &window, [&options, &window, &controller, &exit_code] {
+        if (!options.screenshot.empty()) {
+            const auto path = QString::fromStdString(options.screenshot.string());
+            if (!window.grab().save(path, "PNG")) {
+                std::cerr << "emotrace: cannot write the screenshot " << options.screenshot
+                          << " (missing folder or no permission?)\n";
+                exit_code = 1;
+            }
+        }
+        controller.stop();
+        QApplication::quit();
+    });
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    DashboardOptions options;
+    try {
+        options = emotrace::dashboard::parseDashboardOptions(argc, argv);
+    } catch (const emotrace::Error& error) {
+        std::cerr << "emotrace: " << error.what() << "\n\n" << emotrace::dashboard::usage();
+        return 2;
+    }
+    if (options.help) {
+        std::cout << emotrace::dashboard::usage();
+        return 0;
+    }
+    if (options.threads > 0) {
+        emotrace::setInferenceThreads(options.threads);
+        cv::setNumThreads(options.threads);
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("emotrace"));
+    auto model = loadModel(options);
+    emotrace::ui::SessionController controller(
+        [detector = options.detector] { return emotrace::createFaceDetector(detector); },
+        std::move(model.classifier));
+    emotrace::ui::MainWindow window(controller);
+    if (!model.error.isEmpty())
+        window.setModelLoadError(model.error);
+    window.setLooping(options.loop);
+    window.show();
+    if (options.source) {
+        window.setSourceSpec(*options.source);
+        // Once the event loop runs, so the window is on screen before a camera takes its time.
+        QTimer::singleShot(0, &window, [&window] { window.startSession(); });
+    }
+    int exit_code = 0;
+    scheduleScreenshotAndQuit(options, window, controller, exit_code);
+    const int app_code = QApplication::exec();
+    return exit_code != 0 ? exit_code : app_code;
+}
