@@ -238,7 +238,10 @@ void MainWindow::setModelLoadError(const QString& message) {
 void MainWindow::showError(const QString& message) {
     error_banner_text_->setText(message);
     error_banner_->show();
-    statusBar()->showMessage(message, kStatusMessageMs);
+    // The banner holds the whole message; the status bar only a line that fits beside the figures.
+    const QFontMetrics metrics(statusBar()->font());
+    statusBar()->showMessage(metrics.elidedText(message, Qt::ElideRight, width() / 2),
+                             kStatusMessageMs);
     updateActions();
 }
 
@@ -273,7 +276,9 @@ void MainWindow::onSessionFinished(const QString& error) {
 
 void MainWindow::showFigures(const LiveFigures& figures) {
     fps_label_->setText(tr("%1 results/s").arg(figures.results_per_second, 0, 'f', 1));
-    latency_label_->setText(tr("latency %1 ms").arg(figures.median_latency_ms, 0, 'f', 0));
+    latency_label_->setText(figures.results == 0
+                                ? tr("latency \u2013")
+                                : tr("latency %1 ms").arg(figures.median_latency_ms, 0, 'f', 0));
     dropped_label_->setText(tr("dropped %1").arg(figures.dropped_frames));
 }
 

@@ -93,7 +93,10 @@ std::vector<std::string> SessionController::labels() const {
 }
 
 LiveFigures SessionController::figures() const {
-    return meter_.figures(SteadyClock::now());
+    auto figures = meter_.figures(SteadyClock::now());
+    if (!pipeline_)
+        figures.results_per_second = 0.0;  // a stopped session shows no rate
+    return figures;
 }
 
 void SessionController::deliverResult(std::uint64_t session, FrameResult result) {

@@ -120,6 +120,8 @@ TEST(SessionController, StopJoinsThePipelineAndDropsQueuedResults) {
     QCoreApplication::processEvents();  // anything the worker queued before the join
     EXPECT_EQ(recorder.results, results_at_stop);
     EXPECT_EQ(recorder.finished_errors.size(), 1u);
+    EXPECT_EQ(controller.figures().results, results_at_stop);
+    EXPECT_EQ(controller.figures().results_per_second, 0.0);
 }
 
 TEST(SessionController, DestroyingWhileRunningStopsTheSession) {
