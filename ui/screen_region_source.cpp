@@ -32,7 +32,8 @@ ScreenRegionSource::ScreenRegionSource(QScreen* screen, QRect region, double fps
     }
     if (!(fps_ > 0.0))
         throw SourceError("screen capture: frame rate must be positive");
-    info_.description = "screen " + screen->name().toStdString() + " region " + describe(region_);
+    info_.description =
+        "screen region " + describe(region_) + " (" + screen->name().toStdString() + ")";
     info_.fps = fps_;
     info_.width = region_.width();
     info_.height = region_.height();

@@ -9,6 +9,7 @@
 #include <QWindow>
 
 #include "emotrace/error.h"
+#include "session_controller.h"
 #include "ui_test_support.h"
 
 namespace emotrace::ui {
@@ -58,6 +59,34 @@ TEST(ScreenRegionSource, HandsGrabbedPixelsToTheCaptureThread) {
     ASSERT_EQ(frame->image.rows, region.height());
     const auto pixel = frame->image.at<cv::Vec3b>(frame->image.rows / 2, frame->image.cols / 2);
     EXPECT_EQ(pixel, cv::Vec3b(0, 0, 255));  // red, in BGR
+}
+
+class NoFaceDetector : public FaceDetector {
+  public:
+    std::vector<Detection> detect(const cv::Mat&) override { return {}; }
+    std::string name() const override { return "none"; }
+};
+
+// The GUI thread grabs and, in stop(), joins the capture thread that waits for those grabs:
+// this must neither deadlock nor leave a grab pending for a destroyed source.
+TEST(ScreenRegionSource, FeedsALiveSessionThatStopsCleanly) {
+    RedWindow window;
+    ASSERT_TRUE(
+        waitUntil([&] { return window.windowHandle() && window.windowHandle()->isExposed(); }));
+    SessionController controller([] { return std::make_unique<NoFaceDetector>(); }, nullptr);
+    int results = 0;
+    QObject::connect(&controller, &SessionController::resultReady, [&](const FrameResult& result) {
+        EXPECT_EQ(result.image.cols, 100);
+        ++results;
+    });
+    ASSERT_TRUE(controller.start(std::make_unique<ScreenRegionSource>(
+        QGuiApplication::primaryScreen(), QRect(110, 110, 100, 80), 60.0)));
+    ASSERT_TRUE(waitUntil([&] { return results >= 3; }));
+    controller.stop();
+    EXPECT_FALSE(controller.isRunning());
+    const int at_stop = results;
+    waitUntil([] { return false; }, std::chrono::milliseconds(50));  // timers keep firing
+    EXPECT_EQ(results, at_stop);
 }
 
 TEST(ScreenRegionSource, NextReturnsWhenStopIsRequested) {
