@@ -1,7 +1,6 @@
 // emotrace: the live dashboard. Parses the command line into DashboardOptions, loads the model
 // and wires SessionController, MainWindow and the chosen source together; the work lives in
 // core and ui.
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
