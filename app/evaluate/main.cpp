@@ -1,0 +1,128 @@
+// emotrace-evaluate: a model file on a dataset split -> accuracy, macro-F1, the per-class
+// report, the confusion matrix as CSV and PNG; optionally averaging each face with its mirror.
+#include <fstream>
+#include <iostream>
+
+#include "emotrace/load_report.h"
+#include "emotrace/train/arguments.h"
+#include "emotrace/train/data_sources.h"
+#include "emotrace/train/evaluation.h"
+#include "figures.h"
+
+namespace {
+
+using namespace emotrace;
+using namespace emotrace::train;
+
+const char* kUsage = R"(usage: emotrace-evaluate MODEL [options]
+Evaluates an emotrace model file on a split of a dataset and prints accuracy, macro-F1 and the
+per-class report; with --out DIR also writes report.txt, confusion.csv and confusion.png.
+  --split NAME            test | validation | train (default test)
+  --flip-average          average each face's softmax with its mirror image's
+  --batch-size N          (default 128)   --threads N (default 2)
+  --out DIR               where to write the report files
+)";
+
+struct EvaluateCommand {
+    std::filesystem::path model;
+    DataSources data;
+    EvaluationOptions evaluation;
+    std::string split = "test";
+    std::filesystem::path out;
+    bool help = false;
+};
+
+EvaluateCommand parse(Arguments& args) {
+    EvaluateCommand c;
+    while (args.next()) {
+        if (args.is("--help") || args.is("-h")) {
+            c.help = true;
+        } else if (args.is("--split")) {
+            c.split = args.text();
+            if (c.split != "test" && c.split != "validation" && c.split != "train")
+                throw UsageError("--split expects test, validation or train, got '" + c.split +
+                                 "'");
+        } else if (args.is("--flip-average")) {
+            args.flag();
+            c.evaluation.flip_average = true;
+        } else if (args.is("--batch-size")) {
+            c.evaluation.batch_size = args.integer(1, 65536);
+        } else if (args.is("--threads")) {
+            c.evaluation.threads = args.integer(1, 256);
+        } else if (args.is("--out")) {
+            c.out = args.text();
+        } else if (parseDataOption(args, c.data)) {
+        } else if (args.name().starts_with("-")) {
+            throw UsageError("unknown option '" + args.name() + "'");
+        } else if (!c.model.empty()) {
+            throw UsageError("one model at a time: got '" + c.model.string() + "' and '" +
+                             args.name() + "'");
+        } else {
+            c.model = args.name();
+        }
+    }
+    if (!c.help && c.model.empty())
+        throw UsageError("no model file given");
+    return c;
+}
+
+void writeFiles(const Evaluation& e, const std::string& report, const std::filesystem::path& out,
+                const std::string& title) {
+    std::filesystem::create_directories(out);
+    std::ofstream text(out / "report.txt");
+    text << report;
+    if (!text.flush())
+        throw OutputError("could not write " + (out / "report.txt").string());
+    writeConfusionCsv(e.matrix, out / "confusion.csv");
+    std::vector<std::vector<long long>> counts;
+    for (int t = 0; t < e.matrix.classes(); ++t) {
+        counts.emplace_back();
+        for (int p = 0; p < e.matrix.classes(); ++p)
+            counts.back().push_back(e.matrix.at(t, p));
+    }
+    ui::FigureApplication app;
+    ui::FigureStyle style;
+    style.title = title;
+    ui::saveConfusionMatrix(out / "confusion.png", e.matrix.labels(), counts, style);
+}
+
+int run(int argc, char** argv) {
+    Arguments args(argc, argv);
+    const auto command = parse(args);
+    if (command.help) {
+        std::cout << kUsage << '\n' << dataOptionsHelp();
+        return 0;
+    }
+    const auto data = prepareData(command.data, std::cerr);
+    const Dataset& split = command.split == "test"         ? data.test
+                           : command.split == "validation" ? data.validation
+                                                           : data.train;
+    if (split.items.empty())
+        throw DatasetError("the " + command.split + " split of " + data.description + " is empty");
+    const auto evaluation = evaluateModelFile(command.model, split, command.evaluation);
+    const auto report = classificationReport(evaluation.matrix);
+    std::cout << command.model.string() << " on the " << command.split << " split ("
+              << split.items.size() << " images"
+              << (command.evaluation.flip_average ? ", flip-averaged" : "") << "): accuracy "
+              << 100.0 * accuracy(evaluation.matrix) << "%, macro-F1 "
+              << 100.0 * macroF1(evaluation.matrix) << "%, loss " << evaluation.loss << "\n\n"
+              << report;
+    if (!command.out.empty())
+        writeFiles(evaluation, report, command.out,
+                   command.model.filename().string() + " on " + command.split);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << "emotrace-evaluate: " << e.what() << "\n(see emotrace-evaluate --help)\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "emotrace-evaluate: " << e.what() << '\n';
+        return 1;
+    }
+}

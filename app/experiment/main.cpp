@@ -1,0 +1,131 @@
+// emotrace-experiment: reproduces the paper's Table 2 (every model, baseline and SMOTE, on the
+// combined FER-2013 + CK+ set) into a markdown table, a CSV and two figures. --profile quick
+// finishes in minutes; --profile full is the paper's protocol. Finished runs are skipped and an
+// interrupted one resumes from its checkpoint, so the same command continues the experiment.
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <iostream>
+
+#include <opencv2/core.hpp>
+
+#include "emotrace/train/arguments.h"
+#include "emotrace/train/experiment.h"
+#include "figures.h"
+
+namespace {
+
+using namespace emotrace;
+using namespace emotrace::train;
+
+std::atomic<bool> interrupt_requested{false};
+
+extern "C" void onInterrupt(int) {
+    interrupt_requested = true;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+const char* kUsage = R"(usage: emotrace-experiment [options]
+Trains every model of the paper's Table 2 as a baseline and with SMOTE and evaluates each on the
+test split. Writes OUT/table2.md, OUT/results.csv, OUT/accuracy_baseline_vs_smote.png,
+OUT/f1_baseline_vs_smote.png and one folder per run under OUT/runs/ (checkpoints, logs, models,
+test reports). Run the same command again to continue after an interruption.
+  --profile NAME          quick (default: 1,000 training items, 1 epoch of 10 steps) or full
+                          (the paper's protocol on all the data)
+  --models A,B,...        a subset of the models (default: all, in the table's order)
+  --variants A,B          baseline and/or smote (default both)
+  --out DIR               (default experiments/table2-PROFILE)
+)";
+
+void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path& out) {
+    std::vector<std::string> models;
+    std::vector<double> baseline_acc, smote_acc, baseline_f1, smote_f1;
+    for (const auto& r : runs) {
+        if (r.variant != "baseline" || !r.done)
+            continue;
+        for (const auto& s : runs) {
+            if (s.model == r.model && s.variant == "smote" && s.done) {
+                models.push_back(r.model);
+                baseline_acc.push_back(100.0 * r.accuracy);
+                smote_acc.push_back(100.0 * s.accuracy);
+                baseline_f1.push_back(100.0 * r.macro_f1);
+                smote_f1.push_back(100.0 * s.macro_f1);
+            }
+        }
+    }
+    if (models.empty()) {
+        std::cerr << "no model has both runs finished yet: no figures\n";
+        return;
+    }
+    ui::FigureApplication app;
+    ui::FigureStyle accuracy_style;
+    accuracy_style.title = "Test accuracy: baseline vs SMOTE";
+    accuracy_style.y_label = "accuracy (%)";
+    ui::saveGroupedBarChart(out / "accuracy_baseline_vs_smote.png", models, {"baseline", "SMOTE"},
+                            {baseline_acc, smote_acc}, accuracy_style);
+    ui::FigureStyle f1_style;
+    f1_style.title = "Test macro-F1: SMOTE against baseline (above the diagonal: SMOTE helps)";
+    f1_style.x_label = "macro-F1 baseline (%)";
+    f1_style.y_label = "macro-F1 SMOTE (%)";
+    ui::saveScatterWithDiagonal(out / "f1_baseline_vs_smote.png", baseline_f1, smote_f1, models,
+                                f1_style);
+}
+
+int run(int argc, char** argv) {
+    Arguments args(argc, argv);
+    ExperimentOptions options;
+    DataSources data_sources;
+    std::filesystem::path out;
+    bool explicit_epochs = false;
+    bool explicit_steps = false;
+    while (args.next()) {
+        if (args.is("--help") || args.is("-h")) {
+            std::cout << kUsage << '\n' << dataOptionsHelp() << '\n' << trainOptionsHelp();
+            return 0;
+        } else if (args.is("--profile")) {
+            options.profile = args.text();
+        } else if (args.is("--models")) {
+            options.models = args.list();
+        } else if (args.is("--variants")) {
+            options.variants = args.list();
+        } else if (args.is("--out")) {
+            out = args.text();
+        } else if (parseDataOption(args, data_sources)) {
+        } else if (parseTrainOption(args, options.setup)) {
+            explicit_epochs = explicit_epochs || args.is("--epochs");
+            explicit_steps = explicit_steps || args.is("--max-steps");
+        } else {
+            throw UsageError("unknown option '" + args.name() + "'");
+        }
+    }
+    applyProfile(options.profile, data_sources, options.setup, explicit_epochs, explicit_steps);
+    options.out_dir =
+        out.empty() ? std::filesystem::path("experiments/table2-" + options.profile) : out;
+    options.command = args.commandLine("emotrace-experiment");
+    options.stop_requested = &interrupt_requested;
+    cv::setNumThreads(1);
+    const auto data = prepareData(data_sources, std::cerr);
+    std::cerr << data.description << '\n';
+    std::signal(SIGINT, onInterrupt);
+    const auto result = runExperiment(options, data, std::cerr, drawFigures);
+    std::cout << "table: " << result.table.string() << '\n';
+    if (result.interrupted) {
+        std::cerr << "interrupted: run the same command again to continue\n";
+        return 130;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << "emotrace-experiment: " << e.what() << "\n(see emotrace-experiment --help)\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "emotrace-experiment: " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -1,0 +1,135 @@
+// emotrace-train: trains one model from the zoo on FER-2013, FER+, CK+48 or the combined set,
+// with checkpoints every epoch (Ctrl-C saves one; --resume continues exactly), a per-epoch CSV
+// log, the best epoch saved as a model file the dashboard loads, and a test-split report.
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+#include <opencv2/core.hpp>
+
+#include "emotrace/train/arguments.h"
+#include "emotrace/train/data_sources.h"
+#include "emotrace/train/evaluation.h"
+#include "emotrace/train/train_setup.h"
+#include "figures.h"
+
+namespace {
+
+using namespace emotrace;
+using namespace emotrace::train;
+
+// Only a flag: the training loop polls it after each step, finishes that step and saves.
+std::atomic<bool> interrupt_requested{false};
+
+extern "C" void onInterrupt(int) {
+    interrupt_requested = true;
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+struct TrainCommand {
+    DataSources data;
+    TrainSetup setup;
+    std::filesystem::path out;
+    bool test = true;
+    bool help = false;
+};
+
+const char* kUsage = R"(usage: emotrace-train --out DIR [options]
+Trains a model and writes into DIR: checkpoint.pt (every epoch), log.csv, best_model.pt (the
+epoch with the best validation macro-F1, loadable by the dashboard) and, unless --no-test, the
+best model's test_report.txt, test_confusion.csv and test_confusion.png.
+  --out DIR               output folder (required)
+  --resume                continue the run in DIR from its checkpoint
+  --no-test               skip the test-split evaluation at the end
+)";
+
+TrainCommand parse(Arguments& args) {
+    TrainCommand c;
+    while (args.next()) {
+        if (args.is("--help") || args.is("-h")) {
+            c.help = true;
+        } else if (args.is("--out")) {
+            c.out = args.text();
+        } else if (args.is("--resume")) {
+            args.flag();
+            c.setup.train.resume = true;
+        } else if (args.is("--no-test")) {
+            args.flag();
+            c.test = false;
+        } else if (!parseDataOption(args, c.data) && !parseTrainOption(args, c.setup)) {
+            throw UsageError("unknown option '" + args.name() + "'");
+        }
+    }
+    if (!c.help && c.out.empty())
+        throw UsageError("--out DIR is required");
+    return c;
+}
+
+void writeTestReport(const std::filesystem::path& model, const Dataset& test,
+                     const std::filesystem::path& out, int threads) {
+    EvaluationOptions options;
+    options.threads = threads;
+    const auto evaluation = evaluateModelFile(model, test, options);
+    const auto report = classificationReport(evaluation.matrix);
+    std::cout << "test split: accuracy " << 100.0 * accuracy(evaluation.matrix) << "%, macro-F1 "
+              << 100.0 * macroF1(evaluation.matrix) << "%\n"
+              << report;
+    std::ofstream(out / "test_report.txt") << report;
+    writeConfusionCsv(evaluation.matrix, out / "test_confusion.csv");
+    std::vector<std::vector<long long>> counts;
+    for (int t = 0; t < evaluation.matrix.classes(); ++t) {
+        counts.emplace_back();
+        for (int p = 0; p < evaluation.matrix.classes(); ++p)
+            counts.back().push_back(evaluation.matrix.at(t, p));
+    }
+    ui::FigureApplication app;
+    ui::FigureStyle style;
+    style.title = "Test confusion matrix";
+    ui::saveConfusionMatrix(out / "test_confusion.png", evaluation.matrix.labels(), counts, style);
+}
+
+int run(int argc, char** argv) {
+    Arguments args(argc, argv);
+    auto command = parse(args);
+    if (command.help) {
+        std::cout << kUsage << '\n' << dataOptionsHelp() << '\n' << trainOptionsHelp();
+        return 0;
+    }
+    cv::setNumThreads(1);  // augmentation runs in the loader thread; torch has the cores
+    auto data = prepareData(command.data, std::cerr);
+    std::cerr << data.description << '\n';
+    auto& setup = command.setup;
+    applyBalancingAndAugmentation(setup, data.train, std::cerr);
+    setup.train.out_dir = command.out;
+    setup.train.description = data.description + "; command: " + args.commandLine("emotrace-train");
+    setup.train.stop_requested = &interrupt_requested;
+    std::signal(SIGINT, onInterrupt);
+    const auto result = train::train(data.train, data.validation, setup.train);
+    if (result.interrupted) {
+        std::cerr << "interrupted: continue with the same command and --resume\n";
+        return 130;
+    }
+    std::cerr << "best epoch " << result.best_epoch << ": validation macro-F1 "
+              << 100.0 * result.best_val_macro_f1 << "%, accuracy "
+              << 100.0 * result.best_val_accuracy << "%"
+              << (result.stopped_early ? " (stopped early)" : "")
+              << "\nmodel: " << result.best_model.string() << '\n';
+    if (command.test && !data.test.items.empty())
+        writeTestReport(result.best_model, data.test, command.out, setup.train.threads);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << "emotrace-train: " << e.what() << "\n(see emotrace-train --help)\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "emotrace-train: " << e.what() << '\n';
+        return 1;
+    }
+}

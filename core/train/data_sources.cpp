@@ -1,0 +1,195 @@
+#include "emotrace/train/data_sources.h"
+
+#include <algorithm>
+#include <numeric>
+#include <ostream>
+#include <random>
+
+#include "emotrace/fer2013.h"
+#include "emotrace/image_folder.h"
+#include "emotrace/load_report.h"
+#include "emotrace/splits.h"
+
+namespace emotrace::train {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The first path that exists; the last one is named in the error when none does.
+fs::path firstExisting(const std::vector<fs::path>& candidates, const std::string& what,
+                       const std::string& option) {
+    for (const auto& path : candidates) {
+        if (fs::exists(path))
+            return path;
+    }
+    std::string tried;
+    for (const auto& path : candidates)
+        tried += (tried.empty() ? "" : ", ") + path.string();
+    throw DatasetError(what + " not found (tried " + tried + "): pass " + option +
+                       " or unpack the data with ../shared/data/unpack.sh ../cache/data");
+}
+
+fs::path fer2013Path(const DataSources& s) {
+    if (!s.fer2013_csv.empty())
+        return s.fer2013_csv;
+    return firstExisting(
+        {s.cache / "fer2013" / "fer2013.csv", s.shared_data / "fer2013" / "fer2013.csv.xz"},
+        "FER-2013 csv", "--fer2013 FILE");
+}
+
+fs::path ferPlusPath(const DataSources& s) {
+    if (!s.ferplus_csv.empty())
+        return s.ferplus_csv;
+    return firstExisting(
+        {s.cache / "fer2013" / "fer2013new.csv", s.shared_data / "fer2013" / "fer2013new.csv"},
+        "FER+ vote file", "--ferplus FILE");
+}
+
+fs::path ckPlusPath(const DataSources& s) {
+    if (!s.ckplus_dir.empty())
+        return s.ckplus_dir;
+    return firstExisting({s.cache / "CK+48"}, "CK+48 folder (one folder per class)",
+                         "--ckplus DIR");
+}
+
+void report(std::ostream& log, const LoadReport& loaded) {
+    log << loaded.summary() << '\n';
+}
+
+Fer2013Data loadFer(const DataSources& s, std::ostream& log) {
+    Fer2013Options options;
+    options.csv = fer2013Path(s);
+    options.strict = s.strict;
+    auto data = loadFer2013(options);
+    report(log, data.report);
+    return data;
+}
+
+Dataset loadCkPlus(const DataSources& s, std::ostream& log) {
+    ImageFolderOptions options;
+    options.root = ckPlusPath(s);
+    options.strict = s.strict;
+    auto data = loadImageFolder(options);
+    report(log, data.report);
+    return std::move(data.dataset);
+}
+
+PreparedData fromSplit(const Dataset& all, const Split& split) {
+    return {subset(all, split.train), subset(all, split.validation), subset(all, split.test), {}};
+}
+
+std::string counts(const PreparedData& d) {
+    return "train " + std::to_string(d.train.items.size()) + ", validation " +
+           std::to_string(d.validation.items.size()) + ", test " +
+           std::to_string(d.test.items.size());
+}
+
+}  // namespace
+
+bool parseDataOption(Arguments& args, DataSources& s) {
+    if (args.is("--dataset")) {
+        s.dataset = args.text();
+        const std::vector<std::string> known{"fer2013", "ferplus", "ckplus", "combined"};
+        if (std::find(known.begin(), known.end(), s.dataset) == known.end())
+            throw UsageError("--dataset expects fer2013, ferplus, ckplus or combined, got '" +
+                             s.dataset + "'");
+    } else if (args.is("--fer2013")) {
+        s.fer2013_csv = args.text();
+    } else if (args.is("--ferplus")) {
+        s.ferplus_csv = args.text();
+    } else if (args.is("--ckplus")) {
+        s.ckplus_dir = args.text();
+    } else if (args.is("--data")) {
+        s.shared_data = args.text();
+    } else if (args.is("--data-cache")) {
+        s.cache = args.text();
+    } else if (args.is("--strict")) {
+        args.flag();
+        s.strict = true;
+    } else if (args.is("--split-seed")) {
+        s.split_seed = args.unsignedInteger();
+    } else if (args.is("--max-train-items")) {
+        s.max_train_items = static_cast<std::size_t>(args.unsignedInteger());
+    } else if (args.is("--max-eval-items")) {
+        s.max_eval_items = static_cast<std::size_t>(args.unsignedInteger());
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::string dataOptionsHelp() {
+    return R"(data:
+  --dataset NAME          fer2013 | ferplus | ckplus | combined (default: combined, the paper's
+                          FER-2013 + CK+48 in 8 classes)
+  --fer2013 FILE          fer2013.csv or .csv.xz (default: ../cache/data/fer2013/fer2013.csv,
+                          else ../shared/data/fer2013/fer2013.csv.xz)
+  --ferplus FILE          FER+ votes fer2013new.csv (default: beside the cache or shared data)
+  --ckplus DIR            CK+48 folder, one folder per class (default: ../cache/data/CK+48;
+                          make it with ../shared/data/unpack.sh ../cache/data)
+  --data DIR              the shared data folder (default: ../shared/data)
+  --data-cache DIR        the unpacked cache (default: ../cache/data)
+  --strict                stop at the first malformed row or image instead of skipping it
+  --split-seed N          seed of CK+'s subject split (default 0)
+  --max-train-items N     train on a seeded random subset of N items (quick checks)
+  --max-eval-items N      the same for validation and test
+)";
+}
+
+Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed) {
+    if (count == 0 || count >= data.items.size())
+        return data;
+    std::vector<std::size_t> indices(data.items.size());
+    std::iota(indices.begin(), indices.end(), std::size_t{0});
+    std::mt19937 rng(static_cast<std::uint32_t>(seed ^ (seed >> 32)));
+    std::shuffle(indices.begin(), indices.end(), rng);
+    indices.resize(count);
+    std::sort(indices.begin(), indices.end());
+    return subset(data, indices);
+}
+
+PreparedData prepareData(const DataSources& s, std::ostream& log) {
+    PreparedData data;
+    if (s.dataset == "fer2013") {
+        const auto fer = loadFer(s, log);
+        data = fromSplit(fer.dataset, fer2013CanonicalSplit(fer));
+        data.description = "FER-2013 (" + fer2013Path(s).filename().string() +
+                           ", canonical Training/PublicTest/PrivateTest split)";
+    } else if (s.dataset == "ferplus") {
+        FerPlusOptions options;
+        options.fer2013_csv = fer2013Path(s);
+        options.votes_csv = ferPlusPath(s);
+        options.strict = s.strict;
+        const auto plus = loadFerPlus(options);
+        report(log, plus.data.report);
+        log << "FER+: dropped " << plus.dropped_unknown_or_not_face << " unknown/not-a-face, "
+            << plus.dropped_no_votes << " without votes, " << plus.dropped_by_rule
+            << " by the vote rule\n";
+        data = fromSplit(plus.data.dataset, fer2013CanonicalSplit(plus.data));
+        data.description = "FER+ majority labels with vote distributions (canonical split)";
+    } else if (s.dataset == "ckplus") {
+        const auto ck = loadCkPlus(s, log);
+        data = fromSplit(ck, stratifiedGroupSplit(ck, {}, s.split_seed));
+        data.description =
+            "CK+48 split 80/10/10 by subject (seed " + std::to_string(s.split_seed) + ")";
+    } else {
+        const auto fer = loadFer(s, log);
+        const auto ck = loadCkPlus(s, log);
+        const auto combined = combineFer2013AndCkPlus(fer, ck, {}, s.split_seed);
+        data = fromSplit(combined.dataset, combined.split);
+        data.description =
+            "combined FER-2013 + CK+48 in 8 classes (FER-2013 canonical split, "
+            "CK+ 80/10/10 by subject, seed " +
+            std::to_string(s.split_seed) + ")";
+    }
+    data.train = randomSubset(data.train, s.max_train_items, s.split_seed + 1);
+    data.validation = randomSubset(data.validation, s.max_eval_items, s.split_seed + 2);
+    data.test = randomSubset(data.test, s.max_eval_items, s.split_seed + 3);
+    if (s.max_train_items > 0 || s.max_eval_items > 0)
+        data.description += ", random subset";
+    data.description += ": " + counts(data);
+    return data;
+}
+
+}  // namespace emotrace::train

@@ -1,0 +1,221 @@
+#include "emotrace/train/experiment.h"
+
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <ostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "emotrace/balancing.h"
+#include "emotrace/train/evaluation.h"
+#include "emotrace/train/metrics.h"
+
+namespace emotrace::train {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string percent(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", 100.0 * value);
+    return text;
+}
+
+void writeText(const fs::path& path, const std::string& text) {
+    auto temporary = path;
+    temporary += ".partial";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out)
+            throw OutputError("could not write " + temporary.string());
+    }
+    fs::rename(temporary, path);
+}
+
+std::optional<RunResult> readResult(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in)
+        return std::nullopt;
+    try {
+        const auto j = nlohmann::json::parse(in);
+        RunResult r;
+        r.model = j.at("model").get<std::string>();
+        r.variant = j.at("variant").get<std::string>();
+        r.accuracy = j.at("test_accuracy").get<double>();
+        r.macro_f1 = j.at("test_macro_f1").get<double>();
+        r.best_epoch = j.at("best_epoch").get<int>();
+        r.epochs_run = j.at("epochs_run").get<int>();
+        r.train_seconds = j.at("train_seconds").get<double>();
+        r.done = true;
+        return r;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;  // a damaged result is redone, not trusted
+    }
+}
+
+void writeResult(const fs::path& path, const RunResult& r) {
+    const nlohmann::ordered_json j{{"model", r.model},
+                                   {"variant", r.variant},
+                                   {"test_accuracy", r.accuracy},
+                                   {"test_macro_f1", r.macro_f1},
+                                   {"best_epoch", r.best_epoch},
+                                   {"epochs_run", r.epochs_run},
+                                   {"train_seconds", r.train_seconds}};
+    writeText(path, j.dump(2) + "\n");
+}
+
+std::string resultsCsv(const std::vector<RunResult>& runs) {
+    std::string csv =
+        "model,variant,done,test_accuracy,test_macro_f1,best_epoch,epochs_run,"
+        "train_seconds\n";
+    for (const auto& r : runs) {
+        csv += r.model + ',' + r.variant + ',' + (r.done ? "1" : "0") + ',' +
+               std::to_string(r.accuracy) + ',' + std::to_string(r.macro_f1) + ',' +
+               std::to_string(r.best_epoch) + ',' + std::to_string(r.epochs_run) + ',' +
+               std::to_string(r.train_seconds) + '\n';
+    }
+    return csv;
+}
+
+const RunResult* find(const std::vector<RunResult>& runs, const std::string& model,
+                      const std::string& variant) {
+    for (const auto& r : runs) {
+        if (r.model == model && r.variant == variant && r.done)
+            return &r;
+    }
+    return nullptr;
+}
+
+// One run: train (resuming when a checkpoint is there), then evaluate the best model on test.
+RunResult runOne(const ExperimentOptions& o, const std::string& model, const std::string& variant,
+                 const Dataset& training, const PreparedData& data, std::ostream& log,
+                 bool& interrupted) {
+    const auto folder = o.out_dir / "runs" / (model + "-" + variant);
+    if (auto done = readResult(folder / "result.json")) {
+        log << model << " " << variant << ": done before, skipped\n";
+        return *done;
+    }
+    log << "== " << model << " " << variant << " ==\n";
+    auto setup = o.setup;
+    setup.train.model = model;
+    setup.balancing.smote = false;  // `training` is already SMOTEd for that variant
+    setup.train.out_dir = folder;
+    setup.train.resume = true;
+    setup.train.stop_requested = o.stop_requested;
+    setup.train.description = data.description + "; " + variant + "; " + o.command;
+    Dataset train_set = training;
+    applyBalancingAndAugmentation(setup, train_set, log);
+    const auto trained = train(train_set, data.validation, setup.train);
+    RunResult r{model, variant};
+    if (trained.interrupted) {
+        interrupted = true;
+        return r;
+    }
+    EvaluationOptions evaluation_options;
+    evaluation_options.threads = setup.train.threads;
+    const auto test = evaluateModelFile(trained.best_model, data.test, evaluation_options);
+    r.done = true;
+    r.accuracy = accuracy(test.matrix);
+    r.macro_f1 = macroF1(test.matrix);
+    r.best_epoch = trained.best_epoch;
+    r.epochs_run = static_cast<int>(trained.history.size());
+    for (const auto& epoch : trained.history)
+        r.train_seconds += epoch.seconds;
+    writeText(folder / "test_report.txt", classificationReport(test.matrix));
+    writeConfusionCsv(test.matrix, folder / "test_confusion.csv");
+    writeResult(folder / "result.json", r);
+    log << model << " " << variant << ": test accuracy " << percent(r.accuracy) << "%, macro-F1 "
+        << percent(r.macro_f1) << "%\n";
+    return r;
+}
+
+Dataset smoteTrainingSet(const Dataset& training, const TrainSetup& setup, std::ostream& log) {
+    Dataset smoted = training;
+    std::mt19937 rng(static_cast<std::uint32_t>(setup.train.seed));
+    SmoteOptions options;
+    options.k = setup.balancing.smote_k;
+    const auto report = applySmote(smoted, options, rng);
+    log << "SMOTE: " << smoted.items.size() << " training items after adding "
+        << report.parents.size() << " synthetic ones\n";
+    return smoted;
+}
+
+}  // namespace
+
+std::vector<std::string> table2Models() {
+    return {"mycnn_v1", "mycnn_v2",   "mycnn_v3", "mycnn_v4", "mycnn_v5",   "mycnn_v6",
+            "ma2024",   "two_branch", "resnet18", "vgg16",    "densenet121"};
+}
+
+void applyProfile(const std::string& profile, DataSources& sources, TrainSetup& setup,
+                  bool explicit_epochs, bool explicit_steps) {
+    if (profile == "full")
+        return;
+    if (profile != "quick")
+        throw UsageError("--profile expects quick or full, got '" + profile + "'");
+    if (sources.max_train_items == 0)
+        sources.max_train_items = 1000;
+    if (sources.max_eval_items == 0)
+        sources.max_eval_items = 300;
+    if (!explicit_epochs)
+        setup.train.epochs = 1;
+    if (!explicit_steps)
+        setup.train.max_steps_per_epoch = 10;
+}
+
+std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentOptions& o,
+                           const std::string& data_description) {
+    std::ostringstream md;
+    md << "| Model | Accuracy (baseline) | Macro-F1 (baseline) | Accuracy (SMOTE) | "
+          "Macro-F1 (SMOTE) |\n|---|---:|---:|---:|---:|\n";
+    for (const auto& model : o.models) {
+        md << "| " << model;
+        for (const char* variant : {"baseline", "smote"}) {
+            const auto* r = find(runs, model, variant);
+            md << " | " << (r ? percent(r->accuracy) : "—") << " | "
+               << (r ? percent(r->macro_f1) : "—");
+        }
+        md << " |\n";
+    }
+    md << "\nTest-split accuracy and macro-F1 in %; — : run not finished. Profile `" << o.profile
+       << "`; data: " << data_description << ".\n\nCommand: `" << o.command << "`\n";
+    return md.str();
+}
+
+ExperimentResult runExperiment(const ExperimentOptions& o, const PreparedData& data,
+                               std::ostream& log, const FigureWriter& figures) {
+    fs::create_directories(o.out_dir / "runs");
+    ExperimentResult result;
+    result.table = o.out_dir / "table2.md";
+    for (const auto& variant : o.variants) {
+        if (variant != "baseline" && variant != "smote")
+            throw UsageError("variants are baseline and smote, got '" + variant + "'");
+    }
+    std::optional<Dataset> smoted;  // made once, shared by every model's SMOTE run
+    for (const auto& model : o.models) {
+        for (const auto& variant : o.variants) {
+            if (result.interrupted) {
+                result.runs.push_back({model, variant});
+                continue;
+            }
+            const bool smote = variant == "smote" || o.setup.balancing.smote;
+            if (smote && !smoted)
+                smoted = smoteTrainingSet(data.train, o.setup, log);
+            result.runs.push_back(runOne(o, model, variant, smote ? *smoted : data.train, data, log,
+                                         result.interrupted));
+            // Written after every run, so a long experiment always has its table so far.
+            writeText(result.table, table2Markdown(result.runs, o, data.description));
+            writeText(o.out_dir / "results.csv", resultsCsv(result.runs));
+        }
+    }
+    if (figures)
+        figures(result.runs, o.out_dir);
+    return result;
+}
+
+}  // namespace emotrace::train

@@ -1,0 +1,50 @@
+// Where the training tools take their data from, and the train / validation / test parts that
+// go with each dataset: FER-2013 and FER+ with FER-2013's canonical split, CK+48 split by
+// subject, and the paper's combined FER-2013 + CK+ set. Paths default to an unpacked cache
+// (../cache/data, from ../shared/data/unpack.sh) and fall back to ../shared/data itself.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include "emotrace/dataset.h"
+#include "emotrace/train/arguments.h"
+
+namespace emotrace::train {
+
+struct DataSources {
+    std::string dataset = "combined";   // fer2013 | ferplus | ckplus | combined
+    std::filesystem::path fer2013_csv;  // empty: the default below
+    std::filesystem::path ferplus_csv;
+    std::filesystem::path ckplus_dir;
+    std::filesystem::path shared_data = "../shared/data";
+    std::filesystem::path cache = "../cache/data";
+    bool strict = false;              // a malformed row or image is an error, not a skip
+    std::uint64_t split_seed = 0;     // CK+'s subject split
+    std::size_t max_train_items = 0;  // 0: all; else a seeded random subset (quick checks)
+    std::size_t max_eval_items = 0;   // the same for validation and test
+};
+
+// Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --data, --data-cache,
+// --strict, --split-seed, --max-train-items, --max-eval-items); false for any other option.
+bool parseDataOption(Arguments& args, DataSources& sources);
+std::string dataOptionsHelp();
+
+struct PreparedData {
+    Dataset train;
+    Dataset validation;
+    Dataset test;
+    std::string description;  // "combined FER-2013 + CK+48 (train 29493, validation 3687, ...)"
+};
+
+// Loads and splits; the loaders' reports (skipped rows and why) go to `log`. Throws
+// DatasetError / UsageError naming a missing file and how to get it.
+PreparedData prepareData(const DataSources& sources, std::ostream& log);
+
+// A seeded random subset of at most `count` items (all when count is 0 or larger).
+Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed);
+
+}  // namespace emotrace::train

@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "emotrace/train/experiment.h"
+#include "test_support.h"
+#include "train_test_data.h"
+
+namespace emotrace::train {
+namespace {
+
+PreparedData tinyData() {
+    PreparedData data;
+    data.train = test::stripesDataset(12, 3, 16, 1);
+    data.validation = test::stripesDataset(4, 3, 16, 2);
+    data.test = test::stripesDataset(4, 3, 16, 3);
+    // Unbalanced, so SMOTE has something to do.
+    data.train.items.resize(data.train.items.size() - 6);
+    data.description = "generated stripes";
+    return data;
+}
+
+std::string readText(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+ExperimentOptions quickOptions(const std::filesystem::path& out) {
+    ExperimentOptions o;
+    DataSources ignored;
+    applyProfile("quick", ignored, o.setup, false, false);
+    o.models = {"mycnn_v1"};
+    o.out_dir = out;
+    o.command = "emotrace-experiment --profile quick --models mycnn_v1";
+    o.setup.train.batch_size = 8;
+    o.setup.train.threads = 1;
+    o.setup.train.show_progress = false;
+    return o;
+}
+
+TEST(Experiment, QuickProfileWritesTheTableAndSkipsFinishedRuns) {
+    test::TempDir dir;
+    const auto options = quickOptions(dir.path());
+    std::ostringstream log;
+    int figure_calls = 0;
+    const auto result =
+        runExperiment(options, tinyData(), log,
+                      [&](const std::vector<RunResult>& runs, const std::filesystem::path&) {
+                          ++figure_calls;
+                          EXPECT_EQ(runs.size(), 2u);
+                      });
+    EXPECT_FALSE(result.interrupted);
+    ASSERT_EQ(result.runs.size(), 2u);
+    EXPECT_TRUE(result.runs[0].done && result.runs[1].done);
+    EXPECT_EQ(result.runs[1].variant, "smote");
+    EXPECT_EQ(figure_calls, 1);
+    const auto table = readText(result.table);
+    EXPECT_NE(table.find("| Model | Accuracy (baseline)"), std::string::npos) << table;
+    EXPECT_NE(table.find("| mycnn_v1 | "), std::string::npos) << table;
+    EXPECT_EQ(table.find("| —"), std::string::npos) << "every run finished:\n" << table;
+    EXPECT_NE(table.find(options.command), std::string::npos);
+    EXPECT_NE(log.str().find("SMOTE: "), std::string::npos) << log.str();
+    EXPECT_TRUE(std::filesystem::exists(dir / "runs/mycnn_v1-smote/test_report.txt"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "results.csv"));
+
+    std::ostringstream again;
+    const auto second = runExperiment(options, tinyData(), again);
+    EXPECT_NE(again.str().find("mycnn_v1 baseline: done before, skipped"), std::string::npos)
+        << again.str();
+    EXPECT_EQ(second.runs[0].accuracy, result.runs[0].accuracy);
+}
+
+TEST(Experiment, QuickProfileKeepsExplicitChoicesAndRejectsUnknownProfiles) {
+    DataSources sources;
+    TrainSetup setup;
+    setup.train.epochs = 4;
+    applyProfile("quick", sources, setup, true, false);
+    EXPECT_EQ(setup.train.epochs, 4);
+    EXPECT_EQ(setup.train.max_steps_per_epoch, 10);
+    EXPECT_EQ(sources.max_train_items, 1000u);
+    TrainSetup full;
+    DataSources all;
+    applyProfile("full", all, full, false, false);
+    EXPECT_EQ(full.train.epochs, 10);
+    EXPECT_EQ(all.max_train_items, 0u);
+    EXPECT_THROW(applyProfile("medium", all, full, false, false), UsageError);
+}
+
+TEST(Experiment, TableMarksRunsNotFinished) {
+    ExperimentOptions o;
+    o.models = {"resnet18", "vgg16"};
+    o.command = "cmd";
+    const std::vector<RunResult> runs{{"resnet18", "baseline", true, 0.59, 0.5323, 3, 6, 100.0}};
+    const auto table = table2Markdown(runs, o, "data");
+    EXPECT_NE(table.find("| resnet18 | 59.00 | 53.23 | — | — |"), std::string::npos) << table;
+    EXPECT_NE(table.find("| vgg16 | — | — | — | — |"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace emotrace::train
