@@ -145,8 +145,8 @@ SmoteReport applySmote(Dataset& dataset, const SmoteOptions& options, std::mt199
 
     for (std::size_t c = 0; c < members.size(); ++c) {
         const std::vector<std::size_t>& own = members[c];
-        if (own.size() >= targets[c])
-            continue;
+        if (own.empty() || own.size() >= targets[c])
+            continue;  // a class absent from the data stays absent
         if (own.size() < 2) {
             report.labels_too_small.push_back(static_cast<int>(c));
             continue;

@@ -166,13 +166,13 @@ TEST(Smote, EachNewImageLiesBetweenASampleAndOneOfItsKNearestNeighbours) {
 }
 
 TEST(Smote, TargetsTooSmallClassesAndSeedsAreExplicit) {
-    Dataset dataset = datasetWithCounts({20, 1, 4});
+    Dataset dataset = datasetWithCounts({20, 1, 4, 0});
     Dataset copy = dataset;
     SmoteOptions options;
-    options.target_counts = {20, 10, 10};
+    options.target_counts = {20, 10, 10, 10};
     std::mt19937 rng(3);
     const SmoteReport report = applySmote(dataset, options, rng);
-    EXPECT_EQ(report.counts_after, (std::vector<std::size_t>{20, 1, 10}));
+    EXPECT_EQ(report.counts_after, (std::vector<std::size_t>{20, 1, 10, 0}));
     EXPECT_EQ(report.labels_too_small, (std::vector<int>{1}));
     std::mt19937 same(3);
     applySmote(copy, options, same);

@@ -39,7 +39,8 @@ class WeightedSampler {
 struct SmoteOptions {
     int k = 5;  // neighbours to interpolate towards (fewer when a class has fewer items)
     // Items wanted per label after SMOTE; empty: every class up to the largest class. Classes
-    // already at or above their target, and classes with fewer than 2 items, are left as they are.
+    // already at or above their target, with a single item (nothing to interpolate towards) or
+    // with none are left as they are.
     std::vector<std::size_t> target_counts{};
 };
 
@@ -49,7 +50,7 @@ struct SmoteReport {
     // Per synthetic item, in the order appended: the item it was made from and the neighbour it
     // moved towards (indices into the dataset).
     std::vector<std::pair<std::size_t, std::size_t>> parents;
-    std::vector<int> labels_too_small;  // classes that needed items but had fewer than 2
+    std::vector<int> labels_too_small;  // classes that needed items but had a single one
 };
 
 // SMOTE (Chawla et al. 2002) on the 8-bit images flattened: for each class below its target,
