@@ -1,0 +1,271 @@
+#include "analysis_run.h"
+
+#include <chrono>
+#include <exception>
+#include <fstream>
+#include <future>
+#include <optional>
+#include <thread>
+#include <tuple>
+
+#include <opencv2/core.hpp>
+
+#include "emotrace/emotion_classifier.h"
+#include "emotrace/error.h"
+#include "emotrace/face_detector.h"
+#include "emotrace/frame_source.h"
+#include "emotrace/pipeline.h"
+#include "emotrace/progress_bar.h"
+#include "emotrace/result_csv.h"
+#include "emotrace/session_summary.h"
+#include "failure_recording.h"
+
+#ifndef EMOTRACE_VERSION
+// Mirrors project(emotrace VERSION ...) in the top CMakeLists.txt until the build passes it.
+#define EMOTRACE_VERSION "0.1.0"
+#endif
+
+namespace emotrace::analyze {
+namespace {
+
+constexpr const char* kPrefix = "emotrace-analyze: ";
+
+// Ends the run before any frame is analysed, with the exit code that names the culprit.
+class SetupFailure : public std::runtime_error {
+  public:
+    SetupFailure(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    int code() const { return code_; }
+
+  private:
+    int code_;
+};
+
+std::unique_ptr<FrameSource> openVideo(const std::filesystem::path& video) {
+    if (!std::filesystem::exists(video)) {
+        throw SetupFailure(kExitVideo, "video not found: " + video.string());
+    }
+    try {
+        return openVideoFile(video.string(), Pacing::AsFastAsPossible);
+    } catch (const std::exception& e) {
+        throw SetupFailure(kExitVideo, e.what());
+    }
+}
+
+std::unique_ptr<EmotionClassifier> loadModel(const std::optional<std::filesystem::path>& model,
+                                             std::ostream& err) {
+    if (!model) {
+        err << kPrefix
+            << "note: no --model given, so the CSV holds face boxes only, without the p_<emotion> "
+               "columns. Pass --model FILE with an emotrace model file (models/ holds the "
+               "shipped ones; emotrace-train makes new ones) to get emotion probabilities.\n";
+        return nullptr;
+    }
+    try {
+        return loadEmotionClassifier(*model);
+    } catch (const std::exception& e) {
+        // Torch's own errors do not name the file; ModelError messages do already.
+        const std::string message = e.what();
+        const bool names_file = message.find(model->string()) != std::string::npos;
+        throw SetupFailure(
+            kExitModel,
+            names_file ? message : "cannot load the model " + model->string() + ": " + message);
+    }
+}
+
+std::unique_ptr<FaceDetector> loadDetector(DetectorKind kind) {
+    try {
+        DetectorOptions options;
+        options.kind = kind;
+        return createFaceDetector(options);
+    } catch (const std::exception& e) {
+        throw SetupFailure(kExitDetector, e.what());
+    }
+}
+
+// Fails before a long run rather than after it. The file is overwritten at the end.
+void checkWritable(const std::filesystem::path& path) {
+    std::ofstream probe(path, std::ios::app);
+    if (!probe) {
+        throw SetupFailure(kExitOutput, "cannot create the summary file " + path.string() +
+                                            " (does the folder exist and is it writable?)");
+    }
+}
+
+void setThreads(int requested) {
+    const int threads = requested > 0
+                            ? requested
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    setInferenceThreads(threads);
+    if (requested > 0)
+        cv::setNumThreads(requested);
+}
+
+// The exit status and message for the exception that ended the analysis.
+std::pair<int, std::string> classify(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const SourceError& e) {
+        return {kExitVideoBroke, e.what()};
+    } catch (const OutputError& e) {
+        return {kExitOutput, e.what()};
+    } catch (const ModelError& e) {
+        return {kExitModel, e.what()};
+    } catch (const DetectorError& e) {
+        return {kExitDetector, e.what()};
+    } catch (const std::exception& e) {
+        return {kExitUnexpected, e.what()};
+    }
+}
+
+// Where each analysed frame goes; called on the pipeline's worker thread.
+class ResultSink {
+  public:
+    ResultSink(const std::filesystem::path& csv, const std::vector<std::string>& labels,
+               std::int64_t total_frames, std::ostream* progress_out)
+        : csv_(csv, labels), aggregate_(labels) {
+        if (progress_out) {
+            ProgressBarOptions progress;
+            progress.interactive = stderrIsTerminal();
+            progress_.emplace(*progress_out, total_frames, progress);
+        }
+    }
+
+    void record(const FrameResult& result) {
+        csv_.write(result);
+        aggregate_.add(result);
+        if (progress_)
+            progress_->update(aggregate_.framesAnalysed());
+    }
+    // Ends the progress line so that messages start on a line of their own.
+    void finishProgress() {
+        if (progress_)
+            progress_->finish(aggregate_.framesAnalysed());
+    }
+    void closeCsv() { csv_.close(); }
+    const SessionAggregator& aggregate() const { return aggregate_; }
+
+  private:
+    ResultCsvWriter csv_;
+    SessionAggregator aggregate_;
+    std::optional<ProgressBar> progress_;
+};
+
+struct Setup {
+    std::unique_ptr<FrameSource> source;
+    std::unique_ptr<FrameAnalyzer> analyzer;
+    std::vector<std::string> labels;
+};
+
+// Opens everything in the order of the exit codes, so the first problem found is the one
+// reported, and fills the summary's description of the inputs.
+Setup prepare(const AnalyzeOptions& options, FirstFailure& failure, SessionSummary& summary,
+              std::ostream& err) {
+    setThreads(options.threads);
+    Setup setup;
+    auto source = openVideo(options.video);
+    summary.source = source->info();
+    setup.source = std::make_unique<RecordingFrameSource>(std::move(source), failure);
+    auto classifier = loadModel(options.model, err);
+    if (classifier) {
+        setup.labels = classifier->info().labels;
+        summary.model = ModelDescription{options.model->string(), classifier->info().architecture};
+        classifier = std::make_unique<RecordingEmotionClassifier>(std::move(classifier), failure);
+    }
+    auto detector = loadDetector(options.detector);
+    summary.detector = detector->name();
+    setup.analyzer = std::make_unique<FrameAnalyzer>(
+        std::make_unique<RecordingFaceDetector>(std::move(detector), failure),
+        std::move(classifier));
+    return setup;
+}
+
+// Decoding on the capture thread overlaps detection and classification on the worker; the
+// lossless slot makes the capture wait instead of dropping, so every frame is analysed.
+// Measured on the 2-core dev machine, shared with other builds (load 8-9; liveportrait_d12,
+// ResNet18, median of 4): 35 frames/s here, 6 for one thread taking turns, whose two LibTorch
+// threads stall behind decoding; with --threads 1, 30 here and 34 taking turns; without a
+// model 83 against 72. At load 3, one pair of runs gave 77 here against 95 taking turns:
+// re-measure on an idle machine before changing this.
+void analyseInPipeline(Setup& setup, ResultSink& sink, FirstFailure& failure) {
+    std::promise<std::string> finished;
+    PipelineCallbacks callbacks;
+    callbacks.on_result = [&](FrameResult result) { failure.run([&] { sink.record(result); }); };
+    callbacks.on_finished = [&](const std::string& error) { finished.set_value(error); };
+    Pipeline pipeline(std::move(setup.source), std::move(setup.analyzer), std::move(callbacks),
+                      SlotPolicy::Lossless);
+    pipeline.start();
+    const std::string error = finished.get_future().get();
+    if (auto first = failure.get())
+        std::rethrow_exception(first);
+    if (!error.empty())
+        throw Error(error);  // from a part no wrapper records
+}
+
+void reportSuccess(const SessionSummary& summary, const SessionAggregator& aggregate,
+                   const AnalyzeOptions& options, std::ostream& err) {
+    const double fps =
+        summary.processing_seconds > 0.0
+            ? static_cast<double>(aggregate.framesAnalysed()) / summary.processing_seconds
+            : 0.0;
+    err << kPrefix << aggregate.framesAnalysed() << " frames, a face in "
+        << static_cast<int>(aggregate.facePresentShare() * 100.0 + 0.5) << "% of them, in "
+        << formatDuration(
+               std::chrono::seconds{static_cast<std::int64_t>(summary.processing_seconds + 0.5)})
+        << " (" << static_cast<int>(fps + 0.5) << " frames/s); wrote " << options.csv.string()
+        << " and " << options.json.string() << '\n';
+}
+
+}  // namespace
+
+int runAnalysis(const AnalyzeOptions& options, std::ostream& err) {
+    SessionSummary summary;
+    summary.input_path = options.video.string();
+    summary.csv_path = options.csv.string();
+    summary.emotrace_version = EMOTRACE_VERSION;
+    FirstFailure failure;
+    Setup setup;
+    std::optional<ResultSink> sink;
+    try {
+        setup = prepare(options, failure, summary, err);
+        sink.emplace(options.csv, setup.labels, summary.source.frame_count,
+                     options.progress ? &err : nullptr);
+        checkWritable(options.json);
+    } catch (const SetupFailure& e) {
+        err << kPrefix << e.what() << '\n';
+        return e.code();
+    } catch (const OutputError& e) {
+        err << kPrefix << e.what() << '\n';
+        return kExitOutput;
+    }
+
+    const auto started = SteadyClock::now();
+    std::exception_ptr ended_early;
+    try {
+        analyseInPipeline(setup, *sink, failure);
+        sink->closeCsv();
+    } catch (...) {
+        ended_early = std::current_exception();
+    }
+    summary.processing_seconds =
+        std::chrono::duration<double>(SteadyClock::now() - started).count();
+    sink->finishProgress();
+    if (ended_early) {
+        std::tie(summary.exit_status, summary.error) = classify(ended_early);
+        err << kPrefix << summary.error << '\n';
+        if (summary.exit_status == kExitVideoBroke) {
+            err << kPrefix << "the " << sink->aggregate().framesAnalysed()
+                << " frames before the break are in " << options.csv.string() << '\n';
+        }
+    }
+    try {
+        writeSummaryJson(options.json, summary, sink->aggregate());
+    } catch (const OutputError& e) {
+        err << kPrefix << e.what() << '\n';
+        return ended_early ? summary.exit_status : kExitOutput;
+    }
+    if (!ended_early)
+        reportSuccess(summary, sink->aggregate(), options, err);
+    return summary.exit_status;
+}
+
+}  // namespace emotrace::analyze

@@ -1,0 +1,211 @@
+// emotrace-analyze end to end: the built binary on generated videos, as a script would call it.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "emotrace/result_csv.h"
+#include "generated_video.h"
+#include "test_models.h"
+#include "test_support.h"
+
+namespace emotrace {
+namespace {
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string quoted(const std::string& text) {
+    std::string result = "'";
+    for (char c : text)
+        result += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return result + "'";
+}
+
+std::string readFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> result;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        result.push_back(line);
+    return result;
+}
+
+// Runs the binary in `workdir` with `args`, capturing stdout and stderr.
+CommandResult runAnalyze(const std::filesystem::path& workdir,
+                         const std::vector<std::string>& args) {
+    const auto out_file = workdir / "stdout.txt";
+    const auto err_file = workdir / "stderr.txt";
+    std::string command = "cd " + quoted(workdir.string()) + " && " + quoted(EMOTRACE_ANALYZE_BIN);
+    for (const auto& arg : args)
+        command += " " + quoted(arg);
+    command += " >" + quoted(out_file.string()) + " 2>" + quoted(err_file.string());
+    const int status = std::system(command.c_str());
+    CommandResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = readFile(out_file);
+    result.err = readFile(err_file);
+    return result;
+}
+
+nlohmann::json readJson(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
+}
+
+TEST(AnalyzeCommand, GeneratedVideoGivesOneRowPerFrameAndDefaultOutputNames) {
+    test::TempDir dir;
+    test::writeTestVideo(dir / "clip.avi", 30, 25.0, {160, 120});
+    const auto run = runAnalyze(dir.path(), {"clip.avi", "--no-progress"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("emotrace-analyze: note: no --model"), std::string::npos) << run.err;
+
+    const auto rows = lines(readFile(dir / "clip.emotions.csv"));
+    ASSERT_EQ(rows.size(), 31u);  // header + one row per frame: no face in a grey square
+    EXPECT_EQ(rows[0], csvHeader({}));
+    EXPECT_EQ(rows[1], "0,0.000,-1,,,,,");
+    EXPECT_EQ(rows[30], "29,1160.000,-1,,,,,");
+
+    const auto summary = readJson(dir / "clip.summary.json");
+    EXPECT_EQ(summary["frames_analysed"], 30);
+    EXPECT_EQ(summary["frames_with_face"], 0);
+    EXPECT_EQ(summary["input"]["frame_count"], 30);
+    EXPECT_EQ(summary["exit_status"], 0);
+    EXPECT_TRUE(summary["model"].is_null());
+}
+
+TEST(AnalyzeCommand, ModelAddsOneProbabilityColumnPerLabel) {
+    test::TempDir dir;
+    test::writeTestVideo(dir / "clip.avi", 5, 25.0, {160, 120});
+    const std::vector<std::string> labels = {"happy", "sad", "neutral"};
+    test::writeTestModel(dir / "model.pt", labels);
+    const auto run = runAnalyze(dir.path(), {"clip.avi", "--model", "model.pt", "--csv", "out.csv",
+                                             "--json", "out.json", "--no-progress"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto rows = lines(readFile(dir / "out.csv"));
+    ASSERT_EQ(rows.size(), 6u);
+    EXPECT_EQ(rows[0], csvHeader(labels));
+    EXPECT_EQ(rows[5], "4,160.000,-1,,,,,,,,");
+    const auto summary = readJson(dir / "out.json");
+    EXPECT_EQ(summary["model"]["labels"], nlohmann::json(labels));
+    EXPECT_EQ(summary["model"]["path"], "model.pt");
+}
+
+TEST(AnalyzeCommand, RealFaceVideoGetsProbabilitiesThatSumToOne) {
+    const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
+    if (!clip)
+        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+    test::TempDir dir;
+    test::writeTestModel(dir / "model.pt");
+    const auto run = runAnalyze(dir.path(), {clip->string(), "--model", "model.pt", "--csv",
+                                             "out.csv", "--json", "out.json", "--no-progress"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto rows = lines(readFile(dir / "out.csv"));
+    const auto summary = readJson(dir / "out.json");
+    const auto frames = summary["frames_analysed"].get<std::int64_t>();
+    EXPECT_NEAR(static_cast<double>(frames), 78.0, 3.0);
+    EXPECT_GT(summary["face_present_share"].get<double>(), 0.9);
+    std::int64_t dominant_total = 0;
+    for (const auto& [label, count] : summary["dominant_emotion_counts"].items()) {
+        dominant_total += count.get<std::int64_t>();
+    }
+    EXPECT_EQ(dominant_total, summary["frames_with_face"].get<std::int64_t>());
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        std::vector<std::string> cells;
+        std::istringstream row(rows[i]);
+        for (std::string cell; std::getline(row, cell, ',');)
+            cells.push_back(cell);
+        if (cells[2] == "-1")
+            continue;
+        ASSERT_EQ(cells.size(), 16u) << rows[i];
+        double sum = 0.0;
+        for (std::size_t c = 8; c < cells.size(); ++c)
+            sum += std::stod(cells[c]);
+        EXPECT_NEAR(sum, 1.0, 1e-4) << rows[i];
+    }
+}
+
+TEST(AnalyzeCommand, MissingVideoExitsWith3NamingTheFile) {
+    test::TempDir dir;
+    const auto run = runAnalyze(dir.path(), {"no-such-session.mp4"});
+    EXPECT_EQ(run.exit_code, 3);
+    EXPECT_TRUE(run.err.starts_with("emotrace-analyze: ")) << run.err;
+    EXPECT_NE(run.err.find("no-such-session.mp4"), std::string::npos) << run.err;
+}
+
+TEST(AnalyzeCommand, GarbageModelExitsWith4SayingWhatWasExpected) {
+    test::TempDir dir;
+    test::writeTestVideo(dir / "clip.avi", 3, 25.0, {160, 120});
+    std::ofstream(dir / "garbage.pt", std::ios::binary) << "these bytes are not a model\x01\x02";
+    const auto run = runAnalyze(dir.path(), {"clip.avi", "--model", "garbage.pt"});
+    EXPECT_EQ(run.exit_code, 4);
+    EXPECT_NE(run.err.find("garbage.pt"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("expected"), std::string::npos) << run.err;
+    EXPECT_FALSE(std::filesystem::exists(dir / "clip.emotions.csv"));
+}
+
+TEST(AnalyzeCommand, UnwritableCsvExitsWith6NamingTheFile) {
+    test::TempDir dir;
+    test::writeTestVideo(dir / "clip.avi", 3, 25.0, {160, 120});
+    const auto run = runAnalyze(dir.path(), {"clip.avi", "--csv", "missing/out.csv"});
+    EXPECT_EQ(run.exit_code, 6);
+    EXPECT_NE(run.err.find("missing/out.csv"), std::string::npos) << run.err;
+}
+
+TEST(AnalyzeCommand, VideoBrokenMidwayExitsWith7AndKeepsTheRowsBefore) {
+    test::TempDir dir;
+    test::writeTestVideo(dir / "whole.avi", 60, 25.0, {160, 120});
+    std::filesystem::copy_file(dir / "whole.avi", dir / "cut.avi");
+    std::filesystem::resize_file(dir / "cut.avi", std::filesystem::file_size(dir / "cut.avi") / 2);
+    const auto run = runAnalyze(dir.path(), {"cut.avi", "--no-progress"});
+    EXPECT_EQ(run.exit_code, 7) << run.err;
+    const auto summary = readJson(dir / "cut.summary.json");
+    const auto frames = summary["frames_analysed"].get<std::size_t>();
+    EXPECT_GT(frames, 0u);
+    EXPECT_LT(frames, 60u);
+    EXPECT_EQ(summary["exit_status"], 7);
+    EXPECT_FALSE(summary["error"].get<std::string>().empty());
+    const auto rows = lines(readFile(dir / "cut.emotions.csv"));
+    ASSERT_EQ(rows.size(), frames + 1);
+    EXPECT_TRUE(rows.back().starts_with(std::to_string(frames - 1) + ",")) << rows.back();
+    EXPECT_NE(run.err.find("cut.avi"), std::string::npos) << run.err;
+}
+
+TEST(AnalyzeCommand, HelpListsTheExitCodes) {
+    test::TempDir dir;
+    const auto run = runAnalyze(dir.path(), {"--help"});
+    EXPECT_EQ(run.exit_code, 0);
+    for (const char* code : {"  0  ", "  2  ", "  3  ", "  4  ", "  5  ", "  6  ", "  7  "}) {
+        EXPECT_NE(run.out.find(code), std::string::npos) << code;
+    }
+}
+
+TEST(AnalyzeCommand, UsageErrorsExitWith2) {
+    test::TempDir dir;
+    EXPECT_EQ(runAnalyze(dir.path(), {}).exit_code, 2);
+    EXPECT_EQ(runAnalyze(dir.path(), {"clip.avi", "--frobnicate"}).exit_code, 2);
+    EXPECT_EQ(runAnalyze(dir.path(), {"clip.avi", "--detector", "dlib"}).exit_code, 2);
+    EXPECT_EQ(runAnalyze(dir.path(), {"clip.avi", "--threads", "0"}).exit_code, 2);
+    const auto missing_value = runAnalyze(dir.path(), {"clip.avi", "--model"});
+    EXPECT_EQ(missing_value.exit_code, 2);
+    EXPECT_NE(missing_value.err.find("--model"), std::string::npos) << missing_value.err;
+}
+
+}  // namespace
+}  // namespace emotrace
