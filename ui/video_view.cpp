@@ -16,8 +16,12 @@ constexpr double kBoxPenWidth = 3.0;
 constexpr double kBarHeight = 30.0;
 constexpr double kMinBarWidth = 96.0;
 
+// Perceived brightness (Rec. 601 weights), not HSL lightness: white on gold is unreadable
+// although gold's HSL lightness is below one half.
 QColor readableTextOn(const QColor& background) {
-    return background.lightnessF() > 0.55 ? Qt::black : Qt::white;
+    const double luma =
+        0.299 * background.redF() + 0.587 * background.greenF() + 0.114 * background.blueF();
+    return luma > 0.6 ? Qt::black : Qt::white;
 }
 
 }  // namespace
@@ -139,10 +143,13 @@ void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
     painter.setPen(readableTextOn(color));
     painter.drawText(caption_rect, Qt::AlignCenter, caption);
 
+    // Below the box; else above the caption, off the face; else inside the box's bottom edge.
     const double bar_width = std::max(box.width(), kMinBarWidth);
     const double below = box.bottom() + kBoxPenWidth;
-    const double bar_top =
-        below + kBarHeight <= height() ? below : box.bottom() - kBarHeight - kBoxPenWidth;
+    const double above = caption_rect.top() - kBarHeight;
+    const double bar_top = below + kBarHeight <= height() ? below
+                           : above >= 0                   ? above
+                                        : box.bottom() - kBarHeight - kBoxPenWidth;
     drawProbabilityBars(painter, QRectF(box.left(), bar_top, bar_width, kBarHeight),
                         face.probabilities);
 }

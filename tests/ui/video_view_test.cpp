@@ -54,6 +54,18 @@ TEST(VideoView, DrawsTheBoxInTheTopEmotionsColour) {
     EXPECT_TRUE(pixelIs(image, 20, 20, Qt::black));  // away from the face
 }
 
+TEST(VideoView, DrawsOneBarPerClassUnderTheBox) {
+    VideoView view;
+    view.resize(400, 300);
+    view.setLabels({"happy", "sad"});
+    // Scale 1: the 26 px high bars sit in a strip from y = 155 to 181 under the box.
+    view.showResult(frameResult(0, {face({100, 50, 100, 100}, {0.9f, 0.1f})}, {400, 300}));
+    const QImage image = render(view);
+    EXPECT_TRUE(pixelIs(image, 125, 175, emotionColor("happy", 0)));  // tall: 0.9 of the strip
+    EXPECT_TRUE(pixelIs(image, 175, 179, emotionColor("sad", 1)));    // short: 0.1
+    EXPECT_TRUE(pixelIs(image, 175, 165, Qt::black));                 // above the short bar
+}
+
 TEST(VideoView, WithoutAModelDrawsPlainBoxes) {
     VideoView view;
     view.resize(200, 150);
