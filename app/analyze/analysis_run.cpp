@@ -20,11 +20,6 @@
 #include "emotrace/session_summary.h"
 #include "failure_recording.h"
 
-#ifndef EMOTRACE_VERSION
-// Mirrors project(emotrace VERSION ...) in the top CMakeLists.txt until the build passes it.
-#define EMOTRACE_VERSION "0.1.0"
-#endif
-
 namespace emotrace::analyze {
 namespace {
 
