@@ -90,6 +90,14 @@ TEST_P(EveryModel, OneAdamWStepGivesAFiniteLossAndMovesEveryParameter) {
     for (const auto& parameter : module.named_parameters()) {
         EXPECT_FALSE(torch::equal(parameter.value, before[index++])) << parameter.name;
     }
+
+    // Validation after training, as the trainer does it: NoGradGuard (InferenceMode fails on
+    // models with torch.cat once they have trained, see zoo.h).
+    module.eval();
+    torch::NoGradGuard no_grad;
+    const auto output = logits(module, torch::rand({2, 1, 48, 48}));
+    EXPECT_EQ(output.sizes(), (std::vector<int64_t>{2, kClasses}));
+    EXPECT_TRUE(torch::isfinite(output).all().item<bool>());
 }
 
 TEST_P(EveryModel, FreezingLeavesOnlyTheLastBlockAndClassifierTrainable) {

@@ -20,7 +20,11 @@ struct ModelOptions {
 // Names makeModel accepts, in the order of the paper's table (plus variants).
 std::vector<std::string> modelNames();
 
-// Builds `name` with `num_classes` logits, in training mode, freshly initialised.
+// Builds `name` with `num_classes` logits, in training mode, freshly initialised, every
+// parameter requiring grad. Evaluate a module that has trained in this process under
+// torch::NoGradGuard, not InferenceMode: LibTorch 1.13's TorchScript autodiff then fails with
+// "Inference tensors cannot be saved for backward" on networks that concatenate (two_branch,
+// densenet121). Saved files loaded by loadEmotionClassifier are frozen and unaffected.
 // Throws emotrace::Error listing the known names for an unknown one, or naming the limit for
 // options a network cannot take (e.g. an input too small for its pooling).
 torch::jit::Module makeModel(const std::string& name, int num_classes,
