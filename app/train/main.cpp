@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 
 #include "emotrace/train/arguments.h"
+#include "emotrace/train/cross_validation.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/evaluation.h"
 #include "emotrace/train/train_setup.h"
@@ -32,6 +33,7 @@ struct TrainCommand {
     TrainSetup setup;
     std::filesystem::path out;
     bool test = true;
+    int folds = 0;
     bool help = false;
 };
 
@@ -42,6 +44,9 @@ best model's test_report.txt, test_confusion.csv and test_confusion.png.
   --out DIR               output folder (required)
   --resume                continue the run in DIR from its checkpoint
   --no-test               skip the test-split evaluation at the end
+  --folds K               k-fold cross-validation instead: the dataset's parts pooled, K
+                          stratified folds grouped by subject, DIR/fold-N per fold, and
+                          accuracy / macro-F1 per fold with mean +- std (DIR/folds.csv)
 )";
 
 TrainCommand parse(Arguments& args) {
@@ -54,6 +59,8 @@ TrainCommand parse(Arguments& args) {
         } else if (args.is("--resume")) {
             args.flag();
             c.setup.train.resume = true;
+        } else if (args.is("--folds")) {
+            c.folds = args.integer(2, 100);
         } else if (args.is("--no-test")) {
             args.flag();
             c.test = false;
@@ -89,6 +96,26 @@ void writeTestReport(const std::filesystem::path& model, const Dataset& test,
     ui::saveConfusionMatrix(out / "test_confusion.png", evaluation.matrix.labels(), counts, style);
 }
 
+int runFolds(TrainCommand& command, const PreparedData& data, const std::string& command_line) {
+    Dataset all = data.train;
+    for (const auto* part : {&data.validation, &data.test})
+        all.items.insert(all.items.end(), part->items.begin(), part->items.end());
+    command.setup.train.out_dir = command.out;
+    command.setup.train.description = data.description + ", pooled for " +
+                                      std::to_string(command.folds) +
+                                      "-fold cross-validation; command: " + command_line;
+    const auto result = crossValidate(all, command.folds, command.setup, std::cerr);
+    if (result.interrupted) {
+        std::cerr << "interrupted: continue with the same command (folds resume)\n";
+        return 130;
+    }
+    std::cout << command.folds << "-fold cross-validation of " << command.setup.train.model
+              << ": accuracy " << formatPercentMeanStd(result.accuracy) << " %, macro-F1 "
+              << formatPercentMeanStd(result.macro_f1) << " % (mean \u00b1 std across folds; "
+              << (command.out / "folds.csv").string() << ")\n";
+    return 0;
+}
+
 int run(int argc, char** argv) {
     Arguments args(argc, argv);
     auto command = parse(args);
@@ -100,11 +127,13 @@ int run(int argc, char** argv) {
     auto data = prepareData(command.data, std::cerr);
     std::cerr << data.description << '\n';
     auto& setup = command.setup;
+    setup.train.stop_requested = &interrupt_requested;
+    std::signal(SIGINT, onInterrupt);
+    if (command.folds > 0)
+        return runFolds(command, data, args.commandLine("emotrace-train"));
     applyBalancingAndAugmentation(setup, data.train, std::cerr);
     setup.train.out_dir = command.out;
     setup.train.description = data.description + "; command: " + args.commandLine("emotrace-train");
-    setup.train.stop_requested = &interrupt_requested;
-    std::signal(SIGINT, onInterrupt);
     const auto result = train::train(data.train, data.validation, setup.train);
     if (result.interrupted) {
         std::cerr << "interrupted: continue with the same command and --resume\n";
