@@ -30,7 +30,7 @@ Trains every model of the paper's Table 2 as a baseline and with SMOTE and evalu
 test split. Writes OUT/table2.md, OUT/results.csv, OUT/accuracy_baseline_vs_smote.png,
 OUT/f1_baseline_vs_smote.png and one folder per run under OUT/runs/ (checkpoints, logs, models,
 test reports). Run the same command again to continue after an interruption.
-  --profile NAME          quick (default: 1,000 training items, 1 epoch of 10 steps) or full
+  --profile NAME          quick (default: 1,000 training items, 1 epoch of 5 steps) or full
                           (the paper's protocol on all the data)
   --models A,B,...        a subset of the models (default: all, in the table's order)
   --variants A,B          baseline and/or smote (default both)

@@ -4,14 +4,17 @@
 Trains the same network as emotrace (ResNet18 with a one-channel stem, or MyCNNv1) on the same
 images with the same protocol: batch 32, AdamW (lr 1e-3, weight decay 1e-4), the paper's
 augmentation (horizontal flip, rotation +-15 degrees, scaling +-10%) done by torchvision on PIL
-images in one DataLoader worker, torch.set_num_threads(THREADS). emotrace-train-bench writes the
+images in one DataLoader worker (not persistent: PyTorch's default, so its CPU time is counted
+when it exits at the end of each pass), torch.set_num_threads(THREADS). emotrace-train-bench writes the
 images as raw bytes (N x 48 x 48 uint8, then N int64 labels) and runs this script; it prints one
-JSON line per model: warm-up excluded, the wall time of full passes over the N items.
+JSON line per model: warm-up excluded, the wall time and the CPU time (this process and its
+loader workers) of full passes over the N items.
 
 Run by hand: /usr/bin/python3 bench/train/pytorch_train_baseline.py DATA.bin N --models resnet18
 """
 import argparse
 import json
+import resource
 import time
 
 import numpy as np
@@ -66,6 +69,11 @@ def make_model(name, classes):
     raise SystemExit(f"unknown model {name}: expected resnet18 or mycnn_v1")
 
 
+def cpu_seconds():
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def one_pass(model, loader, optimizer, loss_fn, max_steps=None):
     steps = 0
     for images, labels in loader:
@@ -107,15 +115,19 @@ def main():
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
         loss_fn = nn.CrossEntropyLoss()
         loader = DataLoader(data, batch_size=args.batch_size, shuffle=True,
-                            num_workers=args.workers, persistent_workers=args.workers > 0)
+                            num_workers=args.workers)
         one_pass(model, loader, optimizer, loss_fn, args.warmup_steps)
         times = []
+        cpu_times = []
         for _ in range(args.passes):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_seconds()
             steps = one_pass(model, loader, optimizer, loss_fn)
             times.append(time.perf_counter() - start)
+            cpu_times.append(cpu_seconds() - cpu_start)
+        middle = len(times) // 2
         print(json.dumps({"model": name, "items": args.count, "steps": steps,
-                          "seconds": sorted(times)[len(times) // 2], "all_seconds": times,
+                          "seconds": sorted(times)[middle], "all_seconds": times,
+                          "cpu_seconds": sorted(cpu_times)[middle],
                           "threads": args.threads, "workers": args.workers,
                           "torch": torch.__version__}), flush=True)
 

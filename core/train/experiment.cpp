@@ -161,11 +161,11 @@ void applyProfile(const std::string& profile, DataSources& sources, TrainSetup& 
     if (sources.max_train_items == 0)
         sources.max_train_items = 1000;
     if (sources.max_eval_items == 0)
-        sources.max_eval_items = 300;
+        sources.max_eval_items = 200;
     if (!explicit_epochs)
         setup.train.epochs = 1;
     if (!explicit_steps)
-        setup.train.max_steps_per_epoch = 10;
+        setup.train.max_steps_per_epoch = 5;
 }
 
 std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentOptions& o,

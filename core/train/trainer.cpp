@@ -343,6 +343,8 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
                         std::to_string(record.val_loss) + " acc " + percent(record.val_accuracy) +
                         " macro-F1 " + percent(record.val_macro_f1) + (improved ? " (best)" : "") +
                         (state.stopped_early ? " | early stop" : ""));
+        if (o.on_epoch_end)
+            o.on_epoch_end(record);
         if (o.stop_requested && o.stop_requested->load() && !p.finished) {
             result.interrupted = true;
             break;

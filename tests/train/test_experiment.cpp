@@ -79,7 +79,7 @@ TEST(Experiment, QuickProfileKeepsExplicitChoicesAndRejectsUnknownProfiles) {
     setup.train.epochs = 4;
     applyProfile("quick", sources, setup, true, false);
     EXPECT_EQ(setup.train.epochs, 4);
-    EXPECT_EQ(setup.train.max_steps_per_epoch, 10);
+    EXPECT_EQ(setup.train.max_steps_per_epoch, 5);
     EXPECT_EQ(sources.max_train_items, 1000u);
     TrainSetup full;
     DataSources all;

@@ -19,8 +19,9 @@ namespace emotrace::train {
 // The paper's models in its table's order.
 std::vector<std::string> table2Models();
 
-// quick: a 1,000-item training subset, 300-item validation and test subsets, 1 epoch of at most
-// 10 steps: minutes for all models on two cores. full: the paper's protocol on all the data.
+// quick: a 1,000-item training subset, 200-item validation and test subsets, 1 epoch of at most
+// 5 steps: a check of the whole pipeline for every model (minutes on two idle cores; DenseNet121
+// takes most of it), not a measurement. full: the paper's protocol on all the data.
 // Options the user gave explicitly are kept (`explicit_*` say which). Throws UsageError for
 // another name.
 void applyProfile(const std::string& profile, DataSources& sources, TrainSetup& setup,

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@
 #include "emotrace/train/batch_loader.h"
 
 namespace emotrace::train {
+
+struct EpochRecord;
 
 struct TrainOptions {
     std::string model = "resnet18";            // a zoo name: resnet18, mycnn_v1, ...
@@ -49,6 +52,8 @@ struct TrainOptions {
     // Polled after every step (a SIGINT handler sets it): the step finishes, a checkpoint is
     // written and train() returns with interrupted set.
     const std::atomic<bool>* stop_requested = nullptr;
+    // Called after each epoch's checkpoint is written (benchmarks time epochs with it).
+    std::function<void(const EpochRecord&)> on_epoch_end;
 };
 
 struct EpochRecord {
