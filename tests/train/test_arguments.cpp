@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "emotrace/train/arguments.h"
+#include "emotrace/train/data_sources.h"
+#include "emotrace/train/train_setup.h"
+
+namespace emotrace::train {
+namespace {
+
+std::string usageMessage(const std::vector<std::string>& words) {
+    Arguments args(words);
+    TrainSetup setup;
+    DataSources data;
+    try {
+        while (args.next()) {
+            if (!parseTrainOption(args, setup) && !parseDataOption(args, data))
+                return "unknown " + args.name();
+        }
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Arguments, ReadsSeparateAndAttachedValues) {
+    Arguments args({"--epochs=3", "--lr", "0.01", "--sampler", "--models", "a,b,,c"});
+    TrainSetup setup;
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseTrainOption(args, setup));
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseTrainOption(args, setup));
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseTrainOption(args, setup));
+    EXPECT_EQ(setup.train.epochs, 3);
+    EXPECT_DOUBLE_EQ(setup.train.learning_rate, 0.01);
+    EXPECT_TRUE(setup.balancing.sampler);
+    ASSERT_TRUE(args.next());
+    EXPECT_FALSE(parseTrainOption(args, setup));
+    EXPECT_EQ(args.list(), (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_FALSE(args.next());
+}
+
+TEST(Arguments, BadValuesNameTheOptionAndWhatWasExpected) {
+    EXPECT_EQ(usageMessage({"--epochs", "ten"}),
+              "--epochs expects a whole number from 1 to 100000, got 'ten'");
+    EXPECT_EQ(usageMessage({"--batch-size"}), "--batch-size needs a value");
+    EXPECT_EQ(usageMessage({"--smote=yes"}), "--smote takes no value, got 'yes'");
+    EXPECT_EQ(usageMessage({"--dataset", "affectnet"}),
+              "--dataset expects fer2013, ferplus, ckplus or combined, got 'affectnet'");
+    EXPECT_EQ(usageMessage({"--lr", "-1"}).substr(0, 22), "--lr expects a number ");
+    EXPECT_EQ(usageMessage({"--frobnicate"}), "unknown --frobnicate");
+}
+
+TEST(Arguments, CommandLineQuotesWhatAShellWouldSplit) {
+    Arguments args({"--out", "my runs/a", "--epochs=2"});
+    EXPECT_EQ(args.commandLine("emotrace-train"), "emotrace-train --out 'my runs/a' --epochs=2");
+}
+
+TEST(DataSources, MissingDataNamesThePathsTriedAndHowToGetThem) {
+    DataSources sources;
+    sources.dataset = "fer2013";
+    sources.shared_data = "/nonexistent/shared";
+    sources.cache = "/nonexistent/cache";
+    std::ostringstream log;
+    try {
+        prepareData(sources, log);
+        FAIL() << "expected a DatasetError";
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("/nonexistent/cache/fer2013/fer2013.csv"), std::string::npos);
+        EXPECT_NE(message.find("unpack.sh"), std::string::npos) << message;
+    }
+}
+
+}  // namespace
+}  // namespace emotrace::train
