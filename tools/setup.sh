@@ -39,13 +39,17 @@ install_deps() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-configure_and_build() {  # dir, extra cmake args...
+configure() {  # dir, extra cmake args...
   local dir=$1
   shift
-  export CCACHE_BASEDIR="$root"
+  export CCACHE_BASEDIR="$root"  # lets a fresh clone reuse ccache entries of another checkout
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DEMOTRACE_TEST_DATA="$data" "$@"
-  cmake --build "$dir" -j "$jobs"
+}
+
+configure_and_build() {  # dir, extra cmake args...
+  configure "$@"
+  cmake --build "$1" -j "$jobs"
 }
 
 run_tests() {  # dir
@@ -65,8 +69,9 @@ case "$verb" in
     run_tests "$build"
     # Sanitizers: the OpenCV-only and torch unit tests (Qt's and torch's own libraries are
     # not instrumented; leaks inside them are suppressed, never ours).
-    configure_and_build "$build-asan" -DEMOTRACE_WERROR=ON -DEMOTRACE_SANITIZE=ON \
+    configure "$build-asan" -DEMOTRACE_WERROR=ON -DEMOTRACE_SANITIZE=ON \
       -DEMOTRACE_BUILD_UI=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake --build "$build-asan" -j "$jobs" --target emotrace_core_tests emotrace_torch_tests
     ASAN_OPTIONS=detect_odr_violation=0:alloc_dealloc_mismatch=0 \
       LSAN_OPTIONS=suppressions=$root/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
       run_tests "$build-asan"
