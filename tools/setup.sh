@@ -2,7 +2,8 @@
 # Sets up emotrace on a fresh Debian 12 machine and runs it. The README's two commands:
 #   tools/setup.sh demo   install packages, build, start the dashboard on a demo video
 #   tools/setup.sh test   install packages, build (warnings as errors), run the tests, then
-#                         build and run them again under AddressSanitizer + UBSan
+#                         build and run them again under AddressSanitizer + UBSan, and the
+#                         threading tests under ThreadSanitizer
 # Other verbs: build (install + build only), deps (install only).
 # Environment: EMOTRACE_DATA (default ../shared/data), BUILD_DIR (default build), JOBS.
 set -euo pipefail
@@ -75,6 +76,13 @@ case "$verb" in
     ASAN_OPTIONS=detect_odr_violation=0:alloc_dealloc_mismatch=0 \
       LSAN_OPTIONS=suppressions=$root/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
       run_tests "$build-asan"
+    # ThreadSanitizer on the threading units of core: the latest-frame slot and the paced video
+    # source (the pipeline's threads run through both). Suppressions cover ffmpeg/GDAL only.
+    configure "$build-tsan" -DEMOTRACE_WERROR=ON -DEMOTRACE_TSAN=ON -DEMOTRACE_BUILD_UI=OFF \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake --build "$build-tsan" -j "$jobs" --target emotrace_core_tests
+    TSAN_OPTIONS="suppressions=$root/tools/tsan.supp halt_on_error=1" \
+      "$build-tsan/tests/emotrace_core_tests" --gtest_filter='LatestFrameSlot*:VideoFileSource*'
     ;;
   demo)
     install_deps

@@ -19,10 +19,16 @@ constexpr std::size_t kMaxPixels = 33000;
 
 // Squared distances of `query_count` query rows to every pool row, into out[q * pool_rows + j].
 // Cloned for AVX2, which the compiler's vectoriser uses for the widening multiply-add; the
-// default clone keeps the binary portable.
-__attribute__((target_clones("avx2", "default"))) void blockDistances(
-    const std::uint8_t* queries, std::size_t query_count, const std::uint8_t* pool,
-    std::size_t pool_rows, std::size_t cols, std::int32_t* out) {
+// default clone keeps the binary portable. Sanitizer builds skip the clones: the ifunc resolver
+// runs before the sanitizer runtime is up and crashes ThreadSanitizer at start-up.
+#if defined(EMOTRACE_SANITIZER_BUILD)
+#define EMOTRACE_AVX2_CLONES
+#else
+#define EMOTRACE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+EMOTRACE_AVX2_CLONES void blockDistances(const std::uint8_t* queries, std::size_t query_count,
+                                         const std::uint8_t* pool, std::size_t pool_rows,
+                                         std::size_t cols, std::int32_t* out) {
     for (std::size_t j = 0; j < pool_rows; ++j) {
         const std::uint8_t* candidate = pool + j * cols;
         for (std::size_t q = 0; q < query_count; ++q) {
