@@ -35,6 +35,7 @@ test reports). Run the same command again to continue after an interruption.
   --models A,B,...        a subset of the models (default: all, in the table's order)
   --variants A,B          baseline and/or smote (default both)
   --out DIR               (default experiments/table2-PROFILE)
+  --table-only            rewrite the table and figures from the runs finished so far
 )";
 
 void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path& out) {
@@ -90,6 +91,9 @@ int run(int argc, char** argv) {
             options.variants = args.list();
         } else if (args.is("--out")) {
             out = args.text();
+        } else if (args.is("--table-only")) {
+            args.flag();
+            options.table_only = true;
         } else if (parseDataOption(args, data_sources)) {
         } else if (parseTrainOption(args, options.setup)) {
             explicit_epochs = explicit_epochs || args.is("--epochs");

@@ -100,6 +100,8 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
         log << model << " " << variant << ": done before, skipped\n";
         return *done;
     }
+    if (o.table_only)
+        return {model, variant};
     log << "== " << model << " " << variant << " ==\n";
     auto setup = o.setup;
     setup.train.model = model;
@@ -204,10 +206,10 @@ ExperimentResult runExperiment(const ExperimentOptions& o, const PreparedData& d
                 continue;
             }
             const bool smote = variant == "smote" || o.setup.balancing.smote;
-            if (smote && !smoted)
+            if (smote && !smoted && !o.table_only)
                 smoted = smoteTrainingSet(data.train, o.setup, log);
-            result.runs.push_back(runOne(o, model, variant, smote ? *smoted : data.train, data, log,
-                                         result.interrupted));
+            result.runs.push_back(runOne(o, model, variant, smote && smoted ? *smoted : data.train,
+                                         data, log, result.interrupted));
             // Written after every run, so a long experiment always has its table so far.
             writeText(result.table, table2Markdown(result.runs, o, data.description));
             writeText(o.out_dir / "results.csv", resultsCsv(result.runs));

@@ -73,6 +73,18 @@ TEST(Experiment, QuickProfileWritesTheTableAndSkipsFinishedRuns) {
     EXPECT_EQ(second.runs[0].accuracy, result.runs[0].accuracy);
 }
 
+TEST(Experiment, TableOnlyReportsWithoutTraining) {
+    test::TempDir dir;
+    auto options = quickOptions(dir.path());
+    options.table_only = true;
+    std::ostringstream log;
+    const auto result = runExperiment(options, tinyData(), log);
+    ASSERT_EQ(result.runs.size(), 2u);
+    EXPECT_FALSE(result.runs[0].done || result.runs[1].done);
+    EXPECT_NE(readText(result.table).find("| mycnn_v1 | — | — | — | — |"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(dir / "runs/mycnn_v1-baseline/checkpoint.pt"));
+}
+
 TEST(Experiment, QuickProfileKeepsExplicitChoicesAndRejectsUnknownProfiles) {
     DataSources sources;
     TrainSetup setup;

@@ -34,6 +34,8 @@ struct ExperimentOptions {
     std::filesystem::path out_dir = "experiments/table2";
     TrainSetup setup;     // shared by every run; "smote" adds SMOTE to it
     std::string command;  // recorded in the table
+    // Only collect the runs finished so far into the table and figures; train nothing.
+    bool table_only = false;
     const std::atomic<bool>* stop_requested = nullptr;
 };
 
