@@ -82,7 +82,10 @@ void writeTestReport(const std::filesystem::path& model, const Dataset& test,
     std::cout << "test split: accuracy " << 100.0 * accuracy(evaluation.matrix) << "%, macro-F1 "
               << 100.0 * macroF1(evaluation.matrix) << "%\n"
               << report;
-    std::ofstream(out / "test_report.txt") << report;
+    std::ofstream text(out / "test_report.txt");
+    text << report;
+    if (!text.flush())
+        throw OutputError("could not write " + (out / "test_report.txt").string());
     writeConfusionCsv(evaluation.matrix, out / "test_confusion.csv");
     std::vector<std::vector<long long>> counts;
     for (int t = 0; t < evaluation.matrix.classes(); ++t) {
