@@ -10,14 +10,14 @@
 namespace emotrace {
 
 struct LabeledImage {
-    cv::Mat image;     // CV_8UC1, the model's input size (48x48): 8-bit keeps FER-2013 at ~80 MB
-    int label = -1;    // index into Dataset::labels
+    cv::Mat image;   // CV_8UC1, the model's input size (48x48): 8-bit keeps FER-2013 at ~80 MB
+    int label = -1;  // index into Dataset::labels
     // Images that must stay on one side of a split (a CK+ subject, a video): leak-free splits
     // group by it. Empty: the image is its own group.
     std::string group;
-    std::string origin;              // "fer2013.csv:1234", "CK+48/anger/S010_004_00000017.png"
-    std::vector<float> soft_label;   // optional distribution over labels (FER+ votes)
-    bool synthetic = false;          // made by SMOTE, not seen in the data
+    std::string origin;             // "fer2013.csv:1234", "CK+48/anger/S010_004_00000017.png"
+    std::vector<float> soft_label;  // optional distribution over labels (FER+ votes)
+    bool synthetic = false;         // made by SMOTE, not seen in the data
 };
 
 struct Dataset {
