@@ -35,7 +35,9 @@ class VideoFileSource : public FrameSource {
         if (!std::filesystem::exists(path, error)) {
             throw SourceError("video file not found: " + path);
         }
-        if (!capture_.open(path) || !capture_.read(pending_) || pending_.empty()) {
+        // ffmpeg only: the same decoder for every file on every machine, and no fallback to
+        // GStreamer, which guesses differently and leaks its plugins' state.
+        if (!capture_.open(path, cv::CAP_FFMPEG) || !capture_.read(pending_) || pending_.empty()) {
             throw SourceError("no decoder could read the video file " + path +
                               " (not a video, or a codec OpenCV's ffmpeg back end lacks)");
         }
