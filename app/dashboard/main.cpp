@@ -26,8 +26,12 @@ struct LoadedModel {
 
 LoadedModel loadModel(const DashboardOptions& options) {
     LoadedModel model;
-    if (options.model.empty())
+    if (options.model.empty()) {
+        // Said on the terminal as well as in the window, for a demo started from a script.
+        std::cerr << "emotrace: no emotion model given (--model FILE): faces are found and boxed, "
+                     "emotions are not shown. See README, 'Getting a model'.\n";
         return model;
+    }
     try {
         model.classifier = emotrace::loadEmotionClassifier(options.model);
     } catch (const std::exception& error) {
