@@ -7,6 +7,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -363,6 +364,23 @@ std::vector<NamedWeights> readCheckpointWeights(const std::filesystem::path& pat
         weights.push_back(std::move(w));
     }
     return weights;
+}
+
+void writeTextAtomically(const std::filesystem::path& path, const std::string& text) {
+    auto temporary = path;
+    temporary += ".partial";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out)
+            throw OutputError("could not write " + temporary.string());
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error)
+        throw OutputError("could not move " + temporary.string() + " to " + path.string() + ": " +
+                          error.message());
 }
 
 }  // namespace emotrace::train

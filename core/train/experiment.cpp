@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emotrace/balancing.h"
+#include "emotrace/train/checkpoint.h"
 #include "emotrace/train/evaluation.h"
 #include "emotrace/train/metrics.h"
 
@@ -22,19 +23,6 @@ std::string percent(double value) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f", 100.0 * value);
     return text;
-}
-
-void writeText(const fs::path& path, const std::string& text) {
-    auto temporary = path;
-    temporary += ".partial";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out)
-            throw OutputError("could not write " + temporary.string());
-    }
-    fs::rename(temporary, path);
 }
 
 std::optional<RunResult> readResult(const fs::path& path) {
@@ -66,7 +54,7 @@ void writeResult(const fs::path& path, const RunResult& r) {
                                    {"best_epoch", r.best_epoch},
                                    {"epochs_run", r.epochs_run},
                                    {"train_seconds", r.train_seconds}};
-    writeText(path, j.dump(2) + "\n");
+    writeTextAtomically(path, j.dump(2) + "\n");
 }
 
 std::string resultsCsv(const std::vector<RunResult>& runs) {
@@ -128,7 +116,7 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     r.epochs_run = static_cast<int>(trained.history.size());
     for (const auto& epoch : trained.history)
         r.train_seconds += epoch.seconds;
-    writeText(folder / "test_report.txt", classificationReport(test.matrix));
+    writeTextAtomically(folder / "test_report.txt", classificationReport(test.matrix));
     writeConfusionCsv(test.matrix, folder / "test_confusion.csv");
     writeResult(folder / "result.json", r);
     log << model << " " << variant << ": test accuracy " << percent(r.accuracy) << "%, macro-F1 "
@@ -211,8 +199,8 @@ ExperimentResult runExperiment(const ExperimentOptions& o, const PreparedData& d
             result.runs.push_back(runOne(o, model, variant, smote && smoted ? *smoted : data.train,
                                          data, log, result.interrupted));
             // Written after every run, so a long experiment always has its table so far.
-            writeText(result.table, table2Markdown(result.runs, o, data.description));
-            writeText(o.out_dir / "results.csv", resultsCsv(result.runs));
+            writeTextAtomically(result.table, table2Markdown(result.runs, o, data.description));
+            writeTextAtomically(o.out_dir / "results.csv", resultsCsv(result.runs));
         }
     }
     if (figures)

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "emotrace/nets.h"
+#include "emotrace/train/checkpoint.h"
 #include "emotrace/train/metrics.h"
 #include "emotrace/train/trainer.h"
 #include "emotrace/zoo.h"
@@ -116,23 +117,6 @@ std::string percent(double value) {
     char text[32];
     std::snprintf(text, sizeof text, "%.2f%%", 100.0 * value);
     return text;
-}
-
-void writeTextAtomically(const std::filesystem::path& path, const std::string& text) {
-    auto temporary = path;
-    temporary += ".partial";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out)
-            throw OutputError("could not write " + temporary.string());
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error)
-        throw OutputError("could not move " + temporary.string() + " to " + path.string() + ": " +
-                          error.message());
 }
 
 struct StepResult {

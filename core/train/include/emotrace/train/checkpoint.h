@@ -34,6 +34,10 @@ struct CheckpointInfo {
 
 CheckpointInfo readCheckpointInfo(const std::filesystem::path& path);
 
+// Writes `text` to `path` through a temporary file and a rename, so a reader (or a crash) sees
+// either the old file or the whole new one. Throws OutputError naming the file.
+void writeTextAtomically(const std::filesystem::path& path, const std::string& text);
+
 struct NamedWeights {
     std::string name;
     std::vector<std::int64_t> shape;
