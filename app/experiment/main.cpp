@@ -123,13 +123,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << "emotrace-experiment: " << e.what() << "\n(see emotrace-experiment --help)\n";
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "emotrace-experiment: " << e.what() << '\n';
-        return 1;
-    }
+    return emotrace::train::runTool("emotrace-experiment", run, argc, argv);
 }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iostream>
 
 namespace emotrace::train {
 
@@ -98,6 +99,18 @@ std::string Arguments::commandLine(const std::string& program) const {
         line += ' ' + (plain ? arg : "'" + arg + "'");
     }
     return line;
+}
+
+int runTool(const char* tool, int (*run)(int, char**), int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const UsageError& e) {
+        std::cerr << tool << ": " << e.what() << "\n(see " << tool << " --help)\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << tool << ": " << e.what() << '\n';
+        return 1;
+    }
 }
 
 }  // namespace emotrace::train

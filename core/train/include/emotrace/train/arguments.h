@@ -17,6 +17,10 @@ class UsageError : public Error {
     using Error::Error;
 };
 
+// The main() of every training tool: runs `run`, turning a UsageError into exit code 2 and any
+// other error into exit code 1, each printed as "TOOL: message".
+int runTool(const char* tool, int (*run)(int, char**), int argc, char** argv);
+
 class Arguments {
   public:
     explicit Arguments(std::vector<std::string> args);
