@@ -1,0 +1,148 @@
+// The session store: one local SQLite database (no server) that keeps every analysed recording
+// with its per-frame results, the model and detector that produced them, and the clinician's
+// markers and notes. It holds health data, so it lives in the user's data directory with
+// owner-only permissions and nothing in it ever leaves the machine.
+//
+// Results are appended in batches, each in one transaction, and must continue exactly where the
+// stored frames end: an analysis killed midway resumes with no frame missing or duplicated.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "emotrace/error.h"
+
+namespace emotrace {
+
+// The database cannot be opened or used: locked by another process, corrupt, written by a newer
+// emotrace, or on a full disk. The message names the file and what to do.
+class StoreError : public Error {
+  public:
+    using Error::Error;
+};
+
+// What identifies a recording independently of where it lies on disk.
+struct RecordingFacts {
+    std::string path;          // absolute path when it was analysed (may move later)
+    std::string content_hash;  // see recordingFingerprint()
+    std::int64_t size_bytes = 0;
+    double fps = 0.0;
+    int width = 0;
+    int height = 0;
+    std::int64_t frame_count = 0;  // as the container reports it; analysis may find fewer
+};
+
+// Which model and detector produced the results, so a reopened session says what it shows.
+struct AnalysisSetup {
+    std::string model_path;  // empty: analysed without an emotion model (boxes only)
+    std::string model_architecture;
+    std::string model_hash;  // fingerprint of the model file
+    std::string model_description;
+    std::vector<std::string> labels;  // the probability order of every stored face
+    std::string detector;             // "yunet2023", ...
+    std::string detector_version;     // e.g. the detector model's file name
+    int detect_every = 1;             // detector run on every n-th frame, tracked in between
+    std::string emotrace_version;
+};
+
+// One face in one frame. track_id is stable across the session for the same person.
+struct TrackedFace {
+    int track_id = 0;
+    cv::Rect2f box;
+    float detection_confidence = 0.0f;
+    bool detected = true;              // false: box carried by the tracker between detections
+    std::vector<float> probabilities;  // in AnalysisSetup::labels order; empty without a model
+};
+
+// Every analysed frame has a record; a frame without a face has no faces.
+struct FrameRecord {
+    std::int64_t frame_index = 0;
+    double timestamp_ms = 0.0;
+    std::vector<TrackedFace> faces;
+};
+
+enum class AnalysisState { InProgress, Complete, Failed };
+std::string toString(AnalysisState state);
+
+// A point marker has end_ms == start_ms. An exclusion marks a range left out of the statistics.
+struct Marker {
+    std::int64_t id = 0;  // assigned by the store
+    double start_ms = 0.0;
+    double end_ms = 0.0;
+    std::string label;
+    std::string note;
+    bool exclude = false;
+};
+
+struct SessionInfo {
+    std::int64_t id = 0;
+    RecordingFacts recording;
+    AnalysisSetup setup;
+    AnalysisState state = AnalysisState::InProgress;
+    std::string error;               // why analysis stopped early (Failed), else empty
+    std::int64_t frames_stored = 0;  // frames 0 .. frames_stored-1 are in the store
+    std::string note;                // the clinician's free-text note on the whole session
+    std::string created_utc;         // ISO 8601
+    std::string updated_utc;
+};
+
+// A cheap, stable fingerprint of a (possibly multi-GB) file: size plus SHA-256 over its first,
+// middle and last MiB, as hex. Throws SourceError when the file cannot be read.
+std::string recordingFingerprint(const std::filesystem::path& file);
+
+// $XDG_DATA_HOME/emotrace/sessions.sqlite, else ~/.local/share/emotrace/sessions.sqlite.
+std::filesystem::path defaultStorePath();
+
+class SessionStore {
+  public:
+    // Opens or creates the database (and its folder, mode 0700; the file and its journal 0600).
+    // Throws StoreError when it is locked for longer than a few seconds, is not an emotrace
+    // database or is corrupt (integrity check), or has a newer schema version than this build.
+    explicit SessionStore(const std::filesystem::path& database);
+    ~SessionStore();
+    SessionStore(const SessionStore&) = delete;
+    SessionStore& operator=(const SessionStore&) = delete;
+
+    const std::filesystem::path& path() const;
+
+    std::int64_t createSession(const RecordingFacts& recording, const AnalysisSetup& setup);
+    // The newest session of this recording content analysed with this model hash, if any.
+    std::optional<SessionInfo> findSession(const std::string& content_hash,
+                                           const std::string& model_hash) const;
+    SessionInfo session(std::int64_t id) const;  // throws StoreError for an unknown id
+    std::vector<SessionInfo> sessions() const;   // newest first
+    void removeSession(std::int64_t id);
+
+    // Appends frames in one transaction. They must be consecutive and start at frames_stored,
+    // and their faces must have 0 or labels.size() probabilities; otherwise throws
+    // std::invalid_argument and stores nothing.
+    void appendFrames(std::int64_t id, std::span<const FrameRecord> frames);
+    // Frames [first, first + count) that are stored, in order.
+    std::vector<FrameRecord> frames(std::int64_t id, std::int64_t first = 0,
+                                    std::int64_t count = INT64_MAX) const;
+
+    void setState(std::int64_t id, AnalysisState state, const std::string& error = {});
+    void relocateRecording(std::int64_t id, const std::string& new_path);
+    void setNote(std::int64_t id, const std::string& note);
+
+    std::int64_t addMarker(std::int64_t session, const Marker& marker);  // returns its id
+    void updateMarker(const Marker& marker);
+    void removeMarker(std::int64_t marker_id);
+    std::vector<Marker> markers(std::int64_t session) const;  // by start time
+
+    // The schema version this build writes; a database with a higher one is refused.
+    static constexpr int kSchemaVersion = 1;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace emotrace
