@@ -28,6 +28,13 @@ bool parseTrainOption(Arguments& args, TrainSetup& setup) {
         t.weight_decay = args.real(0.0, 10.0);
     } else if (args.is("--label-smoothing")) {
         t.label_smoothing = args.real(0.0, 0.99);
+    } else if (args.is("--lr-schedule")) {
+        t.lr_schedule = args.text();
+        if (t.lr_schedule != "constant" && t.lr_schedule != "cosine")
+            throw UsageError("--lr-schedule expects constant or cosine, got '" + t.lr_schedule +
+                             "'");
+    } else if (args.is("--warmup-epochs")) {
+        t.warmup_epochs = args.real(0.0, 1000.0);
     } else if (args.is("--soft-labels")) {
         args.flag();
         t.soft_labels = true;
@@ -90,6 +97,8 @@ std::string trainOptionsHelp() {
   --pretrained FILE       start from ImageNet weights in a state-dict file you supply
   --epochs N (10)  --patience N (3; 0 = no early stopping)  --batch-size N (32)
   --lr X (1e-3)  --weight-decay X (1e-4)  --label-smoothing X (0)  --seed N (42)
+  --lr-schedule constant|cosine (constant)  --warmup-epochs X (0): cosine decays the rate to 0
+                          at the last epoch after a linear warm-up
   --soft-labels           learn the FER+ vote distributions (with --dataset ferplus)
   --max-steps N           at most N steps an epoch (quick checks)
   --mean X --std X        input normalisation after scaling to [0,1] (default 0 and 1)

@@ -42,6 +42,11 @@ void validateInputs(const Dataset& training, const Dataset& validation, const Tr
     require(o.label_smoothing >= 0.0 && o.label_smoothing < 1.0,
             "label smoothing must be in [0, 1), found " + std::to_string(o.label_smoothing));
     require(o.input_std > 0.0f, "input std must be positive");
+    require(o.lr_schedule == "constant" || o.lr_schedule == "cosine",
+            "learning-rate schedule: expected constant or cosine, found '" + o.lr_schedule + "'");
+    require(o.warmup_epochs >= 0.0 && o.warmup_epochs < o.epochs,
+            "warm-up must be at least 0 and shorter than the run's " + std::to_string(o.epochs) +
+                " epochs, found " + std::to_string(o.warmup_epochs));
     require(!training.items.empty(), "the training set is empty");
     require(!validation.items.empty(),
             "the validation set is empty: early stopping and the best model need one");
@@ -137,6 +142,11 @@ class Stepper {
             class_weights_ = torch::tensor(o.class_weights, torch::kFloat);
     }
 
+    void setLearningRate(double rate) {
+        for (auto& group : optimizer_.param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(rate);
+    }
+
     StepResult step(Batch& batch) {
         auto input = torch::from_blob(batch.pixels.data(), {batch.size, 1, size_, size_});
         auto labels = torch::from_blob(batch.labels.data(), {batch.size}, torch::kLong);
@@ -181,6 +191,19 @@ void fillResult(TrainResult& result, const TrainingState& state) {
 }
 
 }  // namespace
+
+double scheduledLearningRate(const TrainOptions& o, std::int64_t step,
+                             std::int64_t steps_per_epoch) {
+    if (o.lr_schedule != "cosine")
+        return o.learning_rate;
+    const double total = static_cast<double>(o.epochs) * static_cast<double>(steps_per_epoch);
+    const double warmup = o.warmup_epochs * static_cast<double>(steps_per_epoch);
+    const double t = static_cast<double>(step);
+    if (t < warmup)
+        return o.learning_rate * (t + 1.0) / warmup;
+    const double progress = std::clamp((t - warmup) / std::max(total - warmup, 1.0), 0.0, 1.0);
+    return o.learning_rate * 0.5 * (1.0 + std::cos(M_PI * progress));
+}
 
 std::string historyCsv(const std::vector<EpochRecord>& history) {
     std::string csv = "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds\n";
@@ -254,7 +277,13 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
                                   first_batch);
         const auto started = std::chrono::steady_clock::now();
         bool stop = false;
+        // Steps are counted as full epochs of the loader, so --max-steps shortens the curve too.
+        const std::int64_t steps_per_epoch = loader.batchCount();
+        double rate = o.learning_rate;
         while (auto batch = loader.next()) {
+            rate = scheduledLearningRate(o, (epoch - 1) * steps_per_epoch + batch->index,
+                                         steps_per_epoch);
+            stepper.setLearningRate(rate);
             const auto step = stepper.step(*batch);
             state.partial_loss_sum += step.loss_sum;
             state.partial_correct += step.correct;
@@ -290,7 +319,7 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         record.val_loss = evaluation.loss;
         record.val_accuracy = accuracy(evaluation.matrix);
         record.val_macro_f1 = macroF1(evaluation.matrix);
-        record.learning_rate = o.learning_rate;
+        record.learning_rate = rate;
         record.seconds = state.partial_seconds +
                          Seconds(std::chrono::steady_clock::now() - validation_started).count();
         auto& p = state.progress;

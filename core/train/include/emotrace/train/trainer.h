@@ -30,6 +30,11 @@ struct TrainOptions {
     double learning_rate = 1e-3;
     double weight_decay = 1e-4;
     double label_smoothing = 0.0;
+    // "constant" (the paper) or "cosine": linear warm-up over warmup_epochs, then a cosine decay
+    // to zero at the last step of `epochs`. The rate is a function of the step alone, so a
+    // resumed run follows the same curve.
+    std::string lr_schedule = "constant";
+    double warmup_epochs = 0.0;
     bool soft_labels = false;  // learn LabeledImage::soft_label where present (FER+ votes)
     // Cross-entropy weight per class (empty: unweighted), e.g. from balanced class weights.
     std::vector<float> class_weights;
@@ -87,5 +92,9 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
 
 // The per-epoch log as CSV: epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds.
 std::string historyCsv(const std::vector<EpochRecord>& history);
+
+// The learning rate at `step` (from 0) of `total_steps` for the options' schedule.
+double scheduledLearningRate(const TrainOptions& options, std::int64_t step,
+                             std::int64_t steps_per_epoch);
 
 }  // namespace emotrace::train
