@@ -1,0 +1,143 @@
+// Track linking and box interpolation on generated detections.
+#include <gtest/gtest.h>
+
+#include "emotrace/face_tracks.h"
+
+using namespace emotrace;
+
+namespace {
+
+constexpr double kFrameMs = 1000.0 / 30.0;
+
+Detection faceAt(float x, float y, float side = 100.0f, float score = 0.9f) {
+    return {cv::Rect2f(x, y, side, side), score};
+}
+
+std::vector<int> idsOf(const std::vector<TrackedDetection>& assigned) {
+    std::vector<int> ids;
+    for (const auto& face : assigned)
+        ids.push_back(face.track_id);
+    return ids;
+}
+
+}  // namespace
+
+TEST(FaceTracker, FirstDetectionsGetConsecutiveIdsInOrder) {
+    FaceTracker tracker;
+    const auto assigned = tracker.assign(std::vector{faceAt(0, 0), faceAt(300, 0)}, 0.0);
+    EXPECT_EQ(idsOf(assigned), (std::vector{0, 1}));
+    EXPECT_EQ(assigned[1].detection.box, cv::Rect2f(300, 0, 100, 100));
+    EXPECT_EQ(tracker.nextId(), 2);
+}
+
+TEST(FaceTracker, MovingFaceKeepsItsIdThroughAShortOcclusion) {
+    FaceTracker tracker({.max_track_gap_ms = 1500.0});
+    int frame = 0;
+    for (; frame < 30; ++frame) {
+        const auto assigned =
+            tracker.assign(std::vector{faceAt(100.0f + 2.0f * frame, 50)}, frame * kFrameMs);
+        ASSERT_EQ(idsOf(assigned), std::vector{0}) << "frame " << frame;
+    }
+    // A hand over the face for one second: no detection at all.
+    for (; frame < 60; ++frame)
+        EXPECT_TRUE(tracker.assign({}, frame * kFrameMs).empty());
+    EXPECT_EQ(tracker.liveTrackIds(), std::vector{0});
+    const auto back =
+        tracker.assign(std::vector{faceAt(100.0f + 2.0f * frame, 50)}, frame * kFrameMs);
+    EXPECT_EQ(idsOf(back), std::vector{0});
+}
+
+TEST(FaceTracker, TrackEndsAfterTheGapAndItsIdIsNeverReused) {
+    FaceTracker tracker({.max_track_gap_ms = 500.0});
+    tracker.assign(std::vector{faceAt(100, 50)}, 0.0);
+    tracker.assign({}, 400.0);
+    EXPECT_EQ(tracker.liveTrackIds(), std::vector{0});
+    tracker.assign({}, 600.0);
+    EXPECT_TRUE(tracker.liveTrackIds().empty());
+    const auto again = tracker.assign(std::vector{faceAt(100, 50)}, 700.0);
+    EXPECT_EQ(idsOf(again), std::vector{1});
+}
+
+TEST(FaceTracker, FaceFarFromAnyTrackStartsANewOne) {
+    FaceTracker tracker;
+    tracker.assign(std::vector{faceAt(0, 0)}, 0.0);
+    const auto assigned = tracker.assign(std::vector{faceAt(400, 300)}, kFrameMs);
+    EXPECT_EQ(idsOf(assigned), std::vector{1});
+}
+
+TEST(FaceTracker, TwoFacesPassingCloseKeepTheirIds) {
+    // Therapist walks left to right, client right to left, on slightly different heights: their
+    // boxes come within 20 px of each other but stay distinct. Detections arrive in score order,
+    // which swaps halfway, so the order alone would mix them up.
+    FaceTracker tracker;
+    for (int frame = 0; frame <= 40; ++frame) {
+        const Detection left_to_right = faceAt(50.0f + 10.0f * frame, 100, 80, 0.9f);
+        const Detection right_to_left = faceAt(450.0f - 10.0f * frame, 200, 80, 0.8f);
+        const auto detections = frame < 20 ? std::vector{left_to_right, right_to_left}
+                                           : std::vector{right_to_left, left_to_right};
+        const auto assigned = tracker.assign(detections, frame * kFrameMs);
+        ASSERT_EQ(assigned.size(), 2u);
+        for (const auto& face : assigned) {
+            const bool is_left_to_right = face.detection.box.y < 150.0f;
+            EXPECT_EQ(face.track_id, is_left_to_right ? 0 : 1) << "frame " << frame;
+        }
+    }
+}
+
+TEST(FaceTracker, SeedingContinuesStoredIdsAndNeverReusesOlderOnes) {
+    FaceTracker tracker;
+    TrackedFace stored;
+    stored.track_id = 3;
+    stored.box = cv::Rect2f(100, 100, 100, 100);
+    // Ids up to 6 were used earlier in the session, so new tracks start at 7.
+    tracker.seed(std::vector{stored}, 1000.0, 7);
+    EXPECT_EQ(tracker.liveTrackIds(), std::vector{3});
+    const auto assigned =
+        tracker.assign(std::vector{faceAt(104, 102), faceAt(400, 300)}, 1000.0 + kFrameMs);
+    EXPECT_EQ(idsOf(assigned), (std::vector{3, 7}));
+    EXPECT_EQ(tracker.nextId(), 8);
+}
+
+TEST(FaceTracker, SeedingWithAHigherStoredIdThanNextIdMovesNextIdPastIt) {
+    FaceTracker tracker;
+    TrackedFace stored;
+    stored.track_id = 9;
+    stored.box = cv::Rect2f(0, 0, 50, 50);
+    tracker.seed(std::vector{stored}, 0.0, 2);
+    EXPECT_EQ(tracker.nextId(), 10);
+}
+
+TEST(IntersectionOverUnion, HandComputedCases) {
+    EXPECT_FLOAT_EQ(intersectionOverUnion({0, 0, 10, 10}, {0, 0, 10, 10}), 1.0f);
+    EXPECT_FLOAT_EQ(intersectionOverUnion({0, 0, 10, 10}, {5, 0, 10, 10}), 50.0f / 150.0f);
+    EXPECT_FLOAT_EQ(intersectionOverUnion({0, 0, 10, 10}, {20, 20, 10, 10}), 0.0f);
+    EXPECT_FLOAT_EQ(intersectionOverUnion({0, 0, 0, 10}, {0, 0, 10, 10}), 0.0f);
+}
+
+TEST(InterpolateBox, EveryEdgeMovesLinearly) {
+    const cv::Rect2f from(0, 0, 100, 100);
+    const cv::Rect2f to(40, 20, 60, 140);  // right edge 100 -> 100, bottom 100 -> 160
+    EXPECT_EQ(interpolateBox(from, to, 0.0), from);
+    EXPECT_EQ(interpolateBox(from, to, 1.0), to);
+    const cv::Rect2f quarter = interpolateBox(from, to, 0.25);
+    EXPECT_FLOAT_EQ(quarter.x, 10.0f);
+    EXPECT_FLOAT_EQ(quarter.y, 5.0f);
+    EXPECT_FLOAT_EQ(quarter.x + quarter.width, 100.0f);
+    EXPECT_FLOAT_EQ(quarter.y + quarter.height, 115.0f);
+}
+
+TEST(InterpolateFaces, OnlyTracksInBothKeyframesWithInterpolatedConfidence) {
+    const std::vector<TrackedDetection> from = {{0, faceAt(0, 0, 100, 0.6f)},
+                                                {1, faceAt(300, 0, 100, 0.9f)}};
+    const std::vector<TrackedDetection> to = {{0, faceAt(50, 10, 100, 0.8f)},
+                                              {2, faceAt(500, 0, 100, 0.9f)}};
+    const auto faces = interpolateFaces(from, 10, to, 15, 12);
+    ASSERT_EQ(faces.size(), 1u);
+    EXPECT_EQ(faces[0].track_id, 0);
+    EXPECT_FALSE(faces[0].detected);
+    EXPECT_TRUE(faces[0].probabilities.empty());
+    EXPECT_FLOAT_EQ(faces[0].box.x, 20.0f);
+    EXPECT_FLOAT_EQ(faces[0].box.y, 4.0f);
+    EXPECT_FLOAT_EQ(faces[0].box.width, 100.0f);
+    EXPECT_NEAR(faces[0].detection_confidence, 0.68f, 1e-6f);
+}
