@@ -28,8 +28,14 @@ std::vector<int> mapLabelsToModel(const std::vector<std::string>& dataset_labels
 Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const ModelInfo& info,
                           const EvaluationOptions& options) {
     const auto label_map = mapLabelsToModel(data.labels, info.labels);
+    // A model with more classes than the dataset (the 8-class model on FER-2013's 7) is scored
+    // the way a benchmark of those classes expects: its prediction is the most likely of the
+    // dataset's classes, and the report is in the dataset's labels.
+    const bool restrict_to_dataset = data.labels.size() < info.labels.size();
+    std::vector<std::int64_t> kept(label_map.begin(), label_map.end());
+    const auto kept_columns = torch::tensor(kept, torch::kLong);
     Evaluation result;
-    result.matrix = ConfusionMatrix(info.labels);
+    result.matrix = ConfusionMatrix(restrict_to_dataset ? data.labels : info.labels);
     if (data.items.empty())
         return result;
 
@@ -51,15 +57,21 @@ Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const
         if (info.input_channels > 1)
             input = input.expand({batch->size, info.input_channels, height, width});
         auto logits = module.forward({input}).toTensor();
+        if (restrict_to_dataset)
+            logits = logits.index_select(1, kept_columns);
         auto log_probs = torch::log_softmax(logits, 1);
         if (options.flip_average) {
             auto flipped = module.forward({torch::flip(input, {3})}).toTensor();
+            if (restrict_to_dataset)
+                flipped = flipped.index_select(1, kept_columns);
             // Average of the two softmax distributions, back in log space for the loss.
             log_probs = ((log_probs.exp() + torch::softmax(flipped, 1)) / 2).log();
         }
         std::vector<std::int64_t> targets(static_cast<std::size_t>(batch->size));
         for (std::size_t i = 0; i < targets.size(); ++i)
-            targets[i] = label_map[static_cast<std::size_t>(batch->labels[i])];
+            targets[i] = restrict_to_dataset
+                             ? batch->labels[i]
+                             : label_map[static_cast<std::size_t>(batch->labels[i])];
         auto target = torch::from_blob(targets.data(), {batch->size}, torch::kLong);
         loss_sum += torch::nll_loss(log_probs, target, {}, at::Reduction::Sum).item<double>();
         const auto predicted = log_probs.argmax(1).contiguous();

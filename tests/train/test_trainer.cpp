@@ -87,6 +87,52 @@ TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
     EXPECT_EQ(rows, 3);
 }
 
+TEST(Trainer, AModelWithMoreClassesIsScoredOnTheDatasetsClassesOnly) {
+    // A 3-class model on a dataset of two of its classes (as the 8-class model on FER-2013's 7):
+    // predictions of the missing class are impossible and the report has the dataset's labels.
+    const auto three = test::stripesDataset(16, 3);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.epochs = 2;
+    const auto result = train(three, three, o);
+    Dataset two;
+    two.labels = {"class2", "class0"};  // a different order as well
+    for (const auto& item : three.items) {
+        if (item.label == 1)
+            continue;
+        auto copy = item;
+        copy.label = item.label == 2 ? 0 : 1;
+        two.items.push_back(copy);
+    }
+    const auto evaluation = evaluateModelFile(result.best_model, two, {.threads = 1});
+    EXPECT_EQ(evaluation.matrix.labels(), two.labels);
+    ASSERT_EQ(evaluation.predicted.size(), two.items.size());
+    for (std::size_t i = 0; i < two.items.size(); ++i) {
+        EXPECT_EQ(evaluation.truth[i], two.items[i].label);
+        EXPECT_TRUE(evaluation.predicted[i] == 0 || evaluation.predicted[i] == 1);
+    }
+    const auto full = evaluateModelFile(result.best_model, three, {.threads = 1});
+    EXPECT_EQ(full.matrix.labels(), three.labels);
+}
+
+TEST(Trainer, CosineScheduleWarmsUpThenDecaysToZero) {
+    TrainOptions o;
+    o.learning_rate = 0.01;
+    o.epochs = 4;
+    o.lr_schedule = "cosine";
+    o.warmup_epochs = 1.0;
+    const std::int64_t steps = 10;
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(o, 0, steps), 0.001);  // (0 + 1) / 10 of warm-up
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(o, 9, steps), 0.01);
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(o, 10, steps), 0.01);     // the top of the cosine
+    EXPECT_NEAR(scheduledLearningRate(o, 25, steps), 0.005, 1e-12);  // half way down
+    EXPECT_NEAR(scheduledLearningRate(o, 40, steps), 0.0, 1e-12);
+    for (std::int64_t step = 11; step < 40; ++step)
+        EXPECT_LT(scheduledLearningRate(o, step, steps), scheduledLearningRate(o, step - 1, steps));
+    o.lr_schedule = "constant";
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(o, 25, steps), 0.01);
+}
+
 TEST(Trainer, ResumeAfterOneEpochEqualsTwoEpochsStraight) {
     const auto data = test::stripesDataset(12);
     test::TempDir dir;

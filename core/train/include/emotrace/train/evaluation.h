@@ -20,14 +20,16 @@ struct EvaluationOptions {
 };
 
 struct Evaluation {
-    ConfusionMatrix matrix{{}};  // in the model's label order
+    ConfusionMatrix matrix{{}};  // in the model's label order (see evaluateModelFile)
     double loss = 0.0;           // mean cross-entropy of the true labels
     std::vector<int> truth;      // per item, model label index
     std::vector<int> predicted;  // per item, model label index
 };
 
 // Loads an emotrace model file and evaluates it on `data`. Dataset labels map to the model's by
-// name; throws ModelError naming a dataset class the model does not know.
+// name; throws ModelError naming a dataset class the model does not know. When the dataset has
+// fewer classes than the model (the 8-class model on FER-2013's 7), predictions are restricted
+// to the dataset's classes and the matrix, truth and predictions use the dataset's label order.
 Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
                              const EvaluationOptions& options = {});
 
