@@ -1,0 +1,193 @@
+#include "session_database.h"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "emotrace/session_store.h"
+
+namespace emotrace {
+namespace {
+
+// Frames and faces are keyed by (session, frame[, face]) WITHOUT ROWID, so one session's rows lie
+// together in primary-key order: reading a whole session is one sequential range scan per table.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recording_path TEXT NOT NULL, content_hash TEXT NOT NULL, size_bytes INTEGER NOT NULL,
+    fps REAL NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+    frame_count INTEGER NOT NULL,
+    model_path TEXT NOT NULL, model_architecture TEXT NOT NULL, model_hash TEXT NOT NULL,
+    model_description TEXT NOT NULL, labels TEXT NOT NULL, detector TEXT NOT NULL,
+    detector_version TEXT NOT NULL, detect_every INTEGER NOT NULL,
+    emotrace_version TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('in_progress', 'complete', 'failed')),
+    error TEXT NOT NULL DEFAULT '', frames_stored INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '', created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_content ON sessions(content_hash, model_hash);
+CREATE TABLE IF NOT EXISTS frames(
+    session_id INTEGER NOT NULL, frame_index INTEGER NOT NULL, timestamp_ms REAL NOT NULL,
+    PRIMARY KEY (session_id, frame_index)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS faces(
+    session_id INTEGER NOT NULL, frame_index INTEGER NOT NULL, face_index INTEGER NOT NULL,
+    track_id INTEGER NOT NULL, x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL,
+    h REAL NOT NULL, confidence REAL NOT NULL, detected INTEGER NOT NULL,
+    probabilities BLOB NOT NULL,
+    PRIMARY KEY (session_id, frame_index, face_index)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS markers(
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL,
+    start_ms REAL NOT NULL, end_ms REAL NOT NULL, label TEXT NOT NULL, note TEXT NOT NULL,
+    exclude INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS markers_by_session ON markers(session_id, start_ms);
+)sql";
+
+// umask is process-wide: held only while files are being created, so another thread's files
+// are affected for milliseconds at most.
+class OwnerOnlyCreation {
+  public:
+    OwnerOnlyCreation() : previous_(::umask(077)) {}
+    ~OwnerOnlyCreation() { ::umask(previous_); }
+    OwnerOnlyCreation(const OwnerOnlyCreation&) = delete;
+    OwnerOnlyCreation& operator=(const OwnerOnlyCreation&) = delete;
+
+  private:
+    mode_t previous_;
+};
+
+void createFolder(const std::filesystem::path& folder) {
+    if (folder.empty() || std::filesystem::exists(folder))
+        return;
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (!error) {
+        std::filesystem::permissions(folder, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, error);
+    }
+    if (error) {
+        throw StoreError("cannot create the folder " + folder.string() +
+                         " for the session database: " + error.message());
+    }
+}
+
+// SQLite would report a file that is not SQLite only at the first query, with a generic message.
+void requireSqliteHeader(const std::filesystem::path& file) {
+    std::error_code error;
+    if (!std::filesystem::exists(file, error) || std::filesystem::file_size(file, error) == 0)
+        return;
+    static constexpr std::string_view kMagic{"SQLite format 3\0", 16};
+    std::array<char, 16> header{};
+    std::ifstream in(file, std::ios::binary);
+    in.read(header.data(), header.size());
+    if (!in || std::string_view(header.data(), header.size()) != kMagic)
+        throw StoreError(damagedDatabaseMessage(file, "it is not an SQLite file"));
+}
+
+void restrictToOwner(const std::filesystem::path& file) {
+    const auto owner_rw = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+    std::error_code error;
+    std::filesystem::permissions(file, owner_rw, std::filesystem::perm_options::replace, error);
+    if (error) {
+        throw StoreError("cannot make the session database " + file.string() +
+                         " private to you: " + error.message());
+    }
+    // SQLite gives its journal files the database's mode; these may predate this build.
+    for (const char* suffix : {"-wal", "-shm"}) {
+        auto journal = file;
+        journal += suffix;
+        if (std::filesystem::exists(journal, error))
+            std::filesystem::permissions(journal, owner_rw, std::filesystem::perm_options::replace,
+                                         error);
+    }
+}
+
+void requireIntact(SqliteConnection& database) {
+    // quick_check reads every page but skips index-content checks: O(size), fast enough to run
+    // on every open.
+    SqliteStatement check(database, "PRAGMA quick_check");
+    if (!check.step())
+        throw StoreError(
+            damagedDatabaseMessage(database.file(), "the integrity check said nothing"));
+    const std::string verdict = check.text(0);
+    if (verdict != "ok")
+        throw StoreError(damagedDatabaseMessage(database.file(), verdict));
+}
+
+std::string countTables(SqliteConnection& database, const std::string& condition) {
+    return database
+        .queryText("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND " + condition)
+        .value_or("0");
+}
+
+void createOrCheckSchema(SqliteConnection& database) {
+    if (countTables(database, "name = 'meta'") == "0") {
+        if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
+            throw StoreError("database " + database.file().string() +
+                             " is an SQLite file of another program, not an emotrace database; "
+                             "choose another file");
+        }
+        SqliteTransaction transaction(database);
+        database.execute(kSchema);
+        database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
+                         std::to_string(SessionStore::kSchemaVersion) + "')");
+        transaction.commit();
+    }
+    const auto text =
+        database.queryText("SELECT value FROM meta WHERE key = 'schema_version'").value_or("");
+    int version = 0;
+    try {
+        version = std::stoi(text);
+    } catch (const std::exception&) {
+        throw StoreError(
+            damagedDatabaseMessage(database.file(), "schema version '" + text + "' is no number"));
+    }
+    if (version > SessionStore::kSchemaVersion) {
+        throw StoreError("database " + database.file().string() +
+                         " was written by a newer emotrace (schema " + std::to_string(version) +
+                         ", this build reads up to " +
+                         std::to_string(SessionStore::kSchemaVersion) +
+                         "): update emotrace or choose another database");
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<SqliteConnection> openSessionDatabase(const std::filesystem::path& file) {
+    createFolder(file.parent_path());
+    requireSqliteHeader(file);
+    std::unique_ptr<SqliteConnection> database;
+    {
+        OwnerOnlyCreation owner_only;
+        database = std::make_unique<SqliteConnection>(file);
+        // The first statement creates the file; WAL mode then creates -wal and -shm.
+        database->queryText("PRAGMA journal_mode = WAL");
+    }
+    restrictToOwner(file);
+    requireIntact(*database);
+    // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
+    database->execute("PRAGMA synchronous = NORMAL");
+    createOrCheckSchema(*database);
+    return database;
+}
+
+std::filesystem::path defaultStorePath() {
+    const char* data_home = std::getenv("XDG_DATA_HOME");
+    std::filesystem::path base;
+    // The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+    if (data_home != nullptr && std::filesystem::path(data_home).is_absolute()) {
+        base = data_home;
+    } else {
+        const char* home = std::getenv("HOME");
+        if (home == nullptr || *home == '\0') {
+            throw StoreError(
+                "cannot find the data directory: neither XDG_DATA_HOME nor HOME is set");
+        }
+        base = std::filesystem::path(home) / ".local" / "share";
+    }
+    return base / "emotrace" / "sessions.sqlite";
+}
+
+}  // namespace emotrace
