@@ -1,0 +1,37 @@
+// Exports of a stored session for sharing and archiving: the per-frame CSV (the schema of
+// docs/csv-schema.md plus a last `track` column) and a session JSON with the recording, the
+// analysis setup, markers and the summary statistics. Files are written to a temporary name and
+// renamed into place, so an existing export is replaced only by a complete new one.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "emotrace/session_statistics.h"
+#include "emotrace/session_store.h"
+
+namespace emotrace {
+
+// csvHeader(labels) + ",track". No newline.
+std::string sessionCsvHeader(std::span<const std::string> labels);
+// csvRows() of the frame, each row ending in ",<track id>" (empty on a face = -1 row). Throws
+// std::invalid_argument as csvRows().
+std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count);
+
+// Header and every frame's rows. Throws OutputError naming the file when it cannot be written
+// (missing folder, no permission, full disk); the file is then left as it was.
+void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,
+                     std::span<const FrameRecord> frames);
+
+// The session JSON (fields in docs/review.md), indented. `statistics` describe `track_id`.
+std::string sessionJson(const SessionInfo& session, std::span<const Marker> markers,
+                        const SessionStatistics& statistics, int track_id);
+// Throws OutputError as writeSessionCsv().
+void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
+                      std::span<const Marker> markers, const SessionStatistics& statistics,
+                      int track_id);
+
+}  // namespace emotrace

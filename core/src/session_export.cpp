@@ -1,0 +1,226 @@
+#include "emotrace/session_export.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "emotrace/error.h"
+#include "emotrace/result_csv.h"
+
+namespace emotrace {
+namespace {
+
+constexpr const char* kDisclaimer =
+    "Decision support, not a diagnosis: the emotions are a model's estimates from facial "
+    "expressions, to be interpreted by a clinician in the context of the session.";
+
+// Writes beside the target and renames over it only when everything reached the disk, so a
+// full disk leaves the previous export intact and never a truncated one.
+class AtomicFile {
+  public:
+    explicit AtomicFile(std::filesystem::path file)
+        : file_(std::move(file)),
+          temporary_(file_.parent_path() / ("." + file_.filename().string() + "." +
+                                            std::to_string(::getpid()) + ".tmp")) {
+        out_.open(temporary_, std::ios::out | std::ios::trunc | std::ios::binary);
+        if (!out_) {
+            throw OutputError("cannot create " + file_.string() +
+                              " (does the folder exist and is it writable?)");
+        }
+    }
+    ~AtomicFile() {
+        if (!committed_) {
+            out_.close();
+            std::error_code ignored;
+            std::filesystem::remove(temporary_, ignored);
+        }
+    }
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    void write(std::string_view text) {
+        out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+        if (!out_)
+            throw writeFailed();
+    }
+
+    void commit() {
+        out_.flush();
+        const bool flushed = static_cast<bool>(out_);
+        out_.close();
+        if (!flushed || !out_)
+            throw writeFailed();
+        std::error_code error;
+        std::filesystem::rename(temporary_, file_, error);
+        if (error)
+            throw OutputError("cannot write " + file_.string() + ": " + error.message());
+        committed_ = true;
+    }
+
+  private:
+    OutputError writeFailed() const {
+        return OutputError("cannot write " + file_.string() +
+                           " (is the disk full?); an earlier file of that name is unchanged");
+    }
+
+    std::filesystem::path file_;
+    std::filesystem::path temporary_;
+    std::ofstream out_;
+    bool committed_ = false;
+};
+
+FrameResult asFrameResult(const FrameRecord& frame) {
+    FrameResult result;
+    result.frame_index = frame.frame_index;
+    result.timestamp_ms = frame.timestamp_ms;
+    for (const auto& face : frame.faces)
+        result.faces.push_back({face.box, face.detection_confidence, face.probabilities});
+    return result;
+}
+
+nlohmann::ordered_json perLabel(const std::vector<std::string>& labels,
+                                const std::vector<double>& values) {
+    if (values.empty())
+        return nullptr;  // no face with probabilities was counted
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < labels.size() && i < values.size(); ++i)
+        object[labels[i]] = values[i];
+    return object;
+}
+
+nlohmann::ordered_json setupJson(const AnalysisSetup& setup) {
+    nlohmann::ordered_json model = nullptr;
+    if (!setup.model_path.empty()) {
+        model = {{"path", setup.model_path},
+                 {"architecture", setup.model_architecture},
+                 {"hash", setup.model_hash},
+                 {"description", setup.model_description},
+                 {"labels", setup.labels}};
+    }
+    return {{"model", model},
+            {"detector", setup.detector},
+            {"detector_version", setup.detector_version},
+            {"detect_every", setup.detect_every},
+            {"emotrace_version", setup.emotrace_version}};
+}
+
+nlohmann::ordered_json statisticsJson(const SessionStatistics& statistics) {
+    const auto& labels = statistics.labels;
+    nlohmann::ordered_json windows = nlohmann::ordered_json::array();
+    for (const auto& window : statistics.windows) {
+        const bool known =
+            window.dominant >= 0 && static_cast<std::size_t>(window.dominant) < labels.size();
+        windows.push_back(
+            {{"start_ms", window.start_ms},
+             {"end_ms", window.end_ms},
+             {"dominant",
+              known ? nlohmann::ordered_json(labels[static_cast<std::size_t>(window.dominant)])
+                    : nlohmann::ordered_json(nullptr)},
+             {"valence", window.valence},
+             {"face_share", window.face_share}});
+    }
+    nlohmann::ordered_json weights = nlohmann::ordered_json::object();
+    for (const auto& label : labels)
+        weights[label] = valenceWeight(label);
+    return {{"labels", labels},
+            {"frames_counted", statistics.frames_counted},
+            {"face_present_share", statistics.face_present_share},
+            {"mean_probability", perLabel(labels, statistics.mean_probabilities)},
+            {"dominant_share", perLabel(labels, statistics.dominant_share)},
+            {"valence_weights", weights},
+            {"windows", windows}};
+}
+
+}  // namespace
+
+std::string sessionCsvHeader(std::span<const std::string> labels) {
+    return csvHeader(labels) + ",track";
+}
+
+std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count) {
+    const std::string rows = csvRows(asFrameResult(frame), label_count);
+    std::string out;
+    out.reserve(rows.size() + 8 * std::max<std::size_t>(frame.faces.size(), 1));
+    std::size_t row = 0;
+    for (char c : rows) {
+        if (c == '\n') {
+            out += ',';
+            if (!frame.faces.empty())
+                out += std::to_string(frame.faces[row].track_id);
+            ++row;
+        }
+        out += c;
+    }
+    return out;
+}
+
+void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,
+                     std::span<const FrameRecord> frames) {
+    AtomicFile out(file);
+    out.write(sessionCsvHeader(labels) + '\n');
+    // A few hundred KiB per write: few system calls, bounded memory for a 2-hour session.
+    std::string chunk;
+    for (const auto& frame : frames) {
+        chunk += sessionCsvRows(frame, labels.size());
+        if (chunk.size() > (1u << 18)) {
+            out.write(chunk);
+            chunk.clear();
+        }
+    }
+    out.write(chunk);
+    out.commit();
+}
+
+std::string sessionJson(const SessionInfo& session, std::span<const Marker> markers,
+                        const SessionStatistics& statistics, int track_id) {
+    const auto& recording = session.recording;
+    nlohmann::ordered_json marker_list = nlohmann::ordered_json::array();
+    for (const auto& marker : markers) {
+        marker_list.push_back({{"id", marker.id},
+                               {"start_ms", marker.start_ms},
+                               {"end_ms", marker.end_ms},
+                               {"label", marker.label},
+                               {"note", marker.note},
+                               {"exclude", marker.exclude}});
+    }
+    const nlohmann::ordered_json document = {
+        {"disclaimer", kDisclaimer},
+        {"exported_by", std::string("emotrace ") + EMOTRACE_VERSION},
+        {"session",
+         {{"id", session.id},
+          {"state", toString(session.state)},
+          {"error", session.error.empty() ? nlohmann::ordered_json(nullptr)
+                                          : nlohmann::ordered_json(session.error)},
+          {"frames_stored", session.frames_stored},
+          {"note", session.note},
+          {"created_utc", session.created_utc},
+          {"updated_utc", session.updated_utc}}},
+        {"recording",
+         {{"path", recording.path},
+          {"content_hash", recording.content_hash},
+          {"size_bytes", recording.size_bytes},
+          {"fps", recording.fps},
+          {"width", recording.width},
+          {"height", recording.height},
+          {"frame_count", recording.frame_count}}},
+        {"setup", setupJson(session.setup)},
+        {"track", track_id},
+        {"markers", marker_list},
+        {"statistics", statisticsJson(statistics)},
+    };
+    return document.dump(2) + '\n';
+}
+
+void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
+                      std::span<const Marker> markers, const SessionStatistics& statistics,
+                      int track_id) {
+    const std::string text = sessionJson(session, markers, statistics, track_id);
+    AtomicFile out(file);
+    out.write(text);
+    out.commit();
+}
+
+}  // namespace emotrace

@@ -1,0 +1,183 @@
+#include "emotrace/session_export.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "emotrace/error.h"
+#include "test_support.h"
+
+namespace emotrace {
+namespace {
+
+const std::vector<std::string> kLabels = {"happy", "very sad"};
+
+std::vector<FrameRecord> tinySession() {
+    return {
+        {0,
+         0.0,
+         {{3, cv::Rect2f(10, 20, 30, 40), 0.9f, true, {0.25f, 0.75f}},
+          {7, cv::Rect2f(100.5f, 50, 20, 20), 0.5f, false, {}}}},
+        {1, 33.333, {}},
+        {2, 66.667, {{3, cv::Rect2f(12, 21, 30, 40), 0.875f, false, {1.0f, 0.0f}}}},
+    };
+}
+
+std::string fileText(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+bool hasTemporaryFiles(const std::filesystem::path& dir) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().extension() == ".tmp")
+            return true;
+    }
+    return false;
+}
+
+SessionInfo completeSession() {
+    SessionInfo info;
+    info.id = 4;
+    info.recording = {"/videos/s1.mp4", "5242880-ab12", 5242880, 30.0, 640, 480, 3};
+    info.setup.model_path = "/models/resnet18.pt";
+    info.setup.model_architecture = "resnet18";
+    info.setup.model_hash = "model-hash";
+    info.setup.labels = {"happy", "sad"};
+    info.setup.detector = "yunet2023";
+    info.setup.detect_every = 5;
+    info.setup.emotrace_version = "0.1.0";
+    info.state = AnalysisState::Complete;
+    info.frames_stored = 3;
+    info.note = "calm session";
+    return info;
+}
+
+TEST(SessionCsv, TinySessionHasTheDocumentedColumnsPlusTrack) {
+    test::TempDir dir;
+    const auto frames = tinySession();
+    writeSessionCsv(dir / "s1.session.csv", kLabels, frames);
+    EXPECT_EQ(fileText(dir / "s1.session.csv"),
+              "frame,timestamp_ms,face,x,y,width,height,detection_confidence,p_happy,p_very_sad,"
+              "track\n"
+              "0,0.000,0,10.0,20.0,30.0,40.0,0.900000,0.250000,0.750000,3\n"
+              "0,0.000,1,100.5,50.0,20.0,20.0,0.500000,,,7\n"
+              "1,33.333,-1,,,,,,,,\n"
+              "2,66.667,0,12.0,21.0,30.0,40.0,0.875000,1.000000,0.000000,3\n");
+    EXPECT_FALSE(hasTemporaryFiles(dir.path()));
+}
+
+TEST(SessionCsv, WrongProbabilityCountIsRejected) {
+    EXPECT_THROW(sessionCsvRows(tinySession()[0], 3), std::invalid_argument);
+}
+
+TEST(SessionCsv, MissingFolderIsAnOutputErrorNamingTheFile) {
+    test::TempDir dir;
+    const auto file = dir / "missing" / "s1.session.csv";
+    try {
+        writeSessionCsv(file, kLabels, tinySession());
+        FAIL() << "wrote into a missing folder";
+    } catch (const OutputError& error) {
+        EXPECT_NE(std::string(error.what()).find(file.string()), std::string::npos) << error.what();
+    }
+}
+
+// A file-size limit makes writes fail the way a full disk does, in a child process so the
+// limit does not reach the test runner.
+TEST(SessionCsv, FullDiskLeavesTheEarlierExportIntact) {
+    test::TempDir dir;
+    const auto file = dir / "s1.session.csv";
+    { std::ofstream(file) << "the earlier export\n"; }
+    std::vector<FrameRecord> frames;
+    for (std::int64_t i = 0; i < 20000; ++i)
+        frames.push_back({i, i * 40.0, tinySession()[0].faces});
+
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{64 * 1024, 64 * 1024};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        try {
+            writeSessionCsv(file, kLabels, frames);
+            ::_exit(1);
+        } catch (const OutputError& error) {
+            const bool named = std::string(error.what()).find(file.string()) != std::string::npos;
+            ::_exit(named ? 0 : 2);
+        } catch (...) {
+            ::_exit(3);
+        }
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: no error, 2: file not named, 3: other exception";
+    EXPECT_EQ(fileText(file), "the earlier export\n");
+    EXPECT_FALSE(hasTemporaryFiles(dir.path()));
+}
+
+TEST(SessionJson, CarriesRecordingSetupMarkersStatisticsAndTheDisclaimer) {
+    const auto info = completeSession();
+    const std::vector<FrameRecord> frames = {
+        {0, 0.0, {{1, cv::Rect2f(0, 0, 10, 10), 0.9f, true, {0.8f, 0.2f}}}},
+        {1, 1000.0, {}},
+        {2, 2000.0, {{1, cv::Rect2f(0, 0, 10, 10), 0.9f, true, {0.4f, 0.6f}}}},
+    };
+    const std::vector<Marker> markers = {{9, 1000.0, 1500.0, "phone", "rang twice", true}};
+    const auto statistics = sessionStatistics(frames, info.setup.labels, 1, markers, 60.0);
+    const auto json = nlohmann::json::parse(sessionJson(info, markers, statistics, 1));
+
+    EXPECT_NE(json["disclaimer"].get<std::string>().find("not a diagnosis"), std::string::npos);
+    EXPECT_EQ(json["session"]["state"], "complete");
+    EXPECT_TRUE(json["session"]["error"].is_null());
+    EXPECT_EQ(json["session"]["note"], "calm session");
+    EXPECT_EQ(json["recording"]["path"], "/videos/s1.mp4");
+    EXPECT_EQ(json["recording"]["content_hash"], "5242880-ab12");
+    EXPECT_EQ(json["setup"]["model"]["architecture"], "resnet18");
+    EXPECT_EQ(json["setup"]["model"]["labels"], nlohmann::json({"happy", "sad"}));
+    EXPECT_EQ(json["setup"]["detector"], "yunet2023");
+    EXPECT_EQ(json["setup"]["detect_every"], 5);
+    EXPECT_EQ(json["track"], 1);
+    ASSERT_EQ(json["markers"].size(), 1u);
+    EXPECT_EQ(json["markers"][0]["note"], "rang twice");
+    EXPECT_EQ(json["markers"][0]["exclude"], true);
+
+    const auto& stats = json["statistics"];
+    EXPECT_EQ(stats["frames_counted"], 2);  // frame 1 is excluded
+    EXPECT_DOUBLE_EQ(stats["face_present_share"].get<double>(), 1.0);
+    EXPECT_NEAR(stats["mean_probability"]["happy"].get<double>(), 0.6, 1e-6);
+    EXPECT_DOUBLE_EQ(stats["dominant_share"]["sad"].get<double>(), 0.5);
+    EXPECT_EQ(stats["valence_weights"]["sad"], -1.0);
+    ASSERT_EQ(stats["windows"].size(), 1u);
+    EXPECT_EQ(stats["windows"][0]["dominant"], "happy");
+    EXPECT_NEAR(stats["windows"][0]["valence"].get<double>(), (0.6 - 0.2) / 2, 1e-6);
+}
+
+TEST(SessionJson, WithoutModelOrFacesTheUnknownsAreNull) {
+    auto info = completeSession();
+    info.setup.model_path.clear();
+    info.setup.labels.clear();
+    info.state = AnalysisState::Failed;
+    info.error = "decoding failed at frame 2";
+    const std::vector<FrameRecord> frames = {{0, 0.0, {}}};
+    const auto statistics = sessionStatistics(frames, {}, -1, {}, 60.0);
+
+    test::TempDir dir;
+    writeSessionJson(dir / "s1.session.json", info, {}, statistics, -1);
+    const auto json = nlohmann::json::parse(fileText(dir / "s1.session.json"));
+    EXPECT_TRUE(json["setup"]["model"].is_null());
+    EXPECT_EQ(json["session"]["error"], "decoding failed at frame 2");
+    EXPECT_TRUE(json["statistics"]["mean_probability"].is_null());
+    EXPECT_TRUE(json["statistics"]["windows"][0]["dominant"].is_null());
+    EXPECT_TRUE(json["markers"].empty());
+}
+
+}  // namespace
+}  // namespace emotrace
