@@ -1,0 +1,45 @@
+#include "review_sessions.h"
+
+#include <filesystem>
+
+#include <QHeaderView>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "review_markers.h"
+
+namespace emotrace::ui {
+
+SessionListPanel::SessionListPanel(QWidget* parent) : QWidget(parent), list_(new QTreeWidget) {
+    list_->setHeaderLabels({tr("Recording"), tr("Analysed (UTC)"), tr("State"), tr("Length")});
+    list_->setRootIsDecorated(false);
+    list_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    list_->setToolTip(tr("Double-click a session to reopen it"));
+    auto* refresh = new QPushButton(tr("Refresh"));
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(list_, 1);
+    layout->addWidget(refresh, 0, Qt::AlignRight);
+    connect(refresh, &QPushButton::clicked, this, &SessionListPanel::refreshRequested);
+    connect(list_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item, int) {
+        emit openRequested(item->data(0, Qt::UserRole).toLongLong());
+    });
+}
+
+void SessionListPanel::setSessions(const std::vector<SessionInfo>& sessions) {
+    list_->clear();
+    for (const auto& session : sessions) {
+        auto* item = new QTreeWidgetItem(list_);
+        const auto& recording = session.recording;
+        item->setText(
+            0, QString::fromStdString(std::filesystem::path(recording.path).filename().string()));
+        item->setToolTip(0, QString::fromStdString(recording.path));
+        item->setText(1, QString::fromStdString(session.created_utc));
+        item->setText(2, QString::fromStdString(toString(session.state)));
+        const double fps = recording.fps > 0.0 ? recording.fps : 30.0;
+        item->setText(3, formatSessionTime(static_cast<double>(session.frames_stored) / fps));
+        item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(session.id));
+    }
+}
+
+}  // namespace emotrace::ui

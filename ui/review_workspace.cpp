@@ -1,0 +1,434 @@
+#include "review_workspace.h"
+
+#include <algorithm>
+#include <array>
+
+#include <QAction>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "emotion_palette.h"
+#include "review_analysis.h"
+#include "review_markers.h"
+#include "review_player.h"
+#include "review_sessions.h"
+#include "review_summary.h"
+#include "review_timeline.h"
+#include "review_video_view.h"
+
+namespace emotrace::ui {
+namespace {
+
+const QString kErrorStyle = QStringLiteral(
+    "background:#fde2e1; color:#8a1c16; border:1px solid #e59a96; border-radius:4px; "
+    "padding:6px; font-weight:bold;");
+// Analysis batches arrive about once a second; redrawing a long session's timeline for each is
+// wasted work when the next one is close behind.
+constexpr int kRefreshDelayMs = 300;
+constexpr std::array<double, 7> kSpeeds{0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0};
+
+}  // namespace
+
+ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
+    : QMainWindow(parent),
+      setup_(std::move(setup)),
+      player_(new RecordingPlayer(this)),
+      runner_(new AnalysisRunner(this)),
+      video_(new ReviewVideoView),
+      timeline_(new ReviewTimeline),
+      marker_panel_(new MarkerPanel),
+      summary_(new SummaryPanel),
+      session_list_(new SessionListPanel) {
+    setWindowTitle(tr("emotrace — review"));
+    resize(1500, 950);
+    buildActions();
+
+    side_tabs_ = new QTabWidget;
+    side_tabs_->addTab(summary_, tr("Summary"));
+    side_tabs_->addTab(marker_panel_, tr("Markers"));
+    side_tabs_->addTab(session_list_, tr("Sessions"));
+    auto* top = new QSplitter(Qt::Horizontal);
+    top->addWidget(buildPlayerArea());
+    top->addWidget(side_tabs_);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 2);
+    auto* vertical = new QSplitter(Qt::Vertical);
+    vertical->addWidget(top);
+    vertical->addWidget(buildTimelineArea());
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    vertical->setChildrenCollapsible(false);
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    error_banner_ = new QLabel;
+    error_banner_->setStyleSheet(kErrorStyle);
+    error_banner_->setWordWrap(true);
+    error_banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    error_banner_->hide();
+    session_title_ = new QLabel(tr("No session open."));
+    layout->addWidget(error_banner_);
+    layout->addWidget(session_title_);
+    layout->addWidget(buildProgressRow());
+    layout->addWidget(vertical, 1);
+    setCentralWidget(central);
+
+    refresh_timer_.setSingleShot(true);
+    refresh_timer_.setInterval(kRefreshDelayMs);
+    connect(&refresh_timer_, &QTimer::timeout, this, &ReviewWorkspace::refreshViews);
+    connect(player_, &RecordingPlayer::frameShown, this, &ReviewWorkspace::showFrame);
+    connect(player_, &RecordingPlayer::playingChanged, this, [this](bool playing) {
+        play_button_->setIcon(
+            style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    });
+    connect(timeline_, &ReviewTimeline::seekRequested, player_, &RecordingPlayer::seekToSeconds);
+    connect(marker_panel_, &MarkerPanel::jumpRequested, player_, &RecordingPlayer::seekToSeconds);
+    // Queued: the panel rebuilds its list from the store, which must not happen inside the
+    // list's own itemChanged signal.
+    connect(marker_panel_, &MarkerPanel::markerEdited, this, &ReviewWorkspace::updateMarker,
+            Qt::QueuedConnection);
+    connect(marker_panel_, &MarkerPanel::markerRemoved, this, &ReviewWorkspace::removeMarker,
+            Qt::QueuedConnection);
+    connect(session_list_, &SessionListPanel::openRequested, this, &ReviewWorkspace::openSession);
+    connect(session_list_, &SessionListPanel::refreshRequested, this,
+            &ReviewWorkspace::refreshSessionList);
+    connect(runner_, &AnalysisRunner::framesArrived, this, &ReviewWorkspace::onFramesArrived);
+    connect(runner_, &AnalysisRunner::progressed, this, &ReviewWorkspace::onProgress);
+    connect(runner_, &AnalysisRunner::finished, this, &ReviewWorkspace::onAnalysisFinished);
+    connect(runner_, &AnalysisRunner::failed, this, &ReviewWorkspace::onAnalysisFailed);
+
+    try {
+        store_ = std::make_unique<SessionStore>(setup_.store_path);
+        refreshSessionList();
+    } catch (const std::exception& error) {
+        showError(tr("The session store cannot be used: %1").arg(error.what()));
+    }
+}
+
+ReviewWorkspace::~ReviewWorkspace() {
+    runner_->cancel();  // before store_ and the widgets the queued results would reach go
+}
+
+void ReviewWorkspace::buildActions() {
+    auto* bar = addToolBar(tr("Review"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open recording…"), this,
+                   [this] {
+                       const auto file = QFileDialog::getOpenFileName(
+                           this, tr("Review a recording"), {},
+                           tr("Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"));
+                       if (!file.isEmpty())
+                           openRecording(file.toStdString());
+                   });
+    auto* export_menu = new QMenu(tr("Export"), this);
+    export_menu->addAction(tr("Per-frame CSV…"), this, [this] {
+        exportWithDialog(tr("Export per-frame CSV"), tr("CSV (*.csv)"), QStringLiteral(".csv"),
+                         [this](const auto& file) { return exportFramesCsv(file); });
+    });
+    export_menu->addAction(tr("Session JSON…"), this, [this] {
+        exportWithDialog(tr("Export session JSON"), tr("JSON (*.json)"), QStringLiteral(".json"),
+                         [this](const auto& file) { return exportSessionJson(file); });
+    });
+    export_menu->addAction(tr("Timeline as PNG…"), this, [this] {
+        exportWithDialog(tr("Export the timeline"), tr("PNG (*.png)"), QStringLiteral(".png"),
+                         [this](const auto& file) { return exportTimeline(file); });
+    });
+    export_menu->addAction(tr("Timeline as PDF…"), this, [this] {
+        exportWithDialog(tr("Export the timeline"), tr("PDF (*.pdf)"), QStringLiteral(".pdf"),
+                         [this](const auto& file) { return exportTimeline(file); });
+    });
+    export_menu->addAction(tr("Session report (PDF)…"), this, [this] {
+        exportWithDialog(tr("Export the session report"), tr("PDF (*.pdf)"), QStringLiteral(".pdf"),
+                         [this](const auto& file) { return exportReport(file); });
+    });
+    auto* export_button = new QToolButton;
+    export_button->setText(tr("Export"));
+    export_button->setMenu(export_menu);
+    export_button->setPopupMode(QToolButton::InstantPopup);
+    bar->addWidget(export_button);
+
+    // Window-wide keys; a line being edited (a marker's label) keeps its letters.
+    const auto add_key = [this](const QString& name, const QKeySequence& key, auto slot) {
+        auto* action = new QAction(name, this);
+        action->setObjectName(name);
+        action->setShortcut(key);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+    };
+    add_key(QStringLiteral("addMarker"), QKeySequence(Qt::Key_M),
+            [this] { addMarkerAtCurrentTime(); });
+    add_key(QStringLiteral("toggleExclusion"), QKeySequence(Qt::Key_E),
+            [this] { toggleExclusion(); });
+    add_key(QStringLiteral("playPause"), QKeySequence(Qt::Key_Space),
+            [this] { player_->togglePlay(); });
+    add_key(QStringLiteral("stepBack"), QKeySequence(Qt::Key_Comma),
+            [this] { player_->stepBack(); });
+    add_key(QStringLiteral("stepForward"), QKeySequence(Qt::Key_Period),
+            [this] { player_->stepForward(); });
+}
+
+QWidget* ReviewWorkspace::buildPlayerArea() {
+    const auto button = [this](QStyle::StandardPixmap icon, const QString& tip) {
+        auto* b = new QToolButton;
+        b->setIcon(style()->standardIcon(icon));
+        b->setToolTip(tip);
+        return b;
+    };
+    play_button_ = button(QStyle::SP_MediaPlay, tr("Play / pause (Space)"));
+    auto* back = button(QStyle::SP_MediaSeekBackward, tr("One frame back (,)"));
+    auto* forward = button(QStyle::SP_MediaSeekForward, tr("One frame forward (.)"));
+    position_ = new QSlider(Qt::Horizontal);
+    time_label_ = new QLabel(formatSessionTime(0.0));
+    time_label_->setMinimumWidth(150);
+    speed_ = new QComboBox;
+    for (const double speed : kSpeeds)
+        speed_->addItem(QStringLiteral("%1x").arg(speed), speed);
+    speed_->setCurrentIndex(2);
+    speed_->setToolTip(tr("Playback speed"));
+
+    connect(play_button_, &QToolButton::clicked, player_, &RecordingPlayer::togglePlay);
+    connect(back, &QToolButton::clicked, player_, &RecordingPlayer::stepBack);
+    connect(forward, &QToolButton::clicked, player_, &RecordingPlayer::stepForward);
+    connect(position_, &QSlider::sliderMoved, player_,
+            [this](int frame) { player_->seekToFrame(frame); });
+    connect(speed_, &QComboBox::currentIndexChanged, this,
+            [this] { player_->setSpeed(speed_->currentData().toDouble()); });
+
+    auto* controls = new QHBoxLayout;
+    for (auto* widget : std::initializer_list<QWidget*>{back, play_button_, forward})
+        controls->addWidget(widget);
+    controls->addWidget(position_, 1);
+    controls->addWidget(time_label_);
+    controls->addWidget(speed_);
+    auto* area = new QWidget;
+    auto* layout = new QVBoxLayout(area);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(video_, 1);
+    layout->addLayout(controls);
+    return area;
+}
+
+QWidget* ReviewWorkspace::buildTimelineArea() {
+    track_choice_ = new QComboBox;
+    track_choice_->setToolTip(tr("The face the timeline and summary show; most present first"));
+    connect(track_choice_, &QComboBox::activated, this,
+            [this] { setTrack(track_choice_->currentData().toInt()); });
+    smoothing_kind_ = new QComboBox;
+    smoothing_kind_->addItem(tr("No smoothing"), static_cast<int>(SmoothingKind::None));
+    smoothing_kind_->addItem(tr("Moving average"), static_cast<int>(SmoothingKind::MovingAverage));
+    smoothing_kind_->addItem(tr("Exponential"), static_cast<int>(SmoothingKind::Exponential));
+    smoothing_seconds_ = new QDoubleSpinBox;
+    smoothing_seconds_->setRange(0.1, 60.0);
+    smoothing_seconds_->setSingleStep(0.5);
+    smoothing_seconds_->setValue(1.0);
+    smoothing_seconds_->setSuffix(tr(" s"));
+    smoothing_seconds_->setToolTip(
+        tr("Moving average: the window's length. Exponential: the "
+           "time constant (a step reaches 63% after it)."));
+    const auto apply_smoothing = [this] {
+        setSmoothing({static_cast<SmoothingKind>(smoothing_kind_->currentData().toInt()),
+                      smoothing_seconds_->value()});
+    };
+    connect(smoothing_kind_, &QComboBox::activated, this, apply_smoothing);
+    connect(smoothing_seconds_, &QDoubleSpinBox::valueChanged, this, apply_smoothing);
+    auto* fit = new QPushButton(tr("Fit"));
+    fit->setToolTip(tr("Show the whole session (scroll to zoom, drag to pan, click to seek)"));
+    connect(fit, &QPushButton::clicked, timeline_, &ReviewTimeline::fitAll);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(new QLabel(tr("Track:")));
+    header->addWidget(track_choice_);
+    emotion_checks_layout_ = new QHBoxLayout;
+    header->addLayout(emotion_checks_layout_);
+    header->addStretch();
+    header->addWidget(smoothing_kind_);
+    header->addWidget(smoothing_seconds_);
+    header->addWidget(fit);
+    auto* area = new QWidget;
+    auto* layout = new QVBoxLayout(area);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(header);
+    layout->addWidget(timeline_, 1);
+    return area;
+}
+
+QWidget* ReviewWorkspace::buildProgressRow() {
+    progress_row_ = new QWidget;
+    progress_ = new QProgressBar;
+    progress_->setRange(0, 1000);
+    eta_ = new QLabel;
+    auto* cancel = new QPushButton(tr("Cancel"));
+    cancel->setToolTip(tr("Stop the analysis; what is stored stays, reopening resumes it"));
+    connect(cancel, &QPushButton::clicked, this, &ReviewWorkspace::cancelAnalysis);
+    auto* layout = new QHBoxLayout(progress_row_);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(new QLabel(tr("Analysing:")));
+    layout->addWidget(progress_, 1);
+    layout->addWidget(eta_);
+    layout->addWidget(cancel);
+    progress_row_->hide();
+    return progress_row_;
+}
+
+void ReviewWorkspace::showError(const QString& message) {
+    error_banner_->setText(message);
+    error_banner_->show();
+    statusBar()->showMessage(message.left(160), 10000);
+}
+
+void ReviewWorkspace::clearError() {
+    error_banner_->hide();
+    error_banner_->clear();
+}
+
+QString ReviewWorkspace::errorText() const {
+    return error_banner_->isHidden() ? QString() : error_banner_->text();
+}
+
+bool ReviewWorkspace::isAnalysing() const {
+    return runner_->isRunning();
+}
+
+void ReviewWorkspace::showSideTab(int index) {
+    side_tabs_->setCurrentIndex(index);
+}
+
+void ReviewWorkspace::closeEvent(QCloseEvent* event) {
+    player_->pause();
+    runner_->cancel();
+    event->accept();
+}
+
+void ReviewWorkspace::showFrame(std::int64_t frame, double seconds, const cv::Mat& image) {
+    current_frame_ = frame;
+    current_image_ = image.clone();  // the player reuses its buffer for the next frame
+    const auto index = static_cast<std::size_t>(frame);
+    const FrameRecord none{frame, seconds * 1000.0, {}};
+    video_->showFrame(current_image_, index < frames_.size() ? frames_[index] : none, track_);
+    timeline_->setPlayhead(seconds);
+    position_->blockSignals(true);
+    position_->setValue(static_cast<int>(frame));
+    position_->blockSignals(false);
+    time_label_->setText(QStringLiteral("%1 / %2")
+                             .arg(formatSessionTime(seconds))
+                             .arg(formatSessionTime(sessionSeconds())));
+}
+
+const std::vector<std::string>& ReviewWorkspace::labels() const {
+    static const std::vector<std::string> kNone;
+    return session_ ? session_->setup.labels : kNone;
+}
+
+double ReviewWorkspace::sessionSeconds() const {
+    if (player_->isOpen())
+        return player_->durationSeconds();
+    if (!session_)
+        return 0.0;
+    const double fps = session_->recording.fps > 0.0 ? session_->recording.fps : 30.0;
+    const auto frames = std::max<std::int64_t>(session_->recording.frame_count,
+                                               static_cast<std::int64_t>(frames_.size()));
+    return static_cast<double>(frames) / fps;
+}
+
+void ReviewWorkspace::rebuildEmotionChecks() {
+    for (auto* check : emotion_checks_)
+        delete check;
+    emotion_checks_.clear();
+    const auto& names = labels();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        auto* check = new QCheckBox(QString::fromStdString(names[i]));
+        check->setChecked(true);
+        const auto color = emotionColor(names[i], static_cast<int>(i)).name();
+        check->setStyleSheet(QStringLiteral("QCheckBox{color:%1; font-weight:bold;}").arg(color));
+        connect(check, &QCheckBox::toggled, this,
+                [this, i](bool on) { setEmotionVisible(static_cast<int>(i), on); });
+        emotion_checks_layout_->addWidget(check);
+        emotion_checks_.push_back(check);
+    }
+}
+
+void ReviewWorkspace::setEmotionVisible(int label_index, bool visible) {
+    timeline_->setEmotionVisible(label_index, visible);
+    if (label_index >= 0 && static_cast<std::size_t>(label_index) < emotion_checks_.size()) {
+        auto* check = emotion_checks_[static_cast<std::size_t>(label_index)];
+        const QSignalBlocker quiet(check);
+        check->setChecked(visible);
+    }
+}
+
+void ReviewWorkspace::rebuildTrackChoice() {
+    const auto tracks = tracksByPresence(frames_);
+    if (track_ < 0 && !tracks.empty())
+        track_ = tracks.front();
+    const QSignalBlocker quiet(track_choice_);
+    track_choice_->clear();
+    for (const int id : tracks)
+        track_choice_->addItem(tr("face #%1").arg(id), id);
+    if (tracks.empty())
+        track_choice_->addItem(tr("no face yet"), -1);
+    track_choice_->setCurrentIndex(std::max(0, track_choice_->findData(track_)));
+}
+
+void ReviewWorkspace::setTrack(int track_id) {
+    track_ = track_id;
+    rebuildTrackChoice();
+    refreshViews();
+}
+
+void ReviewWorkspace::setSmoothing(const Smoothing& smoothing) {
+    smoothing_ = smoothing;
+    {
+        const QSignalBlocker quiet_kind(smoothing_kind_);
+        const QSignalBlocker quiet_seconds(smoothing_seconds_);
+        smoothing_kind_->setCurrentIndex(
+            smoothing_kind_->findData(static_cast<int>(smoothing.kind)));
+        smoothing_seconds_->setValue(smoothing.seconds);
+        smoothing_seconds_->setEnabled(smoothing.kind != SmoothingKind::None);
+    }
+    refreshSeries();
+}
+
+void ReviewWorkspace::scheduleRefresh() {
+    if (!refresh_timer_.isActive())
+        refresh_timer_.start();
+}
+
+void ReviewWorkspace::refreshViews() {
+    refresh_timer_.stop();
+    rebuildTrackChoice();
+    timeline_->setDuration(sessionSeconds());
+    refreshSeries();
+    refreshSummary();
+    position_->setRange(0, static_cast<int>(std::max<std::int64_t>(0, player_->frameCount() - 1)));
+    if (!current_image_.empty())  // the frame on show may have just been analysed
+        showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
+}
+
+void ReviewWorkspace::refreshSeries() {
+    timeline_->setSeries(smooth(trackSeries(frames_, track_), smoothing_));
+}
+
+void ReviewWorkspace::refreshSummary() {
+    summary_->setStatistics(sessionStatistics(frames_, labels(), track_, markers_,
+                                              summaryWindowSeconds(sessionSeconds())));
+}
+
+}  // namespace emotrace::ui

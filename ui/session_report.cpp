@@ -1,0 +1,235 @@
+#include "session_report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QBuffer>
+#include <QFile>
+#include <QPdfWriter>
+#include <QTextDocument>
+#include <QUrl>
+#include <qcustomplot.h>
+
+#include "emotrace/error.h"
+#include "review_markers.h"
+#include "review_summary.h"
+#include "review_timeline.h"
+
+namespace emotrace::ui {
+namespace {
+
+QString html(const std::string& text) {
+    return QString::fromStdString(text).toHtmlEscaped();
+}
+
+double sessionSeconds(const SessionInfo& session) {
+    const double fps = session.recording.fps > 0.0 ? session.recording.fps : 30.0;
+    return static_cast<double>(session.frames_stored) / fps;
+}
+
+// Fails early with the file's name, before any drawing: QPdfWriter and QPixmap::save only say
+// that something went wrong, not what.
+void checkWritable(const std::filesystem::path& file) {
+    QFile probe(QString::fromStdString(file.string()));
+    if (!probe.open(QIODevice::WriteOnly)) {
+        throw OutputError("cannot write " + file.string() + ": " +
+                          probe.errorString().toStdString() +
+                          " (missing folder, no permission or a full disk?)");
+    }
+}
+
+void fillTimeline(ReviewTimeline& timeline, const SessionInfo& session,
+                  std::span<const FrameRecord> frames, std::span<const Marker> markers,
+                  int track_id, const Smoothing& smoothing) {
+    timeline.setLabels(session.setup.labels);
+    timeline.setSeries(smooth(trackSeries(frames, track_id), smoothing));
+    timeline.setMarkers(std::vector<Marker>(markers.begin(), markers.end()));
+    timeline.setDuration(sessionSeconds(session));
+    timeline.fitAll();
+    timeline.setPlayheadVisible(false);
+    timeline.setLegendVisible(true);
+}
+
+QImage plotImage(QCustomPlot& plot, int width, int height) {
+    return plot.toPixmap(width, height, 2.0).toImage();
+}
+
+QString factsTable(const SessionInfo& session) {
+    const auto& recording = session.recording;
+    const auto& setup = session.setup;
+    const auto row = [](const QString& name, const QString& value) {
+        return QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(name, value);
+    };
+    QString rows;
+    rows += row(QObject::tr("Recording"), html(recording.path));
+    rows += row(QObject::tr("Duration"), QObject::tr("%1 (%2 frames at %3 fps, %4x%5)")
+                                             .arg(formatSessionTime(sessionSeconds(session)))
+                                             .arg(session.frames_stored)
+                                             .arg(recording.fps, 0, 'f', 2)
+                                             .arg(recording.width)
+                                             .arg(recording.height));
+    rows += row(QObject::tr("Analysed (UTC)"), html(session.created_utc));
+    rows +=
+        row(QObject::tr("Analysis state"),
+            html(toString(session.state)) +
+                (session.error.empty() ? QString() : QStringLiteral(": ") + html(session.error)));
+    rows +=
+        row(QObject::tr("Model"), setup.model_path.empty()
+                                      ? QObject::tr("none (faces only)")
+                                      : html(setup.model_path) + QStringLiteral(" (") +
+                                            html(setup.model_architecture) + QStringLiteral(")"));
+    rows += row(QObject::tr("Detector"),
+                html(setup.detector) + QStringLiteral(" (") + html(setup.detector_version) +
+                    QObject::tr("), every %1 frame(s)").arg(setup.detect_every));
+    rows += row(QObject::tr("emotrace version"), html(setup.emotrace_version));
+    return QStringLiteral("<table cellspacing='0' cellpadding='3'>%1</table>").arg(rows);
+}
+
+QString markerTable(const SessionInfo& session, const TrackSeries& series,
+                    std::span<const Marker> markers) {
+    if (markers.empty())
+        return QObject::tr("<p>No markers.</p>");
+    const auto& labels = session.setup.labels;
+    QString header = QObject::tr("<th>Time</th><th>Label</th><th>Note</th>");
+    for (const auto& label : labels)
+        header += QStringLiteral("<th>%1</th>").arg(html(label));
+    QString rows;
+    for (const auto& marker : markers) {
+        QString time = formatSessionTime(marker.start_ms / 1000.0);
+        if (marker.end_ms > marker.start_ms)
+            time += QStringLiteral("–") + formatSessionTime(marker.end_ms / 1000.0);
+        if (marker.exclude)
+            time += QObject::tr(" (excluded)");
+        QString cells = QStringLiteral("<td>%1</td><td>%2</td><td>%3</td>")
+                            .arg(time, html(marker.label), html(marker.note));
+        const auto means = meanProbabilitiesAround(series, marker.start_ms, marker.end_ms);
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            cells += i < means.size() ? QStringLiteral("<td>%1</td>").arg(means[i], 0, 'f', 2)
+                                      : QStringLiteral("<td>–</td>");
+        }
+        rows += QStringLiteral("<tr>%1</tr>").arg(cells);
+    }
+    return QObject::tr(
+               "<p>Mean probability of each emotion from %1 s before to %1 s after each "
+               "marker (– where the face is absent).</p>")
+               .arg(kMarkerContextMs / 1000.0) +
+           QStringLiteral("<table border='1' cellspacing='0' cellpadding='3'><tr>%1</tr>%2</table>")
+               .arg(header, rows);
+}
+
+QString modelCard(const SessionInfo& session) {
+    const auto& setup = session.setup;
+    if (setup.labels.empty())
+        return QObject::tr("<p>Analysed without an emotion model: faces and tracks only.</p>");
+    QStringList labels;
+    for (const auto& label : setup.labels)
+        labels << html(label);
+    return QObject::tr(
+               "<p><b>Architecture:</b> %1<br><b>Classes:</b> %2<br><b>Description:</b> "
+               "%3</p>")
+        .arg(html(setup.model_architecture), labels.join(QStringLiteral(", ")),
+             setup.model_description.empty() ? QObject::tr("(none given)")
+                                             : html(setup.model_description));
+}
+
+}  // namespace
+
+std::vector<double> meanProbabilitiesAround(const TrackSeries& series, double start_ms,
+                                            double end_ms, double margin_ms) {
+    std::vector<double> sums;
+    std::size_t count = 0;
+    const double from = start_ms - margin_ms;
+    const double to = std::max(end_ms, start_ms) + margin_ms;
+    for (std::size_t i = 0; i < series.time_ms.size(); ++i) {
+        const auto& probabilities = series.probabilities[i];
+        if (series.time_ms[i] < from || series.time_ms[i] > to || probabilities.empty())
+            continue;
+        sums.resize(std::max(sums.size(), probabilities.size()), 0.0);
+        for (std::size_t label = 0; label < probabilities.size(); ++label)
+            sums[label] += probabilities[label];
+        ++count;
+    }
+    for (auto& sum : sums)
+        sum /= static_cast<double>(count);
+    return sums;
+}
+
+void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
+                  std::span<const FrameRecord> frames, std::span<const Marker> markers,
+                  int track_id, const Smoothing& smoothing, int width, int height) {
+    const auto extension = file.extension().string();
+    if (extension != ".png" && extension != ".pdf") {
+        throw Error("timeline export: expected a .png or .pdf file name, got " + file.string());
+    }
+    checkWritable(file);
+    ReviewTimeline timeline;
+    fillTimeline(timeline, session, frames, markers, track_id, smoothing);
+    const auto name = QString::fromStdString(file.string());
+    const bool written = extension == ".png"
+                             ? timeline.plot()->savePng(name, width, height)
+                             : timeline.plot()->savePdf(name, width, height, QCP::epNoCosmetic,
+                                                        QStringLiteral("emotrace"));
+    if (!written)
+        throw OutputError("cannot write the timeline to " + file.string());
+}
+
+void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
+                       std::span<const FrameRecord> frames, std::span<const Marker> markers,
+                       int track_id) {
+    checkWritable(pdf);
+    const double seconds = sessionSeconds(session);
+    const auto statistics = sessionStatistics(frames, session.setup.labels, track_id, markers,
+                                              summaryWindowSeconds(seconds));
+    ReviewTimeline timeline;
+    fillTimeline(timeline, session, frames, markers, track_id, {});
+    QCustomPlot distribution;
+    plotEmotionDistribution(distribution, statistics);
+    QCustomPlot trend;
+    plotValenceTrend(trend, statistics);
+
+    QTextDocument document;
+    document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:timeline")),
+                         plotImage(*timeline.plot(), 1300, 420));
+    document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:distribution")),
+                         plotImage(distribution, 640, 360));
+    document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:trend")),
+                         plotImage(trend, 1300, 360));
+    const auto series = trackSeries(frames, track_id);
+    QString body;
+    body += QObject::tr("<h1>emotrace session report</h1>");
+    body += QStringLiteral("<p style='font-size:large'><b>%1</b></p>")
+                .arg(QString::fromUtf8(kDecisionSupportStatement));
+    body += QObject::tr("<h2>Session</h2>") + factsTable(session);
+    body += QObject::tr("<h2>Emotions over time (face #%1)</h2>").arg(track_id);
+    body += QObject::tr(
+                "<p>%1 Dashed lines: markers; grey spans: excluded from the "
+                "statistics.</p>")
+                .arg(describeFacePresence(statistics).toHtmlEscaped());
+    body += QStringLiteral("<img src='report:timeline' width='650'>");
+    body += QObject::tr("<h2>Emotion distribution</h2>");
+    body += QStringLiteral("<img src='report:distribution' width='380'>");
+    body += QObject::tr(
+                "<h2>Valence trend</h2><p>Valence per %1 s window: happy +1; angry, "
+                "contempt, disgust, fear, sad −1; neutral and surprise 0. The strip "
+                "under the line shows each window's dominant emotion.</p>")
+                .arg(summaryWindowSeconds(seconds), 0, 'f', 1);
+    body += QStringLiteral("<img src='report:trend' width='650'>");
+    body += QObject::tr("<h2>Markers</h2>") + markerTable(session, series, markers);
+    body += QObject::tr("<h2>Model card summary</h2>") + modelCard(session);
+    body += QStringLiteral("<p><b>%1</b></p>").arg(QString::fromUtf8(kDecisionSupportStatement));
+    document.setHtml(body);
+
+    {  // the writer finishes the file when it goes
+        QPdfWriter writer(QString::fromStdString(pdf.string()));
+        writer.setPageSize(QPageSize(QPageSize::A4));
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
+        writer.setTitle(QObject::tr("emotrace session report"));
+        writer.setCreator(QStringLiteral("emotrace"));
+        document.print(&writer);
+    }
+    std::error_code error;
+    if (std::filesystem::file_size(pdf, error) == 0 || error)
+        throw OutputError("cannot write the session report to " + pdf.string());
+}
+
+}  // namespace emotrace::ui

@@ -1,0 +1,43 @@
+// What leaves the review workspace on paper: the timeline of one track as PNG or PDF, and the
+// session report PDF (session facts, timeline, emotion distribution, valence trend, every
+// marker with the mean emotions around it, the model card summary, and the statement that this
+// is decision support, not a diagnosis). Free functions over stored values, so the headless
+// analysis command can write the same files: they need a QApplication (FigureApplication from
+// figures.h on the offscreen platform) but no window.
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "emotrace/session_statistics.h"
+#include "emotrace/session_store.h"
+
+namespace emotrace::ui {
+
+// Said in every report, word for word.
+inline constexpr const char* kDecisionSupportStatement =
+    "Decision support for clinicians, not a diagnosis.";
+// Marker context in the report: the mean emotions this long before and after each marker.
+inline constexpr double kMarkerContextMs = 5000.0;
+
+// Mean probability per label over the frames of `series` in [start_ms - margin_ms,
+// end_ms + margin_ms] where the track is present; empty when it is absent throughout.
+std::vector<double> meanProbabilitiesAround(const TrackSeries& series, double start_ms,
+                                            double end_ms, double margin_ms = kMarkerContextMs);
+
+// The track's emotions over the whole session with markers and excluded ranges, as PNG or PDF
+// (by the file's extension). Throws OutputError naming the file when it cannot be written, and
+// Error for another extension.
+void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
+                  std::span<const FrameRecord> frames, std::span<const Marker> markers,
+                  int track_id, const Smoothing& smoothing = {}, int width = 1600,
+                  int height = 520);
+
+// The session report as a PDF (A4). Throws OutputError naming the file when it cannot be written.
+void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
+                       std::span<const FrameRecord> frames, std::span<const Marker> markers,
+                       int track_id);
+
+}  // namespace emotrace::ui
