@@ -254,13 +254,18 @@ void SessionStore::Impl::appendUnlocked(std::int64_t id, std::span<const FrameRe
         update_frames_stored.run();
         transaction.commit();
     } catch (const SqliteFailure& failure) {
-        if (!failure.diskFull())
+        if (!failure.writeFailed())
             throw;
+        // The transaction rolls back as the exception leaves this function: earlier batches
+        // stay, this one is gone as a whole.
         const std::string kept =
             frames_stored == 0
                 ? "no frame had been stored yet"
                 : "results up to frame " + std::to_string(frames_stored - 1) + " are kept";
-        throw StoreError("disk full while saving results to " + file().string() + ": " + kept);
+        if (failure.diskFull())
+            throw StoreError("disk full while saving results to " + file().string() + ": " + kept);
+        throw StoreError("cannot write results to " + file().string() + " (" + failure.what() +
+                         "; is the disk full or failing?): " + kept);
     }
 }
 

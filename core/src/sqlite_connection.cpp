@@ -51,6 +51,10 @@ bool SqliteFailure::diskFull() const {
     return (code_ & 0xff) == SQLITE_FULL;
 }
 
+bool SqliteFailure::writeFailed() const {
+    return diskFull() || (code_ & 0xff) == SQLITE_IOERR;
+}
+
 SqliteConnection::SqliteConnection(std::filesystem::path file) : file_(std::move(file)) {
     // One connection per store, used under the store's own mutex: SQLite's mutex is not needed.
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;

@@ -25,6 +25,8 @@ class SqliteFailure : public StoreError {
   public:
     SqliteFailure(int code, const std::string& message);
     bool diskFull() const;
+    // Any failed write: a full disk, a quota or file-size limit, a failing drive.
+    bool writeFailed() const;
 
   private:
     int code_;

@@ -1,8 +1,13 @@
 #include "emotrace/session_store.h"
 
 #include <sqlite3.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -355,6 +360,51 @@ TEST(SessionStore, DatabaseLockedByAnotherWriterIsAStoreError) {
     other.execute("ROLLBACK");
     store.appendFrames(id, generatedFrames(0, 2));
     EXPECT_EQ(store.session(id).frames_stored, 2);
+}
+
+// A file-size limit makes SQLite's writes fail, in a child process so the limit does not reach
+// the test runner. SQLite reports it as an I/O error, not as SQLITE_FULL (that needs ENOSPC),
+// but the guarantee is the same: the failing batch is rolled back, earlier ones stay.
+TEST(SessionStore, FullDiskKeepsEveryCommittedBatch) {
+    test::TempDir dir;
+    const auto file = dir / "sessions.sqlite";
+    std::int64_t id = 0;
+    {
+        SessionStore store(file);
+        id = store.createSession(recordingFacts(), analysisSetup());
+    }
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{256 * 1024, 256 * 1024};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        try {
+            SessionStore store(file);
+            for (std::int64_t first = 0;; first += 100)
+                store.appendFrames(id, generatedFrames(first, 100));
+        } catch (const StoreError& error) {
+            const std::string message = error.what();
+            const bool clear = mentions(message, "cannot write results to " + file.string()) &&
+                               mentions(message, "is the disk full or failing?") &&
+                               mentions(message, "99 are kept");
+            if (!clear)
+                std::fprintf(stderr, "child: %s\n", message.c_str());
+            ::_exit(clear ? 0 : 2);
+        } catch (...) {
+            ::_exit(3);
+        }
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "2: unclear message, 3: not a StoreError";
+
+    SessionStore store(file);
+    const auto stored = store.session(id).frames_stored;
+    EXPECT_GT(stored, 0);
+    EXPECT_EQ(stored % 100, 0);  // whole batches only
+    expectSameFrames(store.frames(id), generatedFrames(0, stored));
 }
 
 TEST(RecordingFingerprint, SmallFileIsSizeAndSha256OfItsContent) {
