@@ -19,98 +19,10 @@
 #include "emotrace/result_csv.h"
 #include "emotrace/session_summary.h"
 #include "failure_recording.h"
+#include "run_setup.h"
 
 namespace emotrace::analyze {
 namespace {
-
-constexpr const char* kPrefix = "emotrace-analyze: ";
-
-// Ends the run before any frame is analysed, with the exit code that names the culprit.
-class SetupFailure : public std::runtime_error {
-  public:
-    SetupFailure(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
-    int code() const { return code_; }
-
-  private:
-    int code_;
-};
-
-std::unique_ptr<FrameSource> openVideo(const std::filesystem::path& video) {
-    if (!std::filesystem::exists(video)) {
-        throw SetupFailure(kExitVideo, "video not found: " + video.string());
-    }
-    try {
-        return openVideoFile(video.string(), Pacing::AsFastAsPossible);
-    } catch (const std::exception& e) {
-        throw SetupFailure(kExitVideo, e.what());
-    }
-}
-
-std::unique_ptr<EmotionClassifier> loadModel(const std::optional<std::filesystem::path>& model,
-                                             std::ostream& err) {
-    if (!model) {
-        err << kPrefix
-            << "note: no --model given, so the CSV holds face boxes only, without the p_<emotion> "
-               "columns. Pass --model FILE with an emotrace model file (models/ holds the "
-               "shipped ones; emotrace-train makes new ones) to get emotion probabilities.\n";
-        return nullptr;
-    }
-    try {
-        return loadEmotionClassifier(*model);
-    } catch (const std::exception& e) {
-        // Torch's own errors do not name the file; ModelError messages do already.
-        const std::string message = e.what();
-        const bool names_file = message.find(model->string()) != std::string::npos;
-        throw SetupFailure(
-            kExitModel,
-            names_file ? message : "cannot load the model " + model->string() + ": " + message);
-    }
-}
-
-std::unique_ptr<FaceDetector> loadDetector(DetectorKind kind) {
-    try {
-        DetectorOptions options;
-        options.kind = kind;
-        return createFaceDetector(options);
-    } catch (const std::exception& e) {
-        throw SetupFailure(kExitDetector, e.what());
-    }
-}
-
-// Fails before a long run rather than after it. The file is overwritten at the end.
-void checkWritable(const std::filesystem::path& path) {
-    std::ofstream probe(path, std::ios::app);
-    if (!probe) {
-        throw SetupFailure(kExitOutput, "cannot create the summary file " + path.string() +
-                                            " (does the folder exist and is it writable?)");
-    }
-}
-
-void setThreads(int requested) {
-    const int threads = requested > 0
-                            ? requested
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    setInferenceThreads(threads);
-    if (requested > 0)
-        cv::setNumThreads(requested);
-}
-
-// The exit status and message for the exception that ended the analysis.
-std::pair<int, std::string> classify(const std::exception_ptr& failure) {
-    try {
-        std::rethrow_exception(failure);
-    } catch (const SourceError& e) {
-        return {kExitVideoBroke, e.what()};
-    } catch (const OutputError& e) {
-        return {kExitOutput, e.what()};
-    } catch (const ModelError& e) {
-        return {kExitModel, e.what()};
-    } catch (const DetectorError& e) {
-        return {kExitDetector, e.what()};
-    } catch (const std::exception& e) {
-        return {kExitUnexpected, e.what()};
-    }
-}
 
 // Where each analysed frame goes; called on the pipeline's worker thread.
 class ResultSink {
@@ -153,11 +65,11 @@ struct Setup {
 
 // Opens everything in the order of the exit codes, so the first problem found is the one
 // reported, and fills the summary's description of the inputs.
-Setup prepare(const AnalyzeOptions& options, FirstFailure& failure, SessionSummary& summary,
-              std::ostream& err) {
+Setup prepare(const AnalyzeOptions& options, const RecordingJob& job, FirstFailure& failure,
+              SessionSummary& summary, std::ostream& err) {
     setThreads(options.threads);
     Setup setup;
-    auto source = openVideo(options.video);
+    auto source = openVideo(job.video);
     summary.source = source->info();
     setup.source = std::make_unique<RecordingFrameSource>(std::move(source), failure);
     auto classifier = loadModel(options.model, err);
@@ -197,7 +109,7 @@ void analyseInPipeline(Setup& setup, ResultSink& sink, FirstFailure& failure) {
 }
 
 void reportSuccess(const SessionSummary& summary, const SessionAggregator& aggregate,
-                   const AnalyzeOptions& options, std::ostream& err) {
+                   const RecordingJob& job, std::ostream& err) {
     const double fps =
         summary.processing_seconds > 0.0
             ? static_cast<double>(aggregate.framesAnalysed()) / summary.processing_seconds
@@ -206,25 +118,25 @@ void reportSuccess(const SessionSummary& summary, const SessionAggregator& aggre
         << static_cast<int>(aggregate.facePresentShare() * 100.0 + 0.5) << "% of them, in "
         << formatDuration(
                std::chrono::seconds{static_cast<std::int64_t>(summary.processing_seconds + 0.5)})
-        << " (" << static_cast<int>(fps + 0.5) << " frames/s); wrote " << options.csv.string()
-        << " and " << options.json.string() << '\n';
+        << " (" << static_cast<int>(fps + 0.5) << " frames/s); wrote " << job.csv.string()
+        << " and " << job.json.string() << '\n';
 }
 
 }  // namespace
 
-int runAnalysis(const AnalyzeOptions& options, std::ostream& err) {
+int runAnalysis(const AnalyzeOptions& options, const RecordingJob& job, std::ostream& err) {
     SessionSummary summary;
-    summary.input_path = options.video.string();
-    summary.csv_path = options.csv.string();
+    summary.input_path = job.video.string();
+    summary.csv_path = job.csv.string();
     summary.emotrace_version = EMOTRACE_VERSION;
     FirstFailure failure;
     Setup setup;
     std::optional<ResultSink> sink;
     try {
-        setup = prepare(options, failure, summary, err);
-        sink.emplace(options.csv, setup.labels, summary.source.frame_count,
+        setup = prepare(options, job, failure, summary, err);
+        sink.emplace(job.csv, setup.labels, summary.source.frame_count,
                      options.progress ? &err : nullptr);
-        checkWritable(options.json);
+        checkWritable(job.json);
     } catch (const SetupFailure& e) {
         err << kPrefix << e.what() << '\n';
         return e.code();
@@ -245,21 +157,21 @@ int runAnalysis(const AnalyzeOptions& options, std::ostream& err) {
         std::chrono::duration<double>(SteadyClock::now() - started).count();
     sink->finishProgress();
     if (ended_early) {
-        std::tie(summary.exit_status, summary.error) = classify(ended_early);
+        std::tie(summary.exit_status, summary.error) = exitStatusOf(ended_early);
         err << kPrefix << summary.error << '\n';
         if (summary.exit_status == kExitVideoBroke) {
             err << kPrefix << "the " << sink->aggregate().framesAnalysed()
-                << " frames before the break are in " << options.csv.string() << '\n';
+                << " frames before the break are in " << job.csv.string() << '\n';
         }
     }
     try {
-        writeSummaryJson(options.json, summary, sink->aggregate());
+        writeSummaryJson(job.json, summary, sink->aggregate());
     } catch (const OutputError& e) {
         err << kPrefix << e.what() << '\n';
         return ended_early ? summary.exit_status : kExitOutput;
     }
     if (!ended_early)
-        reportSuccess(summary, sink->aggregate(), options, err);
+        reportSuccess(summary, sink->aggregate(), job, err);
     return summary.exit_status;
 }
 

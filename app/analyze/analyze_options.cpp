@@ -7,11 +7,12 @@
 namespace emotrace::analyze {
 namespace {
 
-int parseThreads(const std::string& text) {
+int parseWholeNumber(const std::string& flag, const std::string& text, int low, int high) {
     int value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || value < 1 || value > 256) {
-        throw UsageError("--threads expects a whole number from 1 to 256, got '" + text + "'");
+    if (error != std::errc{} || end != text.data() + text.size() || value < low || value > high) {
+        throw UsageError(flag + " expects a whole number from " + std::to_string(low) + " to " +
+                         std::to_string(high) + ", got '" + text + "'");
     }
     return value;
 }
@@ -36,9 +37,7 @@ std::pair<std::string, std::optional<std::string>> splitInlineValue(const std::s
 
 AnalyzeOptions parseAnalyzeOptions(const std::vector<std::string>& args) {
     AnalyzeOptions options;
-    std::optional<std::filesystem::path> csv;
-    std::optional<std::filesystem::path> json;
-    bool have_video = false;
+    bool detect_every_given = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto [name, inline_value] = splitInlineValue(args[i]);
         const auto value = [&, &flag = name, &attached = inline_value]() -> std::string {
@@ -55,59 +54,102 @@ AnalyzeOptions parseAnalyzeOptions(const std::vector<std::string>& args) {
         } else if (name == "--detector") {
             options.detector = parseDetector(value());
         } else if (name == "--csv") {
-            csv = value();
+            options.csv = value();
         } else if (name == "--json") {
-            json = value();
+            options.json = value();
         } else if (name == "--threads") {
-            options.threads = parseThreads(value());
+            options.threads = parseWholeNumber("--threads", value(), 1, 256);
         } else if (name == "--no-progress") {
             options.progress = false;
+        } else if (name == "--store") {
+            options.store = value();
+        } else if (name == "--no-store") {
+            options.use_store = false;
+        } else if (name == "--detect-every") {
+            options.detect_every = parseWholeNumber("--detect-every", value(), 1, 300);
+            detect_every_given = true;
+        } else if (name == "--export") {
+            options.export_dir = value();
         } else if (name.starts_with("-") && name != "-") {
             throw UsageError("unknown option '" + name + "'");
-        } else if (have_video) {
-            throw UsageError("one video at a time: got '" + options.video.string() + "' and '" +
-                             name + "'");
         } else {
-            options.video = name;
-            have_video = true;
+            options.videos.emplace_back(name);
         }
     }
     if (options.help)
         return options;
-    if (!have_video)
+    if (options.videos.empty())
         throw UsageError("no video given");
-    // Outputs land in the current folder, named after the video, as OpenFace does.
-    const auto stem = options.video.stem().string();
-    options.csv = csv.value_or(stem + ".emotions.csv");
-    options.json = json.value_or(stem + ".summary.json");
+    if (options.videos.size() > 1 && (options.csv || options.json)) {
+        throw UsageError("--csv and --json name one file each, so they take one video; got " +
+                         std::to_string(options.videos.size()) +
+                         " videos (without them each video gets ./VIDEO_STEM.emotions.csv and "
+                         "./VIDEO_STEM.summary.json)");
+    }
+    if (!options.use_store) {
+        if (options.store)
+            throw UsageError("--store and --no-store contradict each other");
+        if (detect_every_given)
+            throw UsageError(
+                "--detect-every needs the session store: the --no-store path "
+                "detects on every frame");
+        if (options.export_dir)
+            throw UsageError("--export writes the stored session: it cannot go with --no-store");
+    }
     return options;
 }
 
-std::string usageText() {
-    return R"(Usage: emotrace-analyze VIDEO [options]
+std::vector<RecordingJob> recordingJobs(const AnalyzeOptions& options) {
+    std::vector<RecordingJob> jobs;
+    for (const auto& video : options.videos) {
+        // Outputs land in the current folder, named after the video, as OpenFace does.
+        const auto stem = video.stem().string();
+        jobs.push_back({video, options.csv.value_or(stem + ".emotions.csv"),
+                        options.json.value_or(stem + ".summary.json")});
+    }
+    return jobs;
+}
 
-Analyses every frame of VIDEO: finds faces and, with a model, the probability of each emotion.
-Writes one CSV row per face per frame (a frame without a face gets one row with face = -1) and
-a JSON summary. The CSV columns are a stable contract: see docs/csv-schema.md.
+std::string usageText() {
+    return R"(Usage: emotrace-analyze VIDEO... [options]
+
+Analyses every frame of each VIDEO: finds faces and, with a model, the probability of each
+emotion. Results go into the session store (the database the dashboard's review workspace
+reads) and, per video, into a CSV with one row per face per frame (a frame without a face gets
+one row with face = -1) and a JSON summary. The CSV columns are a stable contract: see
+docs/csv-schema.md.
+
+With the store, a video already analysed with the same model is not analysed again (its files
+are written from the store), and an analysis that was interrupted resumes where it stopped.
 
 Options:
   --model FILE       emotion model (emotrace model file, or TorchScript with FILE.json beside
                      it). Without a model only face boxes are written.
   --detector NAME    yunet (default, YuNet 2023mar), yunet2022 or haar
-  --csv FILE         per-frame CSV (default: ./VIDEO_STEM.emotions.csv)
-  --json FILE        summary JSON (default: ./VIDEO_STEM.summary.json)
+  --csv FILE         per-frame CSV (default: ./VIDEO_STEM.emotions.csv; one video only)
+  --json FILE        summary JSON (default: ./VIDEO_STEM.summary.json; one video only)
+  --store FILE       session store (default: the user's data folder,
+                     $XDG_DATA_HOME/emotrace/sessions.sqlite or
+                     ~/.local/share/emotrace/sessions.sqlite)
+  --no-store         analyse without the store: detector on every frame, CSV and JSON only
+  --detect-every N   with the store: run the detector on every N-th frame and track faces in
+                     between (default 5; 1 detects on every frame)
+  --export DIR       also write each stored session's exports into DIR: VIDEO_STEM.session.csv
+                     (the CSV above plus a track column), VIDEO_STEM.session.json and, in builds
+                     with the dashboard, VIDEO_STEM.timeline.png/.pdf and VIDEO_STEM.report.pdf
   --threads N        CPU threads for inference (default: one per core)
   --no-progress      no progress bar on stderr
   -h, --help         this text
 
-Exit status:
+Exit status (with several videos: the first failure's; the other videos are still analysed):
   0  success
   1  unexpected error (please report it)
   2  usage error
   3  the video is missing or cannot be read
   4  the model file is missing, corrupt or of the wrong shape
   5  the face detector cannot be loaded
-  6  the CSV or JSON file cannot be written
+  6  the CSV, JSON, export or session store cannot be written (or the store is locked,
+     corrupt or from a newer emotrace)
   7  the video broke midway; the rows up to there are written and valid, and the summary
      says where it broke
 )";

@@ -24,15 +24,30 @@ enum ExitCode : int {
 };
 
 struct AnalyzeOptions {
-    std::filesystem::path video;
+    std::vector<std::filesystem::path> videos;
     std::optional<std::filesystem::path> model;
     DetectorKind detector = DetectorKind::YuNet2023;
-    std::filesystem::path csv;   // default: ./<video stem>.emotions.csv
-    std::filesystem::path json;  // default: ./<video stem>.summary.json
-    int threads = 0;             // 0: one per core
+    // Only with a single video; otherwise ./<video stem>.emotions.csv and .summary.json.
+    std::optional<std::filesystem::path> csv;
+    std::optional<std::filesystem::path> json;
+    int threads = 0;  // 0: one per core
     bool progress = true;
     bool help = false;
+    // The session store (default: defaultStorePath()); use_store false is the direct per-frame
+    // analysis into the CSV and JSON only, as before the store existed.
+    bool use_store = true;
+    std::optional<std::filesystem::path> store;
+    int detect_every = 5;  // store only: detector on every n-th frame, tracked in between
+    std::optional<std::filesystem::path> export_dir;
 };
+
+// One recording of the batch and where its CSV and summary go.
+struct RecordingJob {
+    std::filesystem::path video;
+    std::filesystem::path csv;
+    std::filesystem::path json;
+};
+std::vector<RecordingJob> recordingJobs(const AnalyzeOptions& options);
 
 // A command line that cannot be understood; the message says what was wrong.
 class UsageError : public std::runtime_error {

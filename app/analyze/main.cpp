@@ -1,5 +1,5 @@
-// emotrace-analyze: the headless analysis of a recorded session into a per-frame CSV and a
-// JSON summary, for scripts and statistics (see --help and docs/csv-schema.md).
+// emotrace-analyze: the headless analysis of recorded sessions into the session store, a
+// per-frame CSV and a JSON summary, for scripts and batches (see --help and docs/csv-schema.md).
 #include <exception>
 #include <iostream>
 #include <string>
@@ -7,6 +7,7 @@
 
 #include "analysis_run.h"
 #include "analyze_options.h"
+#include "store_run.h"
 
 int main(int argc, char** argv) {
     using namespace emotrace::analyze;
@@ -23,7 +24,15 @@ int main(int argc, char** argv) {
         return kExitOk;
     }
     try {
-        return runAnalysis(options, std::cerr);
+        if (options.use_store)
+            return runIntoStore(options, std::cerr);
+        int first_failure = kExitOk;
+        for (const auto& job : recordingJobs(options)) {
+            const int code = runAnalysis(options, job, std::cerr);
+            if (first_failure == kExitOk)
+                first_failure = code;
+        }
+        return first_failure;
     } catch (const std::exception& e) {
         std::cerr << "emotrace-analyze: unexpected error: " << e.what() << '\n';
         return kExitUnexpected;

@@ -1,0 +1,58 @@
+#include "session_exports.h"
+
+#include <system_error>
+#include <vector>
+
+#include "emotrace/error.h"
+#include "emotrace/session_statistics.h"
+#include "run_setup.h"
+#ifdef EMOTRACE_HAVE_UI
+#include "figures.h"
+#include "session_report.h"
+#endif
+
+namespace emotrace::analyze {
+
+namespace {
+
+void createFolder(const std::filesystem::path& dir) {
+    std::error_code error;
+    std::filesystem::create_directories(dir, error);
+    if (error || !std::filesystem::is_directory(dir)) {
+        throw OutputError("cannot create the export folder " + dir.string() + ": " +
+                          (error ? error.message() : "a file of that name is in the way"));
+    }
+}
+
+}  // namespace
+
+void writeSessionExports(const SessionStore& store, std::int64_t session,
+                         const std::filesystem::path& dir, const std::string& stem,
+                         std::ostream& err) {
+    createFolder(dir);
+    const SessionInfo info = store.session(session);
+    const std::vector<FrameRecord> frames = store.frames(session);
+    const std::vector<Marker> markers = store.markers(session);
+    std::vector<std::filesystem::path> written;
+#ifdef EMOTRACE_HAVE_UI
+    const auto tracks = tracksByPresence(frames);
+    if (!tracks.empty()) {
+        const ui::FigureApplication application;
+        for (const char* extension : {".timeline.png", ".timeline.pdf"}) {
+            written.push_back(dir / (stem + extension));
+            ui::saveTimeline(written.back(), info, frames, markers, tracks.front());
+        }
+        written.push_back(dir / (stem + ".report.pdf"));
+        ui::saveSessionReport(written.back(), info, frames, markers, tracks.front());
+    } else {
+        err << kPrefix << "no face in " << info.recording.path
+            << ": no timeline or report to export\n";
+    }
+#endif
+    err << kPrefix << "exported";
+    for (const auto& file : written)
+        err << ' ' << file.string();
+    err << '\n';
+}
+
+}  // namespace emotrace::analyze

@@ -1,0 +1,257 @@
+#include "store_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <stop_token>
+
+#include <opencv2/videoio.hpp>
+
+#include "emotrace/error.h"
+#include "emotrace/progress_bar.h"
+#include "emotrace/recording_analysis.h"
+#include "emotrace/result_csv.h"
+#include "emotrace/session_store.h"
+#include "emotrace/session_summary.h"
+#include "run_setup.h"
+#include "session_exports.h"
+
+namespace emotrace::analyze {
+
+namespace {
+
+// Stored frames are read back in slices, so writing a two-hour session needs little memory.
+constexpr std::int64_t kReadSlice = 10000;
+
+struct Models {
+    std::unique_ptr<EmotionClassifier> classifier;
+    std::unique_ptr<FaceDetector> detector;
+    std::optional<std::filesystem::path> model_path;
+    std::string model_hash;
+    DetectorKind detector_kind = DetectorKind::YuNet2023;
+};
+
+RecordingFacts describeRecording(const std::filesystem::path& video) {
+    if (!std::filesystem::exists(video))
+        throw SetupFailure(kExitVideo, "video not found: " + video.string());
+    cv::VideoCapture capture(video.string(), cv::CAP_FFMPEG);
+    cv::Mat first;
+    if (!capture.isOpened() || !capture.read(first) || first.empty()) {
+        throw SetupFailure(kExitVideo,
+                           "no decoder could read the video file " + video.string() +
+                               " (not a video, or a codec OpenCV's ffmpeg back end lacks)");
+    }
+    RecordingFacts facts;
+    facts.path = std::filesystem::absolute(video).lexically_normal().string();
+    try {
+        facts.content_hash = recordingFingerprint(video);
+    } catch (const SourceError& e) {
+        throw SetupFailure(kExitVideo, e.what());
+    }
+    facts.size_bytes = static_cast<std::int64_t>(std::filesystem::file_size(video));
+    const double fps = capture.get(cv::CAP_PROP_FPS);
+    facts.fps = std::isfinite(fps) && fps > 0.0 && fps < 1000.0 ? fps : 30.0;
+    facts.width = first.cols;
+    facts.height = first.rows;
+    const double count = capture.get(cv::CAP_PROP_FRAME_COUNT);
+    facts.frame_count = count > 0 ? std::llround(count) : -1;
+    return facts;
+}
+
+AnalysisSetup setupFor(const Models& models, const AnalyzeOptions& options) {
+    AnalysisSetup setup;
+    if (models.classifier) {
+        const auto& info = models.classifier->info();
+        setup.model_path = std::filesystem::absolute(*models.model_path).string();
+        setup.model_architecture = info.architecture;
+        setup.model_hash = models.model_hash;
+        setup.model_description = info.description;
+        setup.labels = info.labels;
+    }
+    setup.detector = toString(models.detector_kind);
+    setup.detector_version = defaultModelPath(models.detector_kind).filename().string();
+    setup.detect_every = options.detect_every;
+    setup.emotrace_version = EMOTRACE_VERSION;
+    return setup;
+}
+
+// The stored session to continue or reuse, or a new one. Says on `err` which it is.
+SessionInfo sessionFor(SessionStore& store, const RecordingFacts& facts, const AnalysisSetup& setup,
+                       const std::string& video, std::ostream& err) {
+    if (auto found = store.findSession(facts.content_hash, setup.model_hash)) {
+        if (found->setup.detector == setup.detector &&
+            found->setup.detect_every == setup.detect_every) {
+            if (found->recording.path != facts.path)
+                store.relocateRecording(found->id, facts.path);
+            if (found->state == AnalysisState::Complete) {
+                err << kPrefix << video << " was analysed before with this model (session "
+                    << found->id << " in " << store.path().string()
+                    << "): writing its results from the store without analysing it again\n";
+            } else if (found->frames_stored > 0) {
+                err << kPrefix << "resuming the unfinished analysis of " << video << " (session "
+                    << found->id << ") at frame " << found->frames_stored << '\n';
+            }
+            return store.session(found->id);
+        }
+        err << kPrefix << "session " << found->id << " of " << video << " used detector "
+            << found->setup.detector << " every " << found->setup.detect_every
+            << " frames: analysing it again as asked, in a new session\n";
+    }
+    return store.session(store.createSession(facts, setup));
+}
+
+FrameResult asFrameResult(const FrameRecord& record) {
+    FrameResult result;
+    result.frame_index = record.frame_index;
+    result.timestamp_ms = record.timestamp_ms;
+    for (const auto& face : record.faces)
+        result.faces.push_back({face.box, face.detection_confidence, face.probabilities});
+    return result;
+}
+
+// The CSV (every stored frame) and the aggregate the summary is made of.
+void writeStoredFrames(const SessionStore& store, std::int64_t session, ResultCsvWriter& csv,
+                       SessionAggregator& aggregate) {
+    const std::int64_t stored = store.session(session).frames_stored;
+    for (std::int64_t first = 0; first < stored; first += kReadSlice) {
+        for (const auto& record : store.frames(session, first, kReadSlice)) {
+            const FrameResult result = asFrameResult(record);
+            csv.write(result);
+            aggregate.add(result);
+        }
+    }
+    csv.close();
+}
+
+AnalysisResult analyse(SessionStore& store, const SessionInfo& session, Models& models,
+                       const AnalyzeOptions& options, std::ostream& err) {
+    std::optional<ProgressBar> progress;
+    if (options.progress) {
+        ProgressBarOptions bar;
+        bar.interactive = stderrIsTerminal();
+        progress.emplace(err, session.recording.frame_count, bar);
+    }
+    RecordingAnalysisOptions analysis;
+    analysis.detect_every = session.setup.detect_every;
+    AnalysisCallbacks callbacks;
+    std::int64_t done = session.frames_stored;
+    callbacks.on_progress = [&](const AnalysisProgress& now) {
+        done = now.frames_done;
+        if (progress)
+            progress->update(done);
+    };
+    // Nothing cancels a headless run: a killed process keeps what was committed and resumes.
+    std::stop_source never_stopped;
+    try {
+        auto result = analyzeRecording(store, session.id, *models.detector, models.classifier.get(),
+                                       analysis, never_stopped.get_token(), callbacks);
+        if (progress)
+            progress->finish(result.frames_stored);
+        return result;
+    } catch (...) {
+        if (progress)
+            progress->finish(done);
+        throw;
+    }
+}
+
+int analyseOne(SessionStore& store, Models& models, const AnalyzeOptions& options,
+               const RecordingJob& job, std::ostream& err) {
+    const RecordingFacts facts = describeRecording(job.video);
+    const AnalysisSetup setup = setupFor(models, options);
+    ResultCsvWriter csv(job.csv, setup.labels);
+    checkWritable(job.json);
+
+    SessionSummary summary;
+    summary.input_path = job.video.string();
+    summary.csv_path = job.csv.string();
+    summary.emotrace_version = EMOTRACE_VERSION;
+    summary.source = {job.video.filename().string(), facts.fps, facts.width, facts.height,
+                      facts.frame_count};
+    if (models.classifier)
+        summary.model = ModelDescription{models.model_path->string(), setup.model_architecture};
+    summary.detector = models.detector->name();
+
+    const SessionInfo session = sessionFor(store, facts, setup, job.video.string(), err);
+    if (session.state != AnalysisState::Complete) {
+        const auto started = SteadyClock::now();
+        const AnalysisResult result = analyse(store, session, models, options, err);
+        summary.processing_seconds =
+            std::chrono::duration<double>(SteadyClock::now() - started).count();
+        if (result.outcome == AnalysisOutcome::Broken) {
+            summary.exit_status = kExitVideoBroke;
+            summary.error = "video file " + job.video.string() + ": " + result.error;
+            err << kPrefix << summary.error << '\n';
+        }
+    }
+    SessionAggregator aggregate(setup.labels);
+    writeStoredFrames(store, session.id, csv, aggregate);
+    writeSummaryJson(job.json, summary, aggregate);
+    if (options.export_dir)
+        writeSessionExports(store, session.id, *options.export_dir, job.video.stem().string(), err);
+    const double fps =
+        summary.processing_seconds > 0.0
+            ? static_cast<double>(aggregate.framesAnalysed()) / summary.processing_seconds
+            : 0.0;
+    err << kPrefix << aggregate.framesAnalysed() << " frames of " << job.video.string()
+        << " in session " << session.id << ", a face in "
+        << static_cast<int>(aggregate.facePresentShare() * 100.0 + 0.5) << "% of them";
+    if (summary.processing_seconds > 0.0)
+        err << " (" << static_cast<int>(fps + 0.5) << " frames/s)";
+    err << "; wrote " << job.csv.string() << " and " << job.json.string() << '\n';
+    return summary.exit_status;
+}
+
+// One video of the batch; a failure is reported and ends this video only.
+int runJob(SessionStore& store, Models& models, const AnalyzeOptions& options,
+           const RecordingJob& job, std::ostream& err) {
+    try {
+        return analyseOne(store, models, options, job, err);
+    } catch (const SetupFailure& e) {
+        err << kPrefix << e.what() << '\n';
+        return e.code();
+    } catch (const std::invalid_argument& e) {
+        err << kPrefix << "unexpected error: " << e.what() << '\n';
+        return kExitUnexpected;
+    } catch (...) {
+        const auto [code, message] = exitStatusOf(std::current_exception());
+        err << kPrefix << message << '\n';
+        if (code == kExitVideoBroke || code == kExitOutput)
+            err << kPrefix << "what was analysed of " << job.video.string()
+                << " before this is kept in the session store\n";
+        return code;
+    }
+}
+
+}  // namespace
+
+int runIntoStore(const AnalyzeOptions& options, std::ostream& err) {
+    setThreads(options.threads);
+    Models models;
+    std::optional<SessionStore> store;
+    try {
+        models.classifier = loadModel(options.model, err);
+        if (models.classifier) {
+            models.model_path = options.model;
+            models.model_hash = recordingFingerprint(*options.model);
+        }
+        models.detector_kind = options.detector;
+        models.detector = loadDetector(options.detector);
+        store.emplace(options.store.value_or(defaultStorePath()));
+    } catch (const SetupFailure& e) {
+        err << kPrefix << e.what() << '\n';
+        return e.code();
+    } catch (const StoreError& e) {
+        err << kPrefix << e.what() << '\n';
+        return kExitOutput;
+    }
+    int first_failure = kExitOk;
+    for (const auto& job : recordingJobs(options)) {
+        const int code = runJob(*store, models, options, job, err);
+        if (first_failure == kExitOk)
+            first_failure = code;
+    }
+    return first_failure;
+}
+
+}  // namespace emotrace::analyze
