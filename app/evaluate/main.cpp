@@ -7,7 +7,7 @@
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/evaluation.h"
-#include "figures.h"
+#include "emotrace/charts.h"
 
 namespace {
 
@@ -19,6 +19,8 @@ Evaluates an emotrace model file on a split of a dataset and prints accuracy, ma
 per-class report; with --out DIR also writes report.txt, confusion.csv and confusion.png.
   --split NAME            test | validation | train (default test)
   --flip-average          average each face's softmax with its mirror image's
+  --present-classes-only  score only the classes the split has items of, predictions restricted
+                          to them (the 7-class FER-2013 benchmark of an 8-class model)
   --batch-size N          (default 128)   --threads N (default 2)
   --out DIR               where to write the report files
 )";
@@ -42,6 +44,9 @@ EvaluateCommand parse(Arguments& args) {
             if (c.split != "test" && c.split != "validation" && c.split != "train")
                 throw UsageError("--split expects test, validation or train, got '" + c.split +
                                  "'");
+        } else if (args.is("--present-classes-only")) {
+            args.flag();
+            c.evaluation.present_classes_only = true;
         } else if (args.is("--flip-average")) {
             args.flag();
             c.evaluation.flip_average = true;
@@ -80,10 +85,9 @@ void writeFiles(const Evaluation& e, const std::string& report, const std::files
         for (int p = 0; p < e.matrix.classes(); ++p)
             counts.back().push_back(e.matrix.at(t, p));
     }
-    ui::FigureApplication app;
-    ui::FigureStyle style;
+    ChartStyle style;
     style.title = title;
-    ui::saveConfusionMatrix(out / "confusion.png", e.matrix.labels(), counts, style);
+    saveConfusionMatrix(out / "confusion.png", e.matrix.labels(), counts, style);
 }
 
 int run(int argc, char** argv) {

@@ -11,7 +11,7 @@
 
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/experiment.h"
-#include "figures.h"
+#include "emotrace/charts.h"
 
 namespace {
 
@@ -58,17 +58,16 @@ void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path
         std::cerr << "no model has both runs finished yet: no figures\n";
         return;
     }
-    ui::FigureApplication app;
-    ui::FigureStyle accuracy_style;
+    ChartStyle accuracy_style;
     accuracy_style.title = "Test accuracy: baseline vs SMOTE";
     accuracy_style.y_label = "accuracy (%)";
-    ui::saveGroupedBarChart(out / "accuracy_baseline_vs_smote.png", models, {"baseline", "SMOTE"},
+    saveGroupedBarChart(out / "accuracy_baseline_vs_smote.png", models, {"baseline", "SMOTE"},
                             {baseline_acc, smote_acc}, accuracy_style);
-    ui::FigureStyle f1_style;
+    ChartStyle f1_style;
     f1_style.title = "Test macro-F1: SMOTE against baseline (above the diagonal: SMOTE helps)";
     f1_style.x_label = "macro-F1 baseline (%)";
     f1_style.y_label = "macro-F1 SMOTE (%)";
-    ui::saveScatterWithDiagonal(out / "f1_baseline_vs_smote.png", baseline_f1, smote_f1, models,
+    saveScatterWithDiagonal(out / "f1_baseline_vs_smote.png", baseline_f1, smote_f1, models,
                                 f1_style);
 }
 

@@ -13,7 +13,7 @@
 #include "emotrace/fer2013.h"
 #include "emotrace/image_folder.h"
 #include "emotrace/splits.h"
-#include "figures.h"
+#include "emotrace/charts.h"
 #include "sample_grid.h"
 
 namespace emotrace::explore {
@@ -183,7 +183,7 @@ std::string smoteSection(const Explored& explored, const ExploreOptions& options
     const double seconds = secondsSince(start);
     std::vector<double> before(report.counts_before.begin(), report.counts_before.end());
     std::vector<double> after(report.counts_after.begin(), report.counts_after.end());
-    ui::saveGroupedBarChart(options.out / (explored.name + "_smote.png"), train.labels,
+    saveGroupedBarChart(options.out / (explored.name + "_smote.png"), train.labels,
                             {"before SMOTE", "after SMOTE"}, {before, after},
                             {explored.title + ": training part before and after SMOTE (k = 5)",
                              "class", "images", 1000, 540});
@@ -210,7 +210,7 @@ std::string describe(const Explored& explored, const ExploreOptions& options, st
     std::vector<double> rows[3];
     for (std::size_t s = 0; s < 3; ++s)
         rows[s].assign(sides[s].counts.begin(), sides[s].counts.end());
-    ui::saveGroupedBarChart(
+    saveGroupedBarChart(
         options.out / (explored.name + "_classes.png"), explored.dataset.labels,
         {"train", "validation", "test"}, {rows[0], rows[1], rows[2]},
         {explored.title + ": images per class and split", "class", "images", 1000, 540});
@@ -234,7 +234,6 @@ int runExplore(const ExploreOptions& options, std::ostream& out, std::ostream& e
         fs::create_directories(options.out, error);
         if (error)
             throw OutputError("cannot create " + options.out.string() + ": " + error.message());
-        ui::FigureApplication figures;
         const DataPaths paths = resolvePaths(options);
         DatasetCache cache(options, paths, err);
         std::string summary = "# Dataset exploration\n\n";

@@ -13,7 +13,7 @@
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/evaluation.h"
 #include "emotrace/train/train_setup.h"
-#include "figures.h"
+#include "emotrace/charts.h"
 
 namespace {
 
@@ -93,10 +93,9 @@ void writeTestReport(const std::filesystem::path& model, const Dataset& test,
         for (int p = 0; p < evaluation.matrix.classes(); ++p)
             counts.back().push_back(evaluation.matrix.at(t, p));
     }
-    ui::FigureApplication app;
-    ui::FigureStyle style;
+    ChartStyle style;
     style.title = "Test confusion matrix";
-    ui::saveConfusionMatrix(out / "test_confusion.png", evaluation.matrix.labels(), counts, style);
+    saveConfusionMatrix(out / "test_confusion.png", evaluation.matrix.labels(), counts, style);
 }
 
 int runFolds(TrainCommand& command, const PreparedData& data, const std::string& command_line) {

@@ -1,0 +1,59 @@
+// Charts drawn with OpenCV straight into PNG files, for the headless command-line tools (dataset
+// exploration, training reports, the Table 2 experiment, analysis plots): they run on machines
+// with no display and no Qt. A bar chart, a grouped bar chart, a scatter plot with the y = x
+// diagonal, a confusion-matrix heatmap and probability lines over time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace emotrace {
+
+struct ChartStyle {
+    std::string title;
+    std::string x_label;
+    std::string y_label;
+    int width = 900;  // pixels of the PNG
+    int height = 540;
+    bool value_labels = true;  // print each bar's value above it
+};
+
+// 0xRRGGBB for a class: the paper's eight classes have fixed colours (the dashboard uses the
+// same ones); other labels get distinct hues from their position.
+std::uint32_t emotionRgb(const std::string& label, int index);
+
+// One bar per category, coloured by emotion when the category is one of the paper's classes.
+// Throws Error when the sizes differ, OutputError naming the file when it cannot be written.
+void saveBarChart(const std::filesystem::path& png, const std::vector<std::string>& categories,
+                  const std::vector<double>& values, const ChartStyle& style = {});
+
+// values[s][c]: series s (a split, a method) at category c; one colour per series, with a legend.
+void saveGroupedBarChart(const std::filesystem::path& png,
+                         const std::vector<std::string>& categories,
+                         const std::vector<std::string>& series,
+                         const std::vector<std::vector<double>>& values,
+                         const ChartStyle& style = {});
+
+// Points (x[i], y[i]) named point_labels[i] (may be empty), both axes on one range, with the
+// y = x diagonal: points above it have y > x.
+void saveScatterWithDiagonal(const std::filesystem::path& png, const std::vector<double>& x,
+                             const std::vector<double>& y,
+                             const std::vector<std::string>& point_labels,
+                             const ChartStyle& style = {});
+
+// counts[t][p]: items of true class t predicted as p. Each cell shows its count and its share of
+// the row, and is shaded by that share (recall on the diagonal).
+void saveConfusionMatrix(const std::filesystem::path& png, const std::vector<std::string>& labels,
+                         const std::vector<std::vector<long long>>& counts,
+                         const ChartStyle& style = {});
+
+// Probability of each label over time: values[l][i] at times[i] (seconds); NaN is a gap (no
+// face), drawn as a break in the line and a grey band.
+void saveTimelineChart(const std::filesystem::path& png, const std::vector<double>& times,
+                       const std::vector<std::string>& labels,
+                       const std::vector<std::vector<double>>& values,
+                       const ChartStyle& style = {});
+
+}  // namespace emotrace

@@ -1,0 +1,119 @@
+// The OpenCV charts of the headless tools: each writes a PNG of the requested size that is not
+// blank, draws what it is asked to (colours at the expected places), and names bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "emotrace/charts.h"
+#include "emotrace/error.h"
+#include "test_support.h"
+
+using namespace emotrace;
+using emotrace::test::TempDir;
+
+namespace {
+
+int distinctColours(const cv::Mat& image) {
+    std::set<std::uint32_t> seen;
+    for (int y = 0; y < image.rows; y += 3) {
+        for (int x = 0; x < image.cols; x += 3) {
+            const auto p = image.at<cv::Vec3b>(y, x);
+            seen.insert(static_cast<std::uint32_t>(p[0] | (p[1] << 8) | (p[2] << 16)));
+        }
+    }
+    return static_cast<int>(seen.size());
+}
+
+cv::Mat expectPicture(const std::filesystem::path& png, int width, int height) {
+    EXPECT_TRUE(std::filesystem::exists(png)) << png;
+    const cv::Mat image = cv::imread(png.string(), cv::IMREAD_COLOR);
+    EXPECT_FALSE(image.empty()) << png;
+    if (image.empty())
+        return image;
+    EXPECT_EQ(image.cols, width);
+    EXPECT_EQ(image.rows, height);
+    EXPECT_GT(distinctColours(image), 8) << png << " looks blank";
+    return image;
+}
+
+// Pixels of exactly this colour (0xRRGGBB) in the image.
+int pixelsOf(const cv::Mat& image, std::uint32_t rgb) {
+    const cv::Vec3b want(rgb & 0xff, (rgb >> 8) & 0xff, (rgb >> 16) & 0xff);
+    int count = 0;
+    for (int y = 0; y < image.rows; ++y)
+        for (int x = 0; x < image.cols; ++x)
+            count += image.at<cv::Vec3b>(y, x) == want ? 1 : 0;
+    return count;
+}
+
+}  // namespace
+
+TEST(Charts, BarChartDrawsEachBarInItsEmotionColour) {
+    TempDir dir;
+    ChartStyle style{"Class distribution", "class", "images", 640, 400};
+    saveBarChart(dir / "bars.png", {"angry", "happy", "sad"}, {120, 340, 75}, style);
+    const auto image = expectPicture(dir / "bars.png", 640, 400);
+    const int angry = pixelsOf(image, emotionRgb("angry", 0));
+    const int happy = pixelsOf(image, emotionRgb("happy", 1));
+    const int sad = pixelsOf(image, emotionRgb("sad", 2));
+    EXPECT_GT(angry, 100);
+    // Same bar width, so areas follow the values: happy (340) > angry (120) > sad (75).
+    EXPECT_GT(happy, angry);
+    EXPECT_GT(angry, sad);
+}
+
+TEST(Charts, GroupedBarChartHasOneColourPerSeries) {
+    TempDir dir;
+    saveGroupedBarChart(dir / "grouped.png", {"ResNet18", "VGG16", "MyCNNv1"},
+                        {"baseline", "SMOTE"}, {{0.61, 0.58, 0.52}, {0.63, 0.57, 0.55}},
+                        {"Accuracy", "model", "accuracy", 800, 450});
+    const auto image = expectPicture(dir / "grouped.png", 800, 450);
+    EXPECT_GT(pixelsOf(image, 0x1f77b4), 1000);  // first series
+    EXPECT_GT(pixelsOf(image, 0xff7f0e), 1000);  // second series
+}
+
+TEST(Charts, ScatterWithDiagonal) {
+    TempDir dir;
+    saveScatterWithDiagonal(dir / "scatter.png", {0.4, 0.5, 0.6}, {0.45, 0.48, 0.62},
+                            {"a", "b", "c"}, {"Macro-F1", "baseline", "SMOTE", 600, 600});
+    expectPicture(dir / "scatter.png", 600, 600);
+}
+
+TEST(Charts, ConfusionMatrixShadesTheDiagonalDarkest) {
+    TempDir dir;
+    saveConfusionMatrix(dir / "confusion.png", {"angry", "happy", "sad"},
+                        {{50, 0, 0}, {0, 90, 0}, {0, 0, 40}},
+                        {"Confusion matrix", "", "", 560, 500});
+    const auto image = expectPicture(dir / "confusion.png", 560, 500);
+    // A perfect classifier: three cells at full share (dark blue 0x08306b), none elsewhere.
+    EXPECT_GT(pixelsOf(image, 0x08306b), 3 * 500);
+}
+
+TEST(Charts, TimelineBreaksLinesWhereThereIsNoFace) {
+    TempDir dir;
+    std::vector<double> times;
+    std::vector<std::vector<double>> values(2);
+    for (int i = 0; i < 100; ++i) {
+        times.push_back(i * 0.1);
+        const bool face = i < 40 || i >= 60;
+        values[0].push_back(face ? 0.8 : std::numeric_limits<double>::quiet_NaN());
+        values[1].push_back(face ? 0.2 : std::numeric_limits<double>::quiet_NaN());
+    }
+    saveTimelineChart(dir / "timeline.png", times, {"happy", "sad"}, values,
+                      {"Timeline", "seconds", "probability", 800, 400});
+    const auto image = expectPicture(dir / "timeline.png", 800, 400);
+    EXPECT_GT(pixelsOf(image, emotionRgb("happy", 0)), 500);
+    EXPECT_GT(pixelsOf(image, 0xeeeeee), 1000);  // the no-face band
+}
+
+TEST(Charts, BadInputAndUnwritablePathsAreErrors) {
+    TempDir dir;
+    EXPECT_THROW(saveBarChart(dir / "x.png", {"a", "b"}, {1.0}), Error);
+    EXPECT_THROW(saveConfusionMatrix(dir / "x.png", {"a", "b"}, {{1, 2}, {3}}), Error);
+    EXPECT_THROW(saveBarChart(dir / "missing" / "x.png", {"a"}, {1.0}), OutputError);
+    EXPECT_THROW(saveBarChart(dir / "x.png", {"a"}, {1.0}, {"", "", "", 10, 10}), Error);
+}
