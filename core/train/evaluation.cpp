@@ -28,14 +28,34 @@ std::vector<int> mapLabelsToModel(const std::vector<std::string>& dataset_labels
 Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const ModelInfo& info,
                           const EvaluationOptions& options) {
     const auto label_map = mapLabelsToModel(data.labels, info.labels);
-    // A model with more classes than the dataset (the 8-class model on FER-2013's 7) is scored
+    // The dataset classes that are scored: all, or with present_classes_only those that have
+    // items (FER-2013 in the 8-class label space has no contempt).
+    std::vector<int> scored;  // dataset label indices
+    std::vector<int> position(data.labels.size(), -1);
+    {
+        std::vector<bool> present(data.labels.size(), !options.present_classes_only);
+        for (const auto& item : data.items)
+            present[static_cast<std::size_t>(item.label)] = true;
+        for (std::size_t l = 0; l < data.labels.size(); ++l) {
+            if (present[l]) {
+                position[l] = static_cast<int>(scored.size());
+                scored.push_back(static_cast<int>(l));
+            }
+        }
+    }
+    // A model with more classes than are scored (the 8-class model on FER-2013's 7) is scored
     // the way a benchmark of those classes expects: its prediction is the most likely of the
-    // dataset's classes, and the report is in the dataset's labels.
-    const bool restrict_to_dataset = data.labels.size() < info.labels.size();
-    std::vector<std::int64_t> kept(label_map.begin(), label_map.end());
+    // scored classes, and the report is in their labels.
+    const bool restrict_to_dataset = scored.size() < info.labels.size();
+    std::vector<std::int64_t> kept;
+    std::vector<std::string> kept_names;
+    for (int l : scored) {
+        kept.push_back(label_map[static_cast<std::size_t>(l)]);
+        kept_names.push_back(data.labels[static_cast<std::size_t>(l)]);
+    }
     const auto kept_columns = torch::tensor(kept, torch::kLong);
     Evaluation result;
-    result.matrix = ConfusionMatrix(restrict_to_dataset ? data.labels : info.labels);
+    result.matrix = ConfusionMatrix(restrict_to_dataset ? kept_names : info.labels);
     if (data.items.empty())
         return result;
 
@@ -70,7 +90,7 @@ Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const
         std::vector<std::int64_t> targets(static_cast<std::size_t>(batch->size));
         for (std::size_t i = 0; i < targets.size(); ++i)
             targets[i] = restrict_to_dataset
-                             ? batch->labels[i]
+                             ? position[static_cast<std::size_t>(batch->labels[i])]
                              : label_map[static_cast<std::size_t>(batch->labels[i])];
         auto target = torch::from_blob(targets.data(), {batch->size}, torch::kLong);
         loss_sum += torch::nll_loss(log_probs, target, {}, at::Reduction::Sum).item<double>();

@@ -113,6 +113,17 @@ TEST(Trainer, AModelWithMoreClassesIsScoredOnTheDatasetsClassesOnly) {
     }
     const auto full = evaluateModelFile(result.best_model, three, {.threads = 1});
     EXPECT_EQ(full.matrix.labels(), three.labels);
+
+    // The same two classes in the model's own 3-label space, scored on present classes only.
+    Dataset sparse = three;
+    std::erase_if(sparse.items, [](const LabeledImage& item) { return item.label == 1; });
+    const auto present =
+        evaluateModelFile(result.best_model, sparse, {.threads = 1, .present_classes_only = true});
+    EXPECT_EQ(present.matrix.labels(), (std::vector<std::string>{"class0", "class2"}));
+    for (int p : present.predicted)
+        EXPECT_TRUE(p == 0 || p == 1);
+    const auto all = evaluateModelFile(result.best_model, sparse, {.threads = 1});
+    EXPECT_EQ(all.matrix.labels(), three.labels);
 }
 
 TEST(Trainer, CosineScheduleWarmsUpThenDecaysToZero) {

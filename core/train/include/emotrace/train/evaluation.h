@@ -17,6 +17,9 @@ struct EvaluationOptions {
     // Average the softmax of each image and its mirror image (test-time augmentation).
     bool flip_average = false;
     int threads = 2;  // at::set_num_threads for the run
+    // Score only the classes that have items in the dataset: the 7-class FER-2013 benchmark of
+    // an 8-class model (FER-2013 has no contempt), predictions restricted to those classes.
+    bool present_classes_only = false;
 };
 
 struct Evaluation {
@@ -27,9 +30,9 @@ struct Evaluation {
 };
 
 // Loads an emotrace model file and evaluates it on `data`. Dataset labels map to the model's by
-// name; throws ModelError naming a dataset class the model does not know. When the dataset has
-// fewer classes than the model (the 8-class model on FER-2013's 7), predictions are restricted
-// to the dataset's classes and the matrix, truth and predictions use the dataset's label order.
+// name; throws ModelError naming a dataset class the model does not know. When fewer classes are
+// scored than the model has (a dataset with fewer labels, or present_classes_only), predictions
+// are restricted to the scored classes and the matrix, truth and predictions use their order.
 Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
                              const EvaluationOptions& options = {});
 
