@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace emotrace {
 
@@ -26,6 +27,14 @@ int topClass(std::span<const float> probabilities) {
         return -1;
     return static_cast<int>(std::max_element(probabilities.begin(), probabilities.end()) -
                             probabilities.begin());
+}
+
+std::filesystem::path defaultEmotionModelPath() {
+    if (const char* models = std::getenv("EMOTRACE_MODELS"); models && *models)
+        return std::filesystem::path(models) / kDefaultEmotionModelFile;
+    // models/ sits beside resources/ in the source tree, where builds run in place.
+    return std::filesystem::path(EMOTRACE_SOURCE_RESOURCES).parent_path() / "models" /
+           kDefaultEmotionModelFile;
 }
 
 }  // namespace emotrace

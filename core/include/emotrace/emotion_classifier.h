@@ -38,6 +38,12 @@ struct ClassifierOptions {
 std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::path& path,
                                                          const ClassifierOptions& options = {});
 
+// The model emotrace runs when none is named: models/emotrace-resnet18.pt (see its card,
+// models/emotrace-resnet18.md), looked up in $EMOTRACE_MODELS, else the source tree's models/.
+// The file may be absent (a checkout without it); callers say so and run without emotions.
+inline constexpr const char* kDefaultEmotionModelFile = "emotrace-resnet18.pt";
+std::filesystem::path defaultEmotionModelPath();
+
 // Threads LibTorch may use for one forward pass (process-wide; LibTorch starts at 1 here).
 // Budget it with the capture thread and OpenCV's pool: on 2 cores, 2 is fastest for inference.
 void setInferenceThreads(int threads);
