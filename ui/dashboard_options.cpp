@@ -30,6 +30,10 @@ std::string usage() {
            "                        FILE.json); without it faces are boxed but emotions not shown\n"
            "  --detector NAME       yunet (default), yunet2022 or haar\n"
            "  --loop                replay a video file from the start when it ends\n"
+           "  --review FILE         review a recorded session: reopen its stored analysis or\n"
+           "                        analyse it in the background\n"
+           "  --store FILE          the session store (default: the user's data directory,\n"
+           "                        ~/.local/share/emotrace/sessions.sqlite)\n"
            "  --threads N           threads for the emotion model and OpenCV (default: the\n"
            "                        libraries' own, 1 for the model, leaving a core to the UI)\n"
            "  --screenshot FILE     save the window as PNG when --quit-after expires\n"
@@ -73,6 +77,10 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
             options.threads = parseNumber<int>(name, value(), "a positive whole number");
             if (options.threads <= 0)
                 throw Error("--threads: expected a positive whole number");
+        } else if (name == "--review") {
+            options.review = value();
+        } else if (name == "--store") {
+            options.store = value();
         } else if (name == "--screenshot") {
             options.screenshot = value();
         } else if (name == "--quit-after") {
@@ -85,6 +93,9 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
         } else {
             throw Error("unknown option \"" + name + "\"");
         }
+    }
+    if (options.source && !options.review.empty()) {
+        throw Error("--review: reviews a recording; it cannot be combined with --source");
     }
     if (!options.screenshot.empty() && options.quit_after_seconds <= 0.0) {
         throw Error("--screenshot: needs --quit-after SECONDS to say when to take it");

@@ -142,6 +142,11 @@ void MainWindow::buildToolbar() {
                                    &MainWindow::startSession);
     stop_action_ = bar->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this,
                                   &MainWindow::stopSession);
+    bar->addSeparator();
+    auto* review = bar->addAction(style()->standardIcon(QStyle::SP_FileDialogDetailedView),
+                                  tr("Review recording…"), this, &MainWindow::reviewRequested);
+    review->setObjectName(QStringLiteral("reviewRecording"));
+    review->setToolTip(tr("Go through a recorded session: timeline, markers, summary, report"));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 
     connect(source_kind_, &QComboBox::currentIndexChanged, this, &MainWindow::showSourceControls);

@@ -43,6 +43,10 @@ class MainWindow : public QMainWindow {
     VideoView* videoView() const { return video_view_; }
     EmotionTimeline* timeline() const { return timeline_; }
 
+  signals:
+    // "Review recording…": the app opens the review workspace (it owns the store and model).
+    void reviewRequested();
+
   protected:
     void closeEvent(QCloseEvent* event) override;
 

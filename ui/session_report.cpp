@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include <QBuffer>
 #include <QFile>
@@ -85,36 +86,48 @@ QString factsTable(const SessionInfo& session) {
     return QStringLiteral("<table cellspacing='0' cellpadding='3'>%1</table>").arg(rows);
 }
 
+// The strongest emotions around a marker, strongest first: "sad 0.55, happy 0.29, neutral
+// 0.01". Three are enough to read at a glance; the full vector is in the JSON export.
+QString strongestAround(const std::vector<std::string>& labels, const std::vector<double>& means) {
+    if (means.empty())
+        return QObject::tr("face absent");
+    std::vector<std::size_t> order(std::min(labels.size(), means.size()));
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return means[a] > means[b]; });
+    QStringList parts;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, order.size()); ++i) {
+        parts
+            << QStringLiteral("%1 %2").arg(html(labels[order[i]])).arg(means[order[i]], 0, 'f', 2);
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
 QString markerTable(const SessionInfo& session, const TrackSeries& series,
                     std::span<const Marker> markers) {
     if (markers.empty())
         return QObject::tr("<p>No markers.</p>");
-    const auto& labels = session.setup.labels;
-    QString header = QObject::tr("<th>Time</th><th>Label</th><th>Note</th>");
-    for (const auto& label : labels)
-        header += QStringLiteral("<th>%1</th>").arg(html(label));
     QString rows;
     for (const auto& marker : markers) {
         QString time = formatSessionTime(marker.start_ms / 1000.0);
         if (marker.end_ms > marker.start_ms)
-            time += QStringLiteral("–") + formatSessionTime(marker.end_ms / 1000.0);
+            time += QStringLiteral(" – ") + formatSessionTime(marker.end_ms / 1000.0);
         if (marker.exclude)
-            time += QObject::tr(" (excluded)");
-        QString cells = QStringLiteral("<td>%1</td><td>%2</td><td>%3</td>")
-                            .arg(time, html(marker.label), html(marker.note));
+            time += QObject::tr("<br>(excluded)");
         const auto means = meanProbabilitiesAround(series, marker.start_ms, marker.end_ms);
-        for (std::size_t i = 0; i < labels.size(); ++i) {
-            cells += i < means.size() ? QStringLiteral("<td>%1</td>").arg(means[i], 0, 'f', 2)
-                                      : QStringLiteral("<td>–</td>");
-        }
-        rows += QStringLiteral("<tr>%1</tr>").arg(cells);
+        rows += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>")
+                    .arg(time, html(marker.label), html(marker.note),
+                         strongestAround(session.setup.labels, means));
     }
     return QObject::tr(
-               "<p>Mean probability of each emotion from %1 s before to %1 s after each "
-               "marker (– where the face is absent).</p>")
+               "<p>Each marker with the mean probability of its three strongest "
+               "emotions from %1 s before to %1 s after it.</p>")
                .arg(kMarkerContextMs / 1000.0) +
-           QStringLiteral("<table border='1' cellspacing='0' cellpadding='3'><tr>%1</tr>%2</table>")
-               .arg(header, rows);
+           QObject::tr(
+               "<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>"
+               "<th>Time</th><th>Label</th><th>Note</th><th>Emotions around it</th></tr>"
+               "%1</table>")
+               .arg(rows);
 }
 
 QString modelCard(const SessionInfo& session) {

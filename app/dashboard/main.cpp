@@ -1,6 +1,6 @@
 // emotrace: the live dashboard. Parses the command line into DashboardOptions, loads the model
-// and wires SessionController, MainWindow and the chosen source together; the work lives in
-// core and ui.
+// and wires SessionController, MainWindow and the chosen source together, and opens the review
+// workspace for recorded sessions (--review or the toolbar); the work lives in core and ui.
 #include <iostream>
 #include <memory>
 
@@ -12,7 +12,9 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
 #include "emotrace/face_detector.h"
+#include "emotrace/session_store.h"
 #include "main_window.h"
+#include "review_workspace.h"
 #include "session_controller.h"
 
 namespace {
@@ -41,9 +43,23 @@ LoadedModel loadModel(const DashboardOptions& options) {
     return model;
 }
 
+emotrace::ui::ReviewSetup reviewSetup(const DashboardOptions& options) {
+    emotrace::ui::ReviewSetup setup;
+    setup.store_path = options.store.empty() ? emotrace::defaultStorePath() : options.store;
+    setup.model_path = options.model;
+    setup.detector = options.detector;
+    if (!options.model.empty()) {
+        // A model of its own: the analysis thread classifies while the live session may too.
+        setup.load_classifier = [model = options.model] {
+            return emotrace::loadEmotionClassifier(model);
+        };
+    }
+    return setup;
+}
+
 // --screenshot/--quit-after: grab the window to a PNG after the delay, then quit. Exits with 1
 // when the PNG cannot be written, so a docs script notices.
-void scheduleScreenshotAndQuit(const DashboardOptions& options, emotrace::ui::MainWindow& window,
+void scheduleScreenshotAndQuit(const DashboardOptions& options, QWidget& window,
                                emotrace::ui::SessionController& controller, int& exit_code) {
     if (options.quit_after_seconds <= 0.0)
         return;
@@ -91,14 +107,31 @@ int main(int argc, char* argv[]) {
     if (!model.error.isEmpty())
         window.setModelLoadError(model.error);
     window.setLooping(options.loop);
-    window.show();
+    std::unique_ptr<emotrace::ui::ReviewWorkspace> review;
+    const auto open_review = [&]() -> emotrace::ui::ReviewWorkspace& {
+        if (!review)
+            review = std::make_unique<emotrace::ui::ReviewWorkspace>(reviewSetup(options));
+        review->show();
+        review->raise();
+        return *review;
+    };
+    QObject::connect(&window, &emotrace::ui::MainWindow::reviewRequested, &window,
+                     [&open_review] { open_review(); });
+    if (!options.review.empty()) {
+        auto& workspace = open_review();
+        QTimer::singleShot(0, &workspace,
+                           [&workspace, &options] { workspace.openRecording(options.review); });
+    } else {
+        window.show();
+    }
     if (options.source) {
         window.setSourceSpec(*options.source);
         // Once the event loop runs, so the window is on screen before a camera takes its time.
         QTimer::singleShot(0, &window, [&window] { window.startSession(); });
     }
     int exit_code = 0;
-    scheduleScreenshotAndQuit(options, window, controller, exit_code);
+    QWidget& shown = review ? static_cast<QWidget&>(*review) : static_cast<QWidget&>(window);
+    scheduleScreenshotAndQuit(options, shown, controller, exit_code);
     const int app_code = QApplication::exec();
     return exit_code != 0 ? exit_code : app_code;
 }

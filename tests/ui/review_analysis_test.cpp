@@ -1,0 +1,149 @@
+#include "review_analysis.h"
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "review_player.h"
+#include "review_test_support.h"
+#include "review_workspace.h"
+#include "test_support.h"
+#include "ui_test_support.h"
+
+namespace emotrace::ui {
+namespace {
+
+using test::waitUntil;
+
+std::vector<FrameRecord> batch(std::int64_t first, int count) {
+    std::vector<FrameRecord> frames;
+    for (int i = 0; i < count; ++i)
+        frames.push_back({first + i, (first + i) * 100.0, {}});
+    return frames;
+}
+
+TEST(AnalysisRunner, BatchesAndTheResultReachTheGuiThread) {
+    AnalysisRunner runner;
+    std::vector<std::int64_t> arrived;
+    std::vector<Qt::HANDLE> threads;
+    std::optional<AnalysisResult> result;
+    QObject::connect(&runner, &AnalysisRunner::framesArrived, [&](const auto& frames) {
+        threads.push_back(QThread::currentThreadId());
+        for (const auto& frame : frames)
+            arrived.push_back(frame.frame_index);
+    });
+    QObject::connect(&runner, &AnalysisRunner::finished,
+                     [&](const AnalysisResult& r) { result = r; });
+    runner.start([](std::stop_token, const AnalysisCallbacks& callbacks) {
+        const auto first = batch(0, 3);
+        const auto second = batch(3, 2);
+        callbacks.on_frames(first);
+        callbacks.on_progress({3, 5, 100.0, 0.02});
+        callbacks.on_frames(second);
+        return AnalysisResult{AnalysisOutcome::Complete, 5, {}};
+    });
+    ASSERT_TRUE(waitUntil([&] { return result.has_value(); }));
+    EXPECT_EQ(arrived, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+    for (const auto thread : threads)
+        EXPECT_EQ(thread, QThread::currentThreadId());
+    EXPECT_EQ(result->frames_stored, 5);
+    EXPECT_FALSE(runner.isRunning());
+}
+
+TEST(AnalysisRunner, CancelStopsTheWorkAndDropsWhatItPosted) {
+    AnalysisRunner runner;
+    std::atomic<bool> started{false};
+    int delivered = 0;
+    bool finished = false;
+    QObject::connect(&runner, &AnalysisRunner::framesArrived, [&](const auto&) { ++delivered; });
+    QObject::connect(&runner, &AnalysisRunner::finished, [&](const auto&) { finished = true; });
+    runner.start([&](std::stop_token stop, const AnalysisCallbacks& callbacks) {
+        std::int64_t next = 0;
+        while (!stop.stop_requested()) {
+            callbacks.on_frames(batch(next++, 1));
+            started = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return AnalysisResult{AnalysisOutcome::Cancelled, next, {}};
+    });
+    while (!started)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    runner.cancel();  // returns only once the work has seen the stop and ended
+    EXPECT_FALSE(runner.isRunning());
+    const int before = delivered;
+    QCoreApplication::processEvents();
+    EXPECT_EQ(delivered, before);
+    EXPECT_FALSE(finished);
+}
+
+TEST(AnalysisRunner, AThrowingAnalysisIsReportedWithItsMessage) {
+    AnalysisRunner runner;
+    QString message;
+    QObject::connect(&runner, &AnalysisRunner::failed, [&](const QString& m) { message = m; });
+    runner.start([](std::stop_token, const AnalysisCallbacks&) -> AnalysisResult {
+        throw StoreError("the disk is full: /tmp/sessions.sqlite");
+    });
+    ASSERT_TRUE(waitUntil([&] { return !message.isEmpty(); }));
+    EXPECT_TRUE(message.contains("disk is full"));
+}
+
+// Finds one face in the middle of every frame: the analysis is then fast and its result known.
+class CentreFaceDetector : public FaceDetector {
+  public:
+    std::vector<Detection> detect(const cv::Mat& bgr) override {
+        return {{cv::Rect2f(bgr.cols / 4.0f, bgr.rows / 4.0f, bgr.cols / 2.0f, bgr.rows / 2.0f),
+                 0.95f}};
+    }
+    std::string name() const override { return "centre"; }
+};
+
+TEST(ReviewWorkspaceAnalysis, ANewRecordingIsAnalysedInTheBackgroundAndReopenedFromTheStore) {
+    test::TempDir folder;
+    const auto video = folder / "new.avi";
+    test::writeTestVideo(video, 45, 15.0, {96, 72});
+    ReviewSetup setup;
+    setup.store_path = folder / "sessions.sqlite";
+    setup.make_detector = [] { return std::make_unique<CentreFaceDetector>(); };
+    setup.analysis.commit_every = 10;
+    std::int64_t session_id = 0;
+    {
+        ReviewWorkspace workspace(setup);
+        int progress_reports = 0;
+        QObject::connect(&workspace, &ReviewWorkspace::analysisProgressed,
+                         [&](auto, auto) { ++progress_reports; });
+        ASSERT_TRUE(workspace.openRecording(video)) << workspace.errorText().toStdString();
+        EXPECT_TRUE(workspace.isAnalysing());
+        ASSERT_TRUE(waitUntil([&] { return !workspace.isAnalysing(); }));
+        EXPECT_TRUE(workspace.errorText().isEmpty()) << workspace.errorText().toStdString();
+        EXPECT_GE(progress_reports, 1);
+        ASSERT_EQ(workspace.frames().size(), 45u);
+        for (std::size_t i = 0; i < workspace.frames().size(); ++i)
+            ASSERT_EQ(workspace.frames()[i].frame_index, static_cast<std::int64_t>(i));
+        EXPECT_EQ(workspace.session()->state, AnalysisState::Complete);
+        EXPECT_GE(workspace.track(), 0);
+        session_id = workspace.session()->id;
+    }
+    ReviewWorkspace reopened(setup);
+    ASSERT_TRUE(reopened.openRecording(video));
+    EXPECT_FALSE(reopened.isAnalysing());  // complete: shown at once, nothing re-analysed
+    EXPECT_EQ(reopened.session()->id, session_id);
+    EXPECT_EQ(reopened.frames().size(), 45u);
+}
+
+TEST(ReviewWorkspaceAnalysis, AnUnreadableRecordingIsReported) {
+    test::TempDir folder;
+    const auto fake = folder / "not-a-video.mp4";
+    std::ofstream(fake) << "plain text";
+    ReviewSetup setup;
+    setup.store_path = folder / "sessions.sqlite";
+    ReviewWorkspace workspace(setup);
+    EXPECT_FALSE(workspace.openRecording(fake));
+    EXPECT_TRUE(workspace.errorText().contains(QString::fromStdString(fake.string())))
+        << workspace.errorText().toStdString();
+}
+
+}  // namespace
+}  // namespace emotrace::ui

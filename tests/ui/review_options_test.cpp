@@ -1,0 +1,30 @@
+#include <gtest/gtest.h>
+
+#include "dashboard_options.h"
+#include "emotrace/error.h"
+
+namespace emotrace::dashboard {
+namespace {
+
+TEST(DashboardReviewOptions, ReviewAndStoreAreRead) {
+    const auto options =
+        parseDashboardOptions({"--review", "session.mp4", "--store=/tmp/s.sqlite"});
+    EXPECT_EQ(options.review, "session.mp4");
+    EXPECT_EQ(options.store, "/tmp/s.sqlite");
+    EXPECT_FALSE(options.source);
+    EXPECT_NE(usage().find("--review FILE"), std::string::npos);
+    EXPECT_NE(usage().find("--store FILE"), std::string::npos);
+}
+
+TEST(DashboardReviewOptions, ReviewingAndALiveSourceContradictEachOther) {
+    try {
+        parseDashboardOptions({"--review", "a.mp4", "--source", "camera:0"});
+        FAIL() << "expected an Error";
+    } catch (const Error& error) {
+        EXPECT_NE(std::string(error.what()).find("--source"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW(parseDashboardOptions({"--store"}), Error);  // a value is expected
+}
+
+}  // namespace
+}  // namespace emotrace::dashboard

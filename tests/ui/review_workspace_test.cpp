@@ -1,0 +1,184 @@
+#include "review_workspace.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <QAction>
+#include <QTreeWidget>
+#include <qcustomplot.h>
+
+#include "review_markers.h"
+#include "review_player.h"
+#include "review_summary.h"
+#include "review_test_support.h"
+#include "review_timeline.h"
+#include "test_support.h"
+#include "ui_test_support.h"
+
+namespace emotrace::ui {
+namespace {
+
+class ReviewWorkspaceTest : public ::testing::Test {
+  protected:
+    void SetUp() override { stored = test::storeReviewSession(folder.path()); }
+
+    ReviewSetup setup() const {
+        ReviewSetup review;
+        review.store_path = stored.store;
+        review.locate_recording = [](const QString&) { return QString(); };
+        return review;
+    }
+
+    // Happy's spread over the frames before the gap, as the timeline plots it.
+    double happySpread(ReviewWorkspace& workspace) const {
+        const auto* data = workspace.timeline()->plot()->graph(4)->data().data();
+        double low = 1.0;
+        double high = 0.0;
+        for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+            // Away from the start and the gap, where a centred window is cut short.
+            if (it->key < 0.6 || it->key > 1.3 || std::isnan(it->value))
+                continue;
+            low = std::min(low, it->value);
+            high = std::max(high, it->value);
+        }
+        return high - low;
+    }
+
+    test::TempDir folder;
+    test::StoredReviewSession stored;
+};
+
+TEST_F(ReviewWorkspaceTest, AStoredSessionIsShownWithoutAnalysis) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id)) << workspace.errorText().toStdString();
+    EXPECT_FALSE(workspace.isAnalysing());
+    EXPECT_EQ(workspace.frames().size(), static_cast<std::size_t>(test::kReviewFrames));
+    EXPECT_EQ(workspace.track(), 1);  // the most present face
+    EXPECT_EQ(workspace.timeline()->plot()->graphCount(), 8);
+    EXPECT_TRUE(workspace.player()->isOpen());
+    EXPECT_TRUE(workspace.errorText().isEmpty()) << workspace.errorText().toStdString();
+    EXPECT_TRUE(workspace.summaryPanel()->facePresenceText().contains("83.3%"))
+        << workspace.summaryPanel()->facePresenceText().toStdString();
+}
+
+TEST_F(ReviewWorkspaceTest, ClickingTheTimelineSeeksThePlayer) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    workspace.show();
+    auto* plot = workspace.timeline()->plot();
+    plot->replot();
+    const auto span = workspace.timeline()->axisSpan();
+    const QPointF at(pixelAtTime(span, 3.05), plot->axisRect()->rect().center().y());
+    test::click(plot, at);
+    EXPECT_EQ(workspace.player()->currentFrame(), 30);  // 3.05 s at 10 fps
+    EXPECT_NEAR(workspace.timeline()->playhead(), 3.0, 1e-9);
+}
+
+TEST_F(ReviewWorkspaceTest, MarkersAndExclusionsLandInTheStore) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    const QString presence_before = workspace.summaryPanel()->facePresenceText();
+
+    workspace.player()->seekToSeconds(1.5);
+    auto* add_marker = workspace.findChild<QAction*>("addMarker");
+    ASSERT_NE(add_marker, nullptr);
+    EXPECT_EQ(add_marker->shortcut(), QKeySequence(Qt::Key_M));
+    add_marker->trigger();
+    workspace.player()->seekToSeconds(2.0);
+    workspace.toggleExclusion();
+    workspace.player()->seekToSeconds(4.0);
+    workspace.toggleExclusion();
+
+    const auto markers = SessionStore(stored.store).markers(stored.id);
+    ASSERT_EQ(markers.size(), 2u);
+    EXPECT_DOUBLE_EQ(markers[0].start_ms, 1500.0);
+    EXPECT_FALSE(markers[0].exclude);
+    EXPECT_DOUBLE_EQ(markers[1].start_ms, 2000.0);
+    EXPECT_DOUBLE_EQ(markers[1].end_ms, 4000.0);
+    EXPECT_TRUE(markers[1].exclude);
+    // The exclusion changes what the summary counts.
+    EXPECT_NE(workspace.summaryPanel()->facePresenceText(), presence_before);
+}
+
+TEST_F(ReviewWorkspaceTest, EditingAMarkerInTheListStoresIt) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    const auto id = workspace.addMarkerAtCurrentTime();
+    ASSERT_TRUE(id);
+    auto* list = workspace.markerPanel()->list();
+    ASSERT_EQ(list->topLevelItemCount(), 1);
+    list->topLevelItem(0)->setText(1, "client laughs");
+    list->topLevelItem(0)->setText(2, "first time this session");
+    ASSERT_TRUE(test::waitUntil([&] {
+        const auto markers = SessionStore(stored.store).markers(stored.id);
+        return markers.size() == 1 && markers[0].note == "first time this session";
+    }));
+    EXPECT_EQ(SessionStore(stored.store).markers(stored.id)[0].label, "client laughs");
+}
+
+TEST_F(ReviewWorkspaceTest, SmoothingEvensOutTheLines) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    EXPECT_NEAR(happySpread(workspace), 0.4, 1e-6);  // 0.9 and 0.5 alternating
+    workspace.setSmoothing({SmoothingKind::MovingAverage, 1.0});
+    EXPECT_LT(happySpread(workspace), 0.1);
+    workspace.setSmoothing({SmoothingKind::Exponential, 1.0});
+    EXPECT_LT(happySpread(workspace), 0.15);
+    workspace.setSmoothing({SmoothingKind::None, 1.0});
+    EXPECT_NEAR(happySpread(workspace), 0.4, 1e-6);
+}
+
+TEST_F(ReviewWorkspaceTest, EmotionsCanBeHidden) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    workspace.setEmotionVisible(4, false);
+    EXPECT_FALSE(workspace.timeline()->isEmotionVisible(4));
+    EXPECT_TRUE(workspace.timeline()->isEmotionVisible(0));
+}
+
+TEST_F(ReviewWorkspaceTest, AMovedRecordingIsRelocated) {
+    const auto moved = folder / "moved.avi";
+    std::filesystem::rename(stored.video, moved);
+    auto review = setup();
+    QString asked_for;
+    review.locate_recording = [&](const QString& missing) {
+        asked_for = missing;
+        return QString::fromStdString(moved.string());
+    };
+    ReviewWorkspace workspace(review);
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    EXPECT_EQ(asked_for.toStdString(), stored.video.string());
+    EXPECT_TRUE(workspace.player()->isOpen());
+    EXPECT_EQ(SessionStore(stored.store).session(stored.id).recording.path, moved.string());
+}
+
+TEST_F(ReviewWorkspaceTest, AMissingRecordingStillShowsTheStoredResults) {
+    std::filesystem::remove(stored.video);
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    EXPECT_FALSE(workspace.player()->isOpen());
+    EXPECT_EQ(workspace.frames().size(), static_cast<std::size_t>(test::kReviewFrames));
+    EXPECT_TRUE(workspace.errorText().contains("missing")) << workspace.errorText().toStdString();
+    EXPECT_TRUE(workspace.errorText().contains(QString::fromStdString(stored.video.string())));
+}
+
+TEST_F(ReviewWorkspaceTest, AStoreThatIsNotADatabaseIsReportedClearly) {
+    const auto broken = folder / "broken.sqlite";
+    {
+        std::ofstream out(broken);
+        out << "this is not an SQLite database, it is a text file of some length";
+    }
+    auto review = setup();
+    review.store_path = broken;
+    ReviewWorkspace workspace(review);
+    EXPECT_TRUE(workspace.errorText().contains("session store"))
+        << workspace.errorText().toStdString();
+    EXPECT_TRUE(workspace.errorText().contains(QString::fromStdString(broken.string())))
+        << workspace.errorText().toStdString();
+    EXPECT_FALSE(workspace.openRecording(stored.video));
+}
+
+}  // namespace
+}  // namespace emotrace::ui
