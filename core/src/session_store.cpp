@@ -51,6 +51,8 @@ std::span<const std::byte> probabilityBytes(const std::vector<float>& probabilit
 
 std::vector<float> probabilitiesFromBytes(std::span<const std::byte> bytes) {
     std::vector<float> probabilities(bytes.size() / sizeof(float));
+    if (probabilities.empty())
+        return probabilities;  // memcpy must not see the null pointers of empty buffers
     std::memcpy(probabilities.data(), bytes.data(), probabilities.size() * sizeof(float));
     return probabilities;
 }
