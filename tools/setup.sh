@@ -24,6 +24,7 @@ packages=(
   nlohmann-json3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg xvfb xauth clang-format
+  poppler-utils fonts-dejavu-core           # pdftotext: the report tests read the PDF text back
   python3-torch python3-torchvision          # the PyTorch baseline the benchmark compares against
 )
 
