@@ -7,7 +7,8 @@ namespace emotrace::bench {
 
 namespace {
 
-const std::set<std::string> kCommands = {"classifier", "pipeline", "soak", "detectors", "all"};
+const std::set<std::string> kCommands = {"classifier", "pipeline", "soak",
+                                         "detectors",  "analysis", "all"};
 
 double parseNumber(const std::string& option, const std::string& text, double minimum) {
     std::size_t used = 0;
@@ -41,13 +42,17 @@ commands:
   pipeline     the live pipeline on a 640x480 30 fps clip: fps, drops, latency
   soak         the pipeline looping its clip for --minutes, sampling resident memory
   detectors    YuNet 2023mar, YuNet 2022mar and Haar on the shared clips: time, faces found
-  all          everything but the soak, printed as markdown for docs/benchmarks.md
+  analysis     recorded-session analysis on a 640x480 30 fps H.264 recording: the live
+               frame-by-frame path against analyzeRecording (detector on every frame and on
+               every n-th), then peak memory and reopening time on a long recording
+  all          everything but the soak and the analysis, as markdown for docs/benchmarks.md
 
 options:
   --data DIR            shared data (default $EMOTRACE_DATA or ../shared/data of the checkout)
   --work-dir DIR        scratch for clips and the model (default /tmp/emotrace-bench)
   --model FILE          emotrace model file (default: a seeded untrained ResNet18)
-  --runs N              classifier: timed runs per configuration (default 50)
+  --runs N              classifier: timed runs per configuration (default 50); analysis:
+                        runs of each path (default 3)
   --no-python           classifier: skip the PyTorch baseline
   --python EXE          classifier: interpreter with python3-torch (default /usr/bin/python3)
   --faces 1|4           pipeline, soak: faces in the clip (default 1)
@@ -61,6 +66,9 @@ options:
   --minutes M           soak: duration (default 30)
   --sample-seconds S    soak: RSS sampling interval (default 10)
   --frames-per-clip N   detectors: frames sampled from each clip (default 60)
+  --clip-seconds S      analysis: length of the compared recording (default 60)
+  --long-minutes M      analysis: length of the long recording (default 120; 0 skips it)
+  --detect-every N      analysis: detector on every N-th frame of the tracked path (default 5)
 )";
 }
 
@@ -83,6 +91,7 @@ BenchOptions parseBenchOptions(const std::vector<std::string>& arguments) {
             options.model = value();
         } else if (argument == "--runs") {
             options.runs = parseInteger(argument, value(), 1);
+            options.runs_given = true;
         } else if (argument == "--no-python") {
             options.run_python = false;
         } else if (argument == "--python") {
@@ -110,11 +119,17 @@ BenchOptions parseBenchOptions(const std::vector<std::string>& arguments) {
             options.sample_seconds = parseNumber(argument, value(), 1.0);
         } else if (argument == "--frames-per-clip") {
             options.frames_per_clip = parseInteger(argument, value(), 1);
+        } else if (argument == "--clip-seconds") {
+            options.clip_seconds = parseNumber(argument, value(), 1.0);
+        } else if (argument == "--long-minutes") {
+            options.long_minutes = parseNumber(argument, value(), 0.0);
+        } else if (argument == "--detect-every") {
+            options.detect_every = parseInteger(argument, value(), 1);
         } else if (!argument.starts_with("-") && options.command.empty()) {
             if (!kCommands.contains(argument))
                 throw std::invalid_argument("unknown command '" + argument +
-                                            "'; expected classifier, pipeline, soak, detectors "
-                                            "or all");
+                                            "'; expected classifier, pipeline, soak, detectors, "
+                                            "analysis or all");
             options.command = argument;
         } else {
             throw std::invalid_argument("unknown option '" + argument + "'");

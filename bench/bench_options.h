@@ -9,12 +9,13 @@
 namespace emotrace::bench {
 
 struct BenchOptions {
-    std::string command;  // classifier, pipeline, soak, detectors, all
+    std::string command;  // classifier, pipeline, soak, detectors, analysis, all
     std::optional<std::filesystem::path> data;
     std::optional<std::filesystem::path> work;
     std::optional<std::filesystem::path> model;  // default: the seeded ResNet18
     // classifier
     int runs = 50;
+    bool runs_given = false;  // analysis runs 3 times unless --runs says otherwise
     bool run_python = true;
     std::string python = "/usr/bin/python3";
     // pipeline and soak
@@ -30,6 +31,10 @@ struct BenchOptions {
     double sample_seconds = 10.0;
     // detectors
     int frames_per_clip = 60;
+    // analysis
+    double clip_seconds = 60.0;
+    double long_minutes = 120.0;
+    int detect_every = 5;
     bool help = false;
 };
 

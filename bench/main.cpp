@@ -5,6 +5,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "analysis_bench.h"
 #include "bench_common.h"
 #include "bench_model.h"
 #include "bench_options.h"
@@ -89,6 +90,18 @@ SoakReport soak(const Context& context) {
     return runSoak(options);
 }
 
+AnalysisReport analysis(const Context& context) {
+    const auto& options = context.options;
+    return runAnalysisBench({.data = context.paths.data,
+                             .work = context.paths.work,
+                             .model = context.model,
+                             .runs = options.runs_given ? options.runs : 3,
+                             .clip_seconds = options.clip_seconds,
+                             .long_minutes = options.long_minutes,
+                             .detect_every = options.detect_every,
+                             .torch_threads = options.torch_threads});
+}
+
 std::string machineMarkdown(const MachineInfo& machine, const std::string& command,
                             const std::string& load_after) {
     std::ostringstream out;
@@ -115,6 +128,8 @@ int run(const BenchOptions& options, const std::string& command_line) {
         body = detectorMarkdown(detectors(context));
     } else if (options.command == "pipeline") {
         body = pipelineMarkdown({runPipelineBench(pipelineOptions(context, options.faces))});
+    } else if (options.command == "analysis") {
+        body = analysisMarkdown(analysis(context));
     } else if (options.command == "soak") {
         body = soakMarkdown(soak(context));
     } else {
