@@ -32,6 +32,7 @@ std::string usage() {
            "  --loop                replay a video file from the start when it ends\n"
            "  --review FILE         review a recorded session: reopen its stored analysis or\n"
            "                        analyse it in the background\n"
+           "  --review-at SECONDS   start the review's player at this session time\n"
            "  --store FILE          the session store (default: the user's data directory,\n"
            "                        ~/.local/share/emotrace/sessions.sqlite)\n"
            "  --threads N           threads for the emotion model and OpenCV (default: the\n"
@@ -79,6 +80,10 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
                 throw Error("--threads: expected a positive whole number");
         } else if (name == "--review") {
             options.review = value();
+        } else if (name == "--review-at") {
+            options.review_at_seconds = parseNumber<double>(name, value(), "seconds (e.g. 12.5)");
+            if (!(options.review_at_seconds >= 0.0) || !std::isfinite(options.review_at_seconds))
+                throw Error("--review-at: expected a session time in seconds, 0 or more");
         } else if (name == "--store") {
             options.store = value();
         } else if (name == "--screenshot") {

@@ -17,9 +17,10 @@ struct DashboardOptions {
     std::filesystem::path model;           // empty: no emotions, boxes only
     DetectorOptions detector;
     bool loop = false;
-    int threads = 0;               // 0: the libraries' defaults (LibTorch: 1)
-    std::filesystem::path review;  // set: open the review workspace on this recording
-    std::filesystem::path store;   // empty: SessionStore's defaultStorePath()
+    int threads = 0;                 // 0: the libraries' defaults (LibTorch: 1)
+    std::filesystem::path review;    // set: open the review workspace on this recording
+    double review_at_seconds = 0.0;  // where the review's player starts
+    std::filesystem::path store;     // empty: SessionStore's defaultStorePath()
     std::filesystem::path screenshot;
     double quit_after_seconds = 0.0;  // 0: run until closed
     bool help = false;

@@ -43,6 +43,8 @@ void plotEmotionDistribution(QCustomPlot& plot, const SessionStatistics& statist
         ticker->addTick(static_cast<double>(i), QString::fromStdString(labels[i]));
     }
     plot.xAxis->setTicker(ticker);
+    // Rotated labels run down and to the right: room for the last one ("surprise").
+    plot.axisRect()->setMinimumMargins(QMargins(15, 15, 45, 15));
     plot.xAxis->setTickLabelRotation(labels.size() > 5 ? 35 : 0);
     plot.xAxis->setRange(-0.6, std::max<double>(1.0, static_cast<double>(labels.size())) - 0.4);
     plot.yAxis->setLabel(QObject::tr("mean probability"));

@@ -136,11 +136,26 @@ void ReviewTimeline::setPlayheadVisible(bool visible) {
 }
 
 void ReviewTimeline::setLegendVisible(bool visible) {
-    plot_->legend->setVisible(visible);
-    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    plot_->legend->setWrap(4);
-    plot_->legend->setBrush(QColor(255, 255, 255, 210));
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    // In a row of its own above the axes, so it never covers the lines; out of the layout when
+    // hidden, or its empty cell would still take room.
+    auto* legend = plot_->legend;
+    auto* layout = plot_->plotLayout();
+    const bool above = layout->hasElement(0, 0) && layout->element(0, 0) == legend;
+    if (visible && !above) {
+        plot_->axisRect()->insetLayout()->take(legend);
+        layout->insertRow(0);
+        layout->addElement(0, 0, legend);
+        layout->setRowStretchFactor(0, 0.001);
+        // Eight classes in one row do not fit a page's width. The fill order rearranges the
+        // items already there by the wrap, so the wrap comes first.
+        legend->setWrap(4);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        legend->setBorderPen(Qt::NoPen);
+    } else if (!visible && above) {
+        layout->take(legend);
+        layout->simplify();
+    }
+    legend->setVisible(visible);
     replot();
 }
 

@@ -417,9 +417,28 @@ void ReviewWorkspace::refreshViews() {
     timeline_->setDuration(sessionSeconds());
     refreshSeries();
     refreshSummary();
+    refreshTitle();
     position_->setRange(0, static_cast<int>(std::max<std::int64_t>(0, player_->frameCount() - 1)));
     if (!current_image_.empty())  // the frame on show may have just been analysed
         showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
+}
+
+void ReviewWorkspace::refreshTitle() {
+    if (!session_) {
+        session_title_->setText(tr("No session open."));
+        return;
+    }
+    // frames_ rather than the stored count: it grows with each analysis batch.
+    session_title_->setText(
+        tr("<b>%1</b> — analysed %2 UTC with %3, %4 frames stored (%5)")
+            .arg(QString::fromStdString(session_->recording.path),
+                 QString::fromStdString(session_->created_utc),
+                 session_->setup.model_path.empty()
+                     ? tr("no emotion model")
+                     : QString::fromStdString(
+                           std::filesystem::path(session_->setup.model_path).filename().string()))
+            .arg(frames_.size())
+            .arg(QString::fromStdString(toString(session_->state))));
 }
 
 void ReviewWorkspace::refreshSeries() {

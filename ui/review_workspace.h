@@ -128,6 +128,7 @@ class ReviewWorkspace : public QMainWindow {
     void refreshViews();
     void refreshSeries();
     void refreshSummary();
+    void refreshTitle();
     double sessionSeconds() const;
     const std::vector<std::string>& labels() const;
 

@@ -110,10 +110,6 @@ bool ReviewWorkspace::showSession(std::int64_t session_id) {
     rebuildEmotionChecks();
     marker_panel_->setMarkers(markers_);
     timeline_->setMarkers(markers_);
-    session_title_->setText(tr("<b>%1</b> — analysed %2 UTC, %3 frames stored (%4)")
-                                .arg(qs(session_->recording.path), qs(session_->created_utc))
-                                .arg(session_->frames_stored)
-                                .arg(qs(toString(session_->state))));
     if (ensureRecordingPresent()) {
         try {
             player_->open(session_->recording.path);

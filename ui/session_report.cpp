@@ -202,33 +202,34 @@ void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& sess
 
     QTextDocument document;
     document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:timeline")),
-                         plotImage(*timeline.plot(), 1300, 420));
+                         plotImage(*timeline.plot(), 1000, 380));
     document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:distribution")),
                          plotImage(distribution, 640, 360));
     document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:trend")),
-                         plotImage(trend, 1300, 360));
+                         plotImage(trend, 1000, 330));
     const auto series = trackSeries(frames, track_id);
     QString body;
     body += QObject::tr("<h1>emotrace session report</h1>");
     body += QStringLiteral("<p style='font-size:large'><b>%1</b></p>")
                 .arg(QString::fromUtf8(kDecisionSupportStatement));
     body += QObject::tr("<h2>Session</h2>") + factsTable(session);
+    // Beside the session's model facts, and short enough to leave page one to the timeline.
+    body += QObject::tr("<h2>Model card summary</h2>") + modelCard(session);
     body += QObject::tr("<h2>Emotions over time (face #%1)</h2>").arg(track_id);
     body += QObject::tr(
                 "<p>%1 Dashed lines: markers; grey spans: excluded from the "
                 "statistics.</p>")
                 .arg(describeFacePresence(statistics).toHtmlEscaped());
-    body += QStringLiteral("<img src='report:timeline' width='650'>");
-    body += QObject::tr("<h2>Emotion distribution</h2>");
-    body += QStringLiteral("<img src='report:distribution' width='380'>");
+    body += QStringLiteral("<p align='center'><img src='report:timeline' width='600'></p>");
+    body += QObject::tr("<h2 style='page-break-before: always'>Emotion distribution</h2>");
+    body += QStringLiteral("<p align='center'><img src='report:distribution' width='400'></p>");
     body += QObject::tr(
                 "<h2>Valence trend</h2><p>Valence per %1 s window: happy +1; angry, "
                 "contempt, disgust, fear, sad −1; neutral and surprise 0. The strip "
                 "under the line shows each window's dominant emotion.</p>")
                 .arg(summaryWindowSeconds(seconds), 0, 'f', 1);
-    body += QStringLiteral("<img src='report:trend' width='650'>");
+    body += QStringLiteral("<p align='center'><img src='report:trend' width='600'></p>");
     body += QObject::tr("<h2>Markers</h2>") + markerTable(session, series, markers);
-    body += QObject::tr("<h2>Model card summary</h2>") + modelCard(session);
     body += QStringLiteral("<p><b>%1</b></p>").arg(QString::fromUtf8(kDecisionSupportStatement));
     document.setHtml(body);
 

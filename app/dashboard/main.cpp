@@ -14,6 +14,7 @@
 #include "emotrace/face_detector.h"
 #include "emotrace/session_store.h"
 #include "main_window.h"
+#include "review_player.h"
 #include "review_workspace.h"
 #include "session_controller.h"
 
@@ -119,8 +120,10 @@ int main(int argc, char* argv[]) {
                      [&open_review] { open_review(); });
     if (!options.review.empty()) {
         auto& workspace = open_review();
-        QTimer::singleShot(0, &workspace,
-                           [&workspace, &options] { workspace.openRecording(options.review); });
+        QTimer::singleShot(0, &workspace, [&workspace, &options] {
+            if (workspace.openRecording(options.review) && options.review_at_seconds > 0.0)
+                workspace.player()->seekToSeconds(options.review_at_seconds);
+        });
     } else {
         window.show();
     }

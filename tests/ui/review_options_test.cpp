@@ -14,6 +14,10 @@ TEST(DashboardReviewOptions, ReviewAndStoreAreRead) {
     EXPECT_FALSE(options.source);
     EXPECT_NE(usage().find("--review FILE"), std::string::npos);
     EXPECT_NE(usage().find("--store FILE"), std::string::npos);
+    EXPECT_DOUBLE_EQ(
+        parseDashboardOptions({"--review", "a.mp4", "--review-at", "12.5"}).review_at_seconds,
+        12.5);
+    EXPECT_THROW(parseDashboardOptions({"--review-at", "-1"}), Error);
 }
 
 TEST(DashboardReviewOptions, ReviewingAndALiveSourceContradictEachOther) {
