@@ -99,6 +99,11 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
             style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
     });
     connect(timeline_, &ReviewTimeline::seekRequested, player_, &RecordingPlayer::seekToSeconds);
+    connect(player_, &RecordingPlayer::decodeFailed, this, [this](std::int64_t frame) {
+        statusBar()->showMessage(
+            tr("The video cannot be decoded at frame %1 (a broken or cut recording).").arg(frame),
+            10000);
+    });
     connect(marker_panel_, &MarkerPanel::jumpRequested, player_, &RecordingPlayer::seekToSeconds);
     // Queued: the panel rebuilds its list from the store, which must not happen inside the
     // list's own itemChanged signal.
@@ -207,7 +212,8 @@ QWidget* ReviewWorkspace::buildPlayerArea() {
     connect(play_button_, &QToolButton::clicked, player_, &RecordingPlayer::togglePlay);
     connect(back, &QToolButton::clicked, player_, &RecordingPlayer::stepBack);
     connect(forward, &QToolButton::clicked, player_, &RecordingPlayer::stepForward);
-    connect(position_, &QSlider::sliderMoved, player_,
+    // valueChanged rather than sliderMoved: a click on the groove pages the slider too.
+    connect(position_, &QSlider::valueChanged, player_,
             [this](int frame) { player_->seekToFrame(frame); });
     connect(speed_, &QComboBox::currentIndexChanged, this,
             [this] { player_->setSpeed(speed_->currentData().toDouble()); });
@@ -324,9 +330,10 @@ void ReviewWorkspace::showFrame(std::int64_t frame, double seconds, const cv::Ma
     const FrameRecord none{frame, seconds * 1000.0, {}};
     video_->showFrame(current_image_, index < frames_.size() ? frames_[index] : none, track_);
     timeline_->setPlayhead(seconds);
-    position_->blockSignals(true);
-    position_->setValue(static_cast<int>(frame));
-    position_->blockSignals(false);
+    {
+        const QSignalBlocker quiet(position_);
+        position_->setValue(static_cast<int>(frame));
+    }
     time_label_->setText(QStringLiteral("%1 / %2")
                              .arg(formatSessionTime(seconds))
                              .arg(formatSessionTime(sessionSeconds())));
@@ -418,7 +425,11 @@ void ReviewWorkspace::refreshViews() {
     refreshSeries();
     refreshSummary();
     refreshTitle();
-    position_->setRange(0, static_cast<int>(std::max<std::int64_t>(0, player_->frameCount() - 1)));
+    {
+        const QSignalBlocker quiet(position_);  // a clamped value is not the user's seek
+        position_->setRange(0,
+                            static_cast<int>(std::max<std::int64_t>(0, player_->frameCount() - 1)));
+    }
     if (!current_image_.empty())  // the frame on show may have just been analysed
         showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
 }

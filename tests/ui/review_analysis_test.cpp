@@ -133,6 +133,66 @@ TEST(ReviewWorkspaceAnalysis, ANewRecordingIsAnalysedInTheBackgroundAndReopenedF
     EXPECT_EQ(reopened.frames().size(), 45u);
 }
 
+// CentreFaceDetector that holds its n-th call until released: the analysis is then certainly
+// still running when the test cancels it.
+class GatedDetector : public CentreFaceDetector {
+  public:
+    GatedDetector(int open_calls, const std::atomic<bool>& released)
+        : open_calls_(open_calls), released_(released) {}
+    std::vector<Detection> detect(const cv::Mat& bgr) override {
+        if (++calls_ > open_calls_) {
+            while (!released_)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return CentreFaceDetector::detect(bgr);
+    }
+
+  private:
+    int calls_ = 0;
+    int open_calls_;
+    const std::atomic<bool>& released_;
+};
+
+TEST(ReviewWorkspaceAnalysis, CancelKeepsWhatIsStoredAndReopeningResumesWithoutGaps) {
+    constexpr int kFrames = 150;
+    test::TempDir folder;
+    const auto video = folder / "long.avi";
+    test::writeTestVideo(video, kFrames, 15.0, {96, 72});
+    std::atomic<bool> released{false};
+    ReviewSetup setup;
+    setup.store_path = folder / "sessions.sqlite";
+    setup.analysis.commit_every = 10;
+    setup.analysis.detect_every = 5;
+    setup.make_detector = [&released] { return std::make_unique<GatedDetector>(8, released); };
+    std::int64_t kept = 0;
+    {
+        ReviewWorkspace workspace(setup);
+        ASSERT_TRUE(workspace.openRecording(video)) << workspace.errorText().toStdString();
+        ASSERT_TRUE(waitUntil([&] { return !workspace.frames().empty(); }));
+        released = true;
+        workspace.cancelAnalysis();
+        EXPECT_FALSE(workspace.isAnalysing());
+        const auto stored = SessionStore(setup.store_path).session(workspace.session()->id);
+        kept = stored.frames_stored;
+        EXPECT_EQ(stored.state, AnalysisState::InProgress);
+        EXPECT_GE(kept, static_cast<std::int64_t>(workspace.frames().size()));
+        EXPECT_LT(kept, kFrames);
+    }
+    setup.make_detector = [] { return std::make_unique<CentreFaceDetector>(); };
+    ReviewWorkspace reopened(setup);
+    ASSERT_TRUE(reopened.openRecording(video));
+    EXPECT_EQ(reopened.frames().size(), static_cast<std::size_t>(kept));  // shown at once
+    EXPECT_TRUE(reopened.isAnalysing());
+    ASSERT_TRUE(waitUntil([&] { return !reopened.isAnalysing(); }));
+    EXPECT_TRUE(reopened.errorText().isEmpty()) << reopened.errorText().toStdString();
+    const auto frames = SessionStore(setup.store_path).frames(reopened.session()->id);
+    ASSERT_EQ(frames.size(), static_cast<std::size_t>(kFrames));
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        ASSERT_EQ(frames[i].frame_index, static_cast<std::int64_t>(i));
+    ASSERT_EQ(reopened.frames().size(), frames.size());
+    EXPECT_EQ(reopened.session()->state, AnalysisState::Complete);
+}
+
 TEST(ReviewWorkspaceAnalysis, AnUnreadableRecordingIsReported) {
     test::TempDir folder;
     const auto fake = folder / "not-a-video.mp4";

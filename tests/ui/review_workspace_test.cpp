@@ -138,6 +138,25 @@ TEST_F(ReviewWorkspaceTest, EmotionsCanBeHidden) {
     EXPECT_TRUE(workspace.timeline()->isEmotionVisible(0));
 }
 
+TEST_F(ReviewWorkspaceTest, ExportsWriteTheOpenSession) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    ASSERT_TRUE(workspace.exportFramesCsv(folder / "frames.csv"))
+        << workspace.errorText().toStdString();
+    std::ifstream csv(folder / "frames.csv");
+    std::string header;
+    std::getline(csv, header);
+    EXPECT_TRUE(header.ends_with(",track")) << header;
+    ASSERT_TRUE(workspace.exportSessionJson(folder / "session.json"));
+    EXPECT_GT(std::filesystem::file_size(folder / "session.json"), 0u);
+    ASSERT_TRUE(workspace.exportTimeline(folder / "timeline.png"));
+    ASSERT_TRUE(workspace.exportTimeline(folder / "timeline.pdf"));
+    ASSERT_TRUE(workspace.exportReport(folder / "report.pdf"));
+    EXPECT_FALSE(workspace.exportReport(folder / "missing-folder" / "report.pdf"));
+    EXPECT_TRUE(workspace.errorText().contains("missing-folder"))
+        << workspace.errorText().toStdString();
+}
+
 TEST_F(ReviewWorkspaceTest, AMovedRecordingIsRelocated) {
     const auto moved = folder / "moved.avi";
     std::filesystem::rename(stored.video, moved);
