@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "emotrace/error.h"
+#include "emotrace/session_export.h"
 #include "emotrace/session_statistics.h"
 #include "run_setup.h"
 #ifdef EMOTRACE_HAVE_UI
@@ -33,17 +34,23 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
     const SessionInfo info = store.session(session);
     const std::vector<FrameRecord> frames = store.frames(session);
     const std::vector<Marker> markers = store.markers(session);
-    std::vector<std::filesystem::path> written;
-#ifdef EMOTRACE_HAVE_UI
+    // The track in most frames: in a therapy recording with one camera on the client, the client.
     const auto tracks = tracksByPresence(frames);
+    const int track = tracks.empty() ? -1 : tracks.front();
+    std::vector<std::filesystem::path> written{dir / (stem + ".session.csv"),
+                                               dir / (stem + ".session.json")};
+    writeSessionCsv(written[0], info.setup.labels, frames);
+    writeSessionJson(written[1], info, markers,
+                     sessionStatistics(frames, info.setup.labels, track, markers), track);
+#ifdef EMOTRACE_HAVE_UI
     if (!tracks.empty()) {
         const ui::FigureApplication application;
         for (const char* extension : {".timeline.png", ".timeline.pdf"}) {
             written.push_back(dir / (stem + extension));
-            ui::saveTimeline(written.back(), info, frames, markers, tracks.front());
+            ui::saveTimeline(written.back(), info, frames, markers, track);
         }
         written.push_back(dir / (stem + ".report.pdf"));
-        ui::saveSessionReport(written.back(), info, frames, markers, tracks.front());
+        ui::saveSessionReport(written.back(), info, frames, markers, track);
     } else {
         err << kPrefix << "no face in " << info.recording.path
             << ": no timeline or report to export\n";
