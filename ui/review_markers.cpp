@@ -40,7 +40,11 @@ MarkerPanel::MarkerPanel(QWidget* parent)
     list_->setHeaderLabels({tr("Time"), tr("Label"), tr("Note"), tr("Excluded")});
     list_->setRootIsDecorated(false);
     list_->setEditTriggers(QAbstractItemView::EditKeyPressed | QAbstractItemView::SelectedClicked);
+    // The note takes the room that is left and wraps; the other columns fit their contents.
+    list_->header()->setStretchLastSection(false);
+    list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     list_->header()->setSectionResizeMode(kNote, QHeaderView::Stretch);
+    list_->setWordWrap(true);
     list_->setToolTip(
         tr("Double-click a time to jump there; click a selected label or note "
            "(or press F2) to edit it"));
@@ -80,6 +84,7 @@ void MarkerPanel::setMarkers(const std::vector<Marker>& markers) {
         item->setText(kTime, time);
         item->setText(kLabel, QString::fromStdString(marker.label));
         item->setText(kNote, QString::fromStdString(marker.note));
+        item->setToolTip(kNote, QString::fromStdString(marker.note));
         item->setCheckState(kExcluded, marker.exclude ? Qt::Checked : Qt::Unchecked);
         item->setData(kTime, kIdRole, QVariant::fromValue<qlonglong>(marker.id));
         item->setFlags(item->flags() | Qt::ItemIsEditable | Qt::ItemIsUserCheckable);

@@ -14,6 +14,8 @@ namespace emotrace::ui {
 SessionListPanel::SessionListPanel(QWidget* parent) : QWidget(parent), list_(new QTreeWidget) {
     list_->setHeaderLabels({tr("Recording"), tr("Analysed (UTC)"), tr("State"), tr("Length")});
     list_->setRootIsDecorated(false);
+    list_->header()->setStretchLastSection(false);
+    list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     list_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     list_->setToolTip(tr("Double-click a session to reopen it"));
     auto* refresh = new QPushButton(tr("Refresh"));
@@ -34,7 +36,10 @@ void SessionListPanel::setSessions(const std::vector<SessionInfo>& sessions) {
         item->setText(
             0, QString::fromStdString(std::filesystem::path(recording.path).filename().string()));
         item->setToolTip(0, QString::fromStdString(recording.path));
-        item->setText(1, QString::fromStdString(session.created_utc));
+        // "2026-11-25 19:52" reads faster than ISO 8601; the tooltip keeps the exact time.
+        item->setText(1,
+                      QString::fromStdString(session.created_utc.substr(0, 16)).replace('T', ' '));
+        item->setToolTip(1, QString::fromStdString(session.created_utc));
         item->setText(2, QString::fromStdString(toString(session.state)));
         const double fps = recording.fps > 0.0 ? recording.fps : 30.0;
         item->setText(3, formatSessionTime(static_cast<double>(session.frames_stored) / fps));
