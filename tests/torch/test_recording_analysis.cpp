@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -302,6 +304,56 @@ TEST(RecordingAnalysis, KilledCommandResumesWithEveryFrameExactlyOnce) {
     EXPECT_EQ(session->state, AnalysisState::Complete);
     EXPECT_EQ(store.sessions().size(), 1u) << "the rerun continued the same session";
     expectEveryFrameOnce(store.frames(session->id), kFrames);
+}
+
+std::string shellQuoted(const std::string& text) {
+    std::string result = "'";
+    for (char c : text)
+        result += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return result + "'";
+}
+
+// Runs emotrace-analyze in `workdir` with `args`; returns its exit code and stderr.
+std::pair<int, std::string> runAnalyze(const std::filesystem::path& workdir,
+                                       const std::string& args) {
+    const auto err_file = workdir / "stderr.txt";
+    const std::string command = "cd " + shellQuoted(workdir.string()) + " && " +
+                                shellQuoted(EMOTRACE_ANALYZE_BIN) + " " + args + " 2>" +
+                                shellQuoted(err_file.string());
+    const int status = std::system(command.c_str());
+    std::ifstream in(err_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+std::vector<std::string> linesOf(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+TEST(RecordingAnalysis, CommandReusesACompleteSessionAndExportsItsFiles) {
+    test::TempDir dir;
+    writeVideo(dir, "clip.avi", 40);
+    const std::string args = "clip.avi --store sessions.sqlite --no-progress --export out";
+    const auto first = runAnalyze(dir.path(), args);
+    ASSERT_EQ(first.first, 0) << first.second;
+    EXPECT_EQ(first.second.find("without analysing it again"), std::string::npos);
+
+    const auto second = runAnalyze(dir.path(), args);
+    ASSERT_EQ(second.first, 0) << second.second;
+    EXPECT_NE(second.second.find("without analysing it again"), std::string::npos) << second.second;
+    const SessionStore store(dir / "sessions.sqlite");
+    EXPECT_EQ(store.sessions().size(), 1u);
+
+    const auto rows = linesOf(dir / "out" / "clip.session.csv");
+    ASSERT_EQ(rows.size(), 41u);
+    EXPECT_TRUE(rows[0].ends_with(",track")) << rows[0];
+    EXPECT_TRUE(std::filesystem::exists(dir / "out" / "clip.session.json"));
+    EXPECT_EQ(linesOf(dir / "clip.emotions.csv").size(), 41u);
 }
 
 }  // namespace
