@@ -10,6 +10,7 @@
 #include "review_player.h"
 #include "review_test_support.h"
 #include "review_workspace.h"
+#include "test_models.h"
 #include "test_support.h"
 #include "ui_test_support.h"
 
@@ -191,6 +192,33 @@ TEST(ReviewWorkspaceAnalysis, CancelKeepsWhatIsStoredAndReopeningResumesWithoutG
         ASSERT_EQ(frames[i].frame_index, static_cast<std::int64_t>(i));
     ASSERT_EQ(reopened.frames().size(), frames.size());
     EXPECT_EQ(reopened.session()->state, AnalysisState::Complete);
+}
+
+TEST(ReviewWorkspaceAnalysis, WithAModelEveryFaceGetsProbabilitiesInTheModelsOrder) {
+    test::TempDir folder;
+    const auto video = folder / "model.avi";
+    test::writeTestVideo(video, 20, 10.0, {96, 72});
+    const std::vector<std::string> labels{"happy", "sad", "neutral"};
+    const auto model = test::writeTestModel(folder / "model.pt", labels);
+    ReviewSetup setup;
+    setup.store_path = folder / "sessions.sqlite";
+    setup.model_path = model;
+    setup.load_classifier = [model] { return loadEmotionClassifier(model); };
+    setup.make_detector = [] { return std::make_unique<CentreFaceDetector>(); };
+    ReviewWorkspace workspace(setup);
+    ASSERT_TRUE(workspace.openRecording(video)) << workspace.errorText().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return !workspace.isAnalysing(); }));
+    ASSERT_TRUE(workspace.errorText().isEmpty()) << workspace.errorText().toStdString();
+    const auto session = *workspace.session();
+    EXPECT_EQ(session.setup.labels, labels);
+    EXPECT_EQ(session.setup.model_architecture, "mycnn_v1");
+    EXPECT_EQ(session.setup.model_hash, recordingFingerprint(model));
+    EXPECT_EQ(session.setup.detect_every, setup.analysis.detect_every);
+    ASSERT_EQ(workspace.frames().size(), 20u);
+    for (const auto& frame : workspace.frames()) {
+        ASSERT_EQ(frame.faces.size(), 1u);
+        EXPECT_EQ(frame.faces[0].probabilities.size(), labels.size());
+    }
 }
 
 TEST(ReviewWorkspaceAnalysis, AnUnreadableRecordingIsReported) {

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
+#include <QAction>
 
 #include "dashboard_options.h"
 #include "emotrace/error.h"
+#include "main_window.h"
+#include "session_controller.h"
 
 namespace emotrace::dashboard {
 namespace {
@@ -28,6 +31,17 @@ TEST(DashboardReviewOptions, ReviewingAndALiveSourceContradictEachOther) {
         EXPECT_NE(std::string(error.what()).find("--source"), std::string::npos) << error.what();
     }
     EXPECT_THROW(parseDashboardOptions({"--store"}), Error);  // a value is expected
+}
+
+TEST(DashboardReviewOptions, TheDashboardAsksForTheReviewWorkspace) {
+    ui::SessionController controller([] { return std::unique_ptr<FaceDetector>(); }, nullptr);
+    ui::MainWindow window(controller);
+    int requests = 0;
+    QObject::connect(&window, &ui::MainWindow::reviewRequested, [&] { ++requests; });
+    auto* review = window.findChild<QAction*>("reviewRecording");
+    ASSERT_NE(review, nullptr);
+    review->trigger();
+    EXPECT_EQ(requests, 1);
 }
 
 }  // namespace
