@@ -5,8 +5,8 @@
 // of stored sessions; and the exports. A recording without a complete session is analysed in
 // the background while the clinician already watches, and results fill in as they are stored.
 //
-// Layout and wiring live in review_workspace.cpp; opening sessions, analysis, markers and
-// exports in review_workspace_session.cpp.
+// Layout and wiring live in review_workspace.cpp; opening sessions, analysis and markers in
+// review_workspace_session.cpp; exports in review_workspace_exports.cpp.
 #pragma once
 
 #include <cstdint>
@@ -132,7 +132,7 @@ class ReviewWorkspace : public QMainWindow {
     double sessionSeconds() const;
     const std::vector<std::string>& labels() const;
 
-    // review_workspace_session.cpp: sessions, analysis, markers, exports.
+    // review_workspace_session.cpp: sessions, analysis, markers.
     bool showSession(std::int64_t session_id);  // shows what is stored; starts no analysis
     bool ensureRecordingPresent();
     void startAnalysis(std::shared_ptr<EmotionClassifier> classifier);
@@ -145,6 +145,7 @@ class ReviewWorkspace : public QMainWindow {
     void removeMarker(std::int64_t marker_id);
     void refreshSessionList();
     std::shared_ptr<EmotionClassifier> classifierFor(const SessionInfo& session);
+    // review_workspace_exports.cpp.
     void exportWithDialog(const QString& title, const QString& filter, const QString& suffix,
                           const std::function<bool(const std::filesystem::path&)>& write);
 

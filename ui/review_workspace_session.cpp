@@ -1,5 +1,6 @@
 // The ReviewWorkspace's dealings with the session store: opening and relocating sessions, the
-// background analysis, markers and exports. Layout and wiring are in review_workspace.cpp.
+// background analysis and markers. Layout and wiring are in review_workspace.cpp, exports in
+// review_workspace_exports.cpp.
 #include <filesystem>
 
 #include <QFileDialog>
@@ -9,16 +10,13 @@
 #include <QStatusBar>
 
 #include "emotrace/error.h"
-#include "emotrace/session_export.h"
 #include "review_analysis.h"
 #include "review_markers.h"
 #include "review_player.h"
 #include "review_sessions.h"
-#include "review_summary.h"
 #include "review_timeline.h"
 #include "review_video_view.h"
 #include "review_workspace.h"
-#include "session_report.h"
 
 namespace emotrace::ui {
 namespace {
@@ -346,77 +344,6 @@ void ReviewWorkspace::refreshSessionList() {
     } catch (const std::exception& error) {
         showError(tr("Cannot list the stored sessions: %1").arg(error.what()));
     }
-}
-
-bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
-    if (!session_)
-        return false;
-    try {
-        saveTimeline(file, *session_, frames_, markers_, track_, smoothing_);
-        statusBar()->showMessage(tr("Timeline written to %1").arg(qs(file.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
-}
-
-bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
-    if (!session_)
-        return false;
-    try {
-        saveSessionReport(pdf, *session_, frames_, markers_, track_);
-        statusBar()->showMessage(tr("Report written to %1").arg(qs(pdf.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
-}
-
-bool ReviewWorkspace::exportFramesCsv(const std::filesystem::path& csv) {
-    if (!session_)
-        return false;
-    try {
-        writeSessionCsv(csv, session_->setup.labels, frames_);
-        statusBar()->showMessage(tr("Frames written to %1").arg(qs(csv.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
-}
-
-bool ReviewWorkspace::exportSessionJson(const std::filesystem::path& json) {
-    if (!session_)
-        return false;
-    try {
-        const auto statistics = sessionStatistics(frames_, labels(), track_, markers_,
-                                                  summaryWindowSeconds(sessionSeconds()));
-        writeSessionJson(json, *session_, markers_, statistics, track_);
-        statusBar()->showMessage(tr("Session written to %1").arg(qs(json.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
-}
-
-void ReviewWorkspace::exportWithDialog(
-    const QString& title, const QString& filter, const QString& suffix,
-    const std::function<bool(const std::filesystem::path&)>& write) {
-    if (!session_) {
-        showError(tr("Open a recording before exporting."));
-        return;
-    }
-    const auto stem =
-        QString::fromStdString(std::filesystem::path(session_->recording.path).stem().string());
-    QString file = QFileDialog::getSaveFileName(this, title, stem + suffix, filter);
-    if (file.isEmpty())
-        return;
-    if (!file.endsWith(suffix))
-        file += suffix;
-    write(file.toStdString());
 }
 
 }  // namespace emotrace::ui

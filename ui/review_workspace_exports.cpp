@@ -1,0 +1,91 @@
+// The ReviewWorkspace's exports of the open session: per-frame CSV and session JSON (core's
+// session_export.h), the timeline as PNG or PDF and the session report (session_report.h).
+#include <QFileDialog>
+#include <QStatusBar>
+
+#include "emotrace/session_export.h"
+#include "review_summary.h"
+#include "review_workspace.h"
+#include "session_report.h"
+
+namespace emotrace::ui {
+namespace {
+
+QString qs(const std::string& text) {
+    return QString::fromStdString(text);
+}
+
+}  // namespace
+
+bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
+    if (!session_)
+        return false;
+    try {
+        saveTimeline(file, *session_, frames_, markers_, track_, smoothing_);
+        statusBar()->showMessage(tr("Timeline written to %1").arg(qs(file.string())), 10000);
+        return true;
+    } catch (const std::exception& error) {
+        showError(tr("Export failed: %1").arg(error.what()));
+        return false;
+    }
+}
+
+bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
+    if (!session_)
+        return false;
+    try {
+        saveSessionReport(pdf, *session_, frames_, markers_, track_);
+        statusBar()->showMessage(tr("Report written to %1").arg(qs(pdf.string())), 10000);
+        return true;
+    } catch (const std::exception& error) {
+        showError(tr("Export failed: %1").arg(error.what()));
+        return false;
+    }
+}
+
+bool ReviewWorkspace::exportFramesCsv(const std::filesystem::path& csv) {
+    if (!session_)
+        return false;
+    try {
+        writeSessionCsv(csv, session_->setup.labels, frames_);
+        statusBar()->showMessage(tr("Frames written to %1").arg(qs(csv.string())), 10000);
+        return true;
+    } catch (const std::exception& error) {
+        showError(tr("Export failed: %1").arg(error.what()));
+        return false;
+    }
+}
+
+bool ReviewWorkspace::exportSessionJson(const std::filesystem::path& json) {
+    if (!session_)
+        return false;
+    try {
+        const auto statistics = sessionStatistics(frames_, labels(), track_, markers_,
+                                                  summaryWindowSeconds(sessionSeconds()));
+        writeSessionJson(json, *session_, markers_, statistics, track_);
+        statusBar()->showMessage(tr("Session written to %1").arg(qs(json.string())), 10000);
+        return true;
+    } catch (const std::exception& error) {
+        showError(tr("Export failed: %1").arg(error.what()));
+        return false;
+    }
+}
+
+void ReviewWorkspace::exportWithDialog(
+    const QString& title, const QString& filter, const QString& suffix,
+    const std::function<bool(const std::filesystem::path&)>& write) {
+    if (!session_) {
+        showError(tr("Open a recording before exporting."));
+        return;
+    }
+    const auto stem =
+        QString::fromStdString(std::filesystem::path(session_->recording.path).stem().string());
+    QString file = QFileDialog::getSaveFileName(this, title, stem + suffix, filter);
+    if (file.isEmpty())
+        return;
+    if (!file.endsWith(suffix))
+        file += suffix;
+    write(file.toStdString());
+}
+
+}  // namespace emotrace::ui
