@@ -137,7 +137,8 @@ Options:
   --export DIR       also write each stored session's exports into DIR: VIDEO_STEM.session.csv
                      (the CSV above plus a track column), VIDEO_STEM.session.json and, in builds
                      with the dashboard, VIDEO_STEM.timeline.png/.pdf and VIDEO_STEM.report.pdf
-  --threads N        CPU threads for inference (default: one per core)
+  --threads N        CPU threads for inference (default: 1 with the store, where decoding
+                     runs on a thread of its own; one per core with --no-store)
   --no-progress      no progress bar on stderr
   -h, --help         this text
 

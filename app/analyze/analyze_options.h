@@ -30,7 +30,7 @@ struct AnalyzeOptions {
     // Only with a single video; otherwise ./<video stem>.emotions.csv and .summary.json.
     std::optional<std::filesystem::path> csv;
     std::optional<std::filesystem::path> json;
-    int threads = 0;  // 0: one per core
+    int threads = 0;  // 0: 1 with the store, one per core without
     bool progress = true;
     bool help = false;
     // The session store (default: defaultStorePath()); use_store false is the direct per-frame

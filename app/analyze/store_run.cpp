@@ -226,7 +226,13 @@ int runJob(SessionStore& store, Models& models, const AnalyzeOptions& options,
 }  // namespace
 
 int runIntoStore(const AnalyzeOptions& options, std::ostream& err) {
-    setThreads(options.threads);
+    // One LibTorch thread unless asked: decoding has a thread of its own, and two LibTorch
+    // threads stall each other whenever another program takes a core (on the loaded 2-core
+    // machine 36-74 frames/s against 153-185 with one; docs/benchmarks.md).
+    if (options.threads > 0)
+        setThreads(options.threads);
+    else
+        setInferenceThreads(1);
     Models models;
     std::optional<SessionStore> store;
     try {
