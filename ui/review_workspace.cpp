@@ -1,7 +1,6 @@
 #include "review_workspace.h"
 
 #include <algorithm>
-#include <array>
 
 #include <QAction>
 #include <QCheckBox>
@@ -14,7 +13,6 @@
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
@@ -27,6 +25,7 @@
 #include "review_analysis.h"
 #include "review_markers.h"
 #include "review_player.h"
+#include "review_player_controls.h"
 #include "review_sessions.h"
 #include "review_summary.h"
 #include "review_timeline.h"
@@ -41,7 +40,6 @@ const QString kErrorStyle = QStringLiteral(
 // Analysis batches arrive about once a second; redrawing a long session's timeline for each is
 // wasted work when the next one is close behind.
 constexpr int kRefreshDelayMs = 300;
-constexpr std::array<double, 7> kSpeeds{0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0};
 
 }  // namespace
 
@@ -94,10 +92,6 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
     refresh_timer_.setInterval(kRefreshDelayMs);
     connect(&refresh_timer_, &QTimer::timeout, this, &ReviewWorkspace::refreshViews);
     connect(player_, &RecordingPlayer::frameShown, this, &ReviewWorkspace::showFrame);
-    connect(player_, &RecordingPlayer::playingChanged, this, [this](bool playing) {
-        play_button_->setIcon(
-            style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-    });
     connect(timeline_, &ReviewTimeline::seekRequested, player_, &RecordingPlayer::seekToSeconds);
     connect(player_, &RecordingPlayer::decodeFailed, this, [this](std::int64_t frame) {
         statusBar()->showMessage(
@@ -191,44 +185,11 @@ void ReviewWorkspace::buildActions() {
 }
 
 QWidget* ReviewWorkspace::buildPlayerArea() {
-    const auto button = [this](QStyle::StandardPixmap icon, const QString& tip) {
-        auto* b = new QToolButton;
-        b->setIcon(style()->standardIcon(icon));
-        b->setToolTip(tip);
-        return b;
-    };
-    play_button_ = button(QStyle::SP_MediaPlay, tr("Play / pause (Space)"));
-    auto* back = button(QStyle::SP_MediaSeekBackward, tr("One frame back (,)"));
-    auto* forward = button(QStyle::SP_MediaSeekForward, tr("One frame forward (.)"));
-    position_ = new QSlider(Qt::Horizontal);
-    time_label_ = new QLabel(formatSessionTime(0.0));
-    time_label_->setMinimumWidth(150);
-    speed_ = new QComboBox;
-    for (const double speed : kSpeeds)
-        speed_->addItem(QStringLiteral("%1x").arg(speed), speed);
-    speed_->setCurrentIndex(2);
-    speed_->setToolTip(tr("Playback speed"));
-
-    connect(play_button_, &QToolButton::clicked, player_, &RecordingPlayer::togglePlay);
-    connect(back, &QToolButton::clicked, player_, &RecordingPlayer::stepBack);
-    connect(forward, &QToolButton::clicked, player_, &RecordingPlayer::stepForward);
-    // valueChanged rather than sliderMoved: a click on the groove pages the slider too.
-    connect(position_, &QSlider::valueChanged, player_,
-            [this](int frame) { player_->seekToFrame(frame); });
-    connect(speed_, &QComboBox::currentIndexChanged, this,
-            [this] { player_->setSpeed(speed_->currentData().toDouble()); });
-
-    auto* controls = new QHBoxLayout;
-    for (auto* widget : std::initializer_list<QWidget*>{back, play_button_, forward})
-        controls->addWidget(widget);
-    controls->addWidget(position_, 1);
-    controls->addWidget(time_label_);
-    controls->addWidget(speed_);
     auto* area = new QWidget;
     auto* layout = new QVBoxLayout(area);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(video_, 1);
-    layout->addLayout(controls);
+    layout->addWidget(new PlayerControls(*player_));
     return area;
 }
 
@@ -330,13 +291,6 @@ void ReviewWorkspace::showFrame(std::int64_t frame, double seconds, const cv::Ma
     const FrameRecord none{frame, seconds * 1000.0, {}};
     video_->showFrame(current_image_, index < frames_.size() ? frames_[index] : none, track_);
     timeline_->setPlayhead(seconds);
-    {
-        const QSignalBlocker quiet(position_);
-        position_->setValue(static_cast<int>(frame));
-    }
-    time_label_->setText(QStringLiteral("%1 / %2")
-                             .arg(formatSessionTime(seconds))
-                             .arg(formatSessionTime(sessionSeconds())));
 }
 
 const std::vector<std::string>& ReviewWorkspace::labels() const {
@@ -425,11 +379,6 @@ void ReviewWorkspace::refreshViews() {
     refreshSeries();
     refreshSummary();
     refreshTitle();
-    {
-        const QSignalBlocker quiet(position_);  // a clamped value is not the user's seek
-        position_->setRange(0,
-                            static_cast<int>(std::max<std::int64_t>(0, player_->frameCount() - 1)));
-    }
     if (!current_image_.empty())  // the frame on show may have just been analysed
         showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
 }

@@ -33,9 +33,7 @@ class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QSlider;
 class QTabWidget;
-class QToolButton;
 
 namespace emotrace::ui {
 
@@ -174,10 +172,6 @@ class ReviewWorkspace : public QMainWindow {
     QWidget* progress_row_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* eta_ = nullptr;
-    QToolButton* play_button_ = nullptr;
-    QSlider* position_ = nullptr;
-    QLabel* time_label_ = nullptr;
-    QComboBox* speed_ = nullptr;
     QComboBox* track_choice_ = nullptr;
     QHBoxLayout* emotion_checks_layout_ = nullptr;
     std::vector<QCheckBox*> emotion_checks_;
