@@ -1,7 +1,10 @@
 #include "test_support.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <random>
+#include <unistd.h>
 
 namespace emotrace::test {
 
@@ -34,5 +37,34 @@ TempDir::~TempDir() {
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
 }
+
+namespace {
+
+// Every test process (and the tools it starts) keeps out of the user's real data directory:
+// sessions go to a per-process folder that is removed at the end, and the tools' default
+// emotion model is looked up in a folder that does not exist, so a test sees only the model it
+// names. Registered before main() so it also covers tests that run emotrace-analyze.
+class IsolatedUserData : public ::testing::Environment {
+  public:
+    void SetUp() override {
+        root_ = std::filesystem::temp_directory_path() /
+                ("emotrace-test-user-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(root_);
+        ::setenv("XDG_DATA_HOME", root_.c_str(), 1);
+        ::setenv("EMOTRACE_MODELS", (root_ / "no-default-model").c_str(), 1);
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        std::filesystem::remove_all(root_, ignored);
+    }
+
+  private:
+    std::filesystem::path root_;
+};
+
+[[maybe_unused]] ::testing::Environment* const isolated_user_data =
+    ::testing::AddGlobalTestEnvironment(new IsolatedUserData);
+
+}  // namespace
 
 }  // namespace emotrace::test
