@@ -51,6 +51,10 @@ AnalyzeOptions parseAnalyzeOptions(const std::vector<std::string>& args) {
             options.help = true;
         } else if (name == "--model") {
             options.model = value();
+            options.default_model = false;
+        } else if (name == "--no-model") {
+            options.model.reset();
+            options.default_model = false;
         } else if (name == "--detector") {
             options.detector = parseDetector(value());
         } else if (name == "--csv") {
@@ -124,7 +128,9 @@ are written from the store), and an analysis that was interrupted resumes where 
 
 Options:
   --model FILE       emotion model (emotrace model file, or TorchScript with FILE.json beside
-                     it). Without a model only face boxes are written.
+                     it). Default: the shipped models/emotrace-resnet18.pt (or the one in
+                     $EMOTRACE_MODELS) when it is there.
+  --no-model         no emotion model: only face boxes are written
   --detector NAME    yunet (default, YuNet 2023mar), yunet2022 or haar
   --csv FILE         per-frame CSV (default: ./VIDEO_STEM.emotions.csv; one video only)
   --json FILE        summary JSON (default: ./VIDEO_STEM.summary.json; one video only)

@@ -26,6 +26,8 @@ enum ExitCode : int {
 struct AnalyzeOptions {
     std::vector<std::filesystem::path> videos;
     std::optional<std::filesystem::path> model;
+    // Neither --model nor --no-model: the shipped model (defaultEmotionModelPath) when present.
+    bool default_model = true;
     DetectorKind detector = DetectorKind::YuNet2023;
     // Only with a single video; otherwise ./<video stem>.emotions.csv and .summary.json.
     std::optional<std::filesystem::path> csv;

@@ -1,11 +1,13 @@
 // emotrace-analyze: the headless analysis of recorded sessions into the session store, a
 // per-frame CSV and a JSON summary, for scripts and batches (see --help and docs/csv-schema.md).
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "analysis_run.h"
+#include "emotrace/emotion_classifier.h"
 #include "analyze_options.h"
 #include "store_run.h"
 
@@ -22,6 +24,13 @@ int main(int argc, char** argv) {
     if (options.help) {
         std::cout << usageText();
         return kExitOk;
+    }
+    if (options.default_model) {
+        // The shipped model, when this checkout or install has it; otherwise boxes only (the
+        // run says so).
+        const auto shipped = emotrace::defaultEmotionModelPath();
+        if (std::error_code error; std::filesystem::is_regular_file(shipped, error))
+            options.model = shipped;
     }
     try {
         if (options.use_store)

@@ -26,9 +26,11 @@ std::unique_ptr<EmotionClassifier> loadModel(const std::optional<std::filesystem
                                              std::ostream& err) {
     if (!model) {
         err << kPrefix
-            << "note: no --model given, so the CSV holds face boxes only, without the p_<emotion> "
-               "columns. Pass --model FILE with an emotrace model file (models/ holds the "
-               "shipped ones; emotrace-train makes new ones) to get emotion probabilities.\n";
+            << "note: no emotion model (--no-model, or no --model and no shipped model at "
+            << defaultEmotionModelPath().string()
+            << "), so the CSV holds face boxes only, without the p_<emotion> columns. Pass "
+               "--model FILE with an emotrace model file (emotrace-train makes new ones) to get "
+               "emotion probabilities.\n";
         return nullptr;
     }
     try {

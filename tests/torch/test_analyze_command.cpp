@@ -74,7 +74,8 @@ TEST(AnalyzeCommand, GeneratedVideoGivesOneRowPerFrameAndDefaultOutputNames) {
     test::writeTestVideo(dir / "clip.avi", 30, 25.0, {160, 120});
     const auto run = runAnalyze(dir.path(), {"clip.avi", "--no-progress"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    EXPECT_NE(run.err.find("emotrace-analyze: note: no --model"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("emotrace-analyze: note: no emotion model"), std::string::npos)
+        << run.err;
 
     const auto rows = lines(readFile(dir / "clip.emotions.csv"));
     ASSERT_EQ(rows.size(), 31u);  // header + one row per frame: no face in a grey square
@@ -88,6 +89,26 @@ TEST(AnalyzeCommand, GeneratedVideoGivesOneRowPerFrameAndDefaultOutputNames) {
     EXPECT_EQ(summary["input"]["frame_count"], 30);
     EXPECT_EQ(summary["exit_status"], 0);
     EXPECT_TRUE(summary["model"].is_null());
+}
+
+TEST(AnalyzeCommand, UsesTheShippedModelUnlessToldOtherwise) {
+    test::TempDir dir;
+    test::writeTestVideo(dir / "clip.avi", 5, 25.0, {160, 120});
+    const std::vector<std::string> labels = {"happy", "sad"};
+    std::filesystem::create_directories(dir / "models");
+    test::writeTestModel(dir / "models" / "emotrace-resnet18.pt", labels);
+    const std::string saved = std::getenv("EMOTRACE_MODELS") ? std::getenv("EMOTRACE_MODELS") : "";
+    ::setenv("EMOTRACE_MODELS", (dir / "models").c_str(), 1);
+    const auto shipped = runAnalyze(dir.path(), {"clip.avi", "--csv", "shipped.csv", "--json",
+                                                 "shipped.json", "--no-progress", "--no-store"});
+    const auto without =
+        runAnalyze(dir.path(), {"clip.avi", "--no-model", "--csv", "none.csv", "--json",
+                                "none.json", "--no-progress", "--no-store"});
+    ::setenv("EMOTRACE_MODELS", saved.c_str(), 1);
+    ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
+    EXPECT_EQ(lines(readFile(dir / "shipped.csv"))[0], csvHeader(labels));
+    ASSERT_EQ(without.exit_code, 0) << without.err;
+    EXPECT_EQ(lines(readFile(dir / "none.csv"))[0], csvHeader({}));
 }
 
 TEST(AnalyzeCommand, ModelAddsOneProbabilityColumnPerLabel) {
