@@ -27,7 +27,9 @@ std::string usage() {
            "  --source SOURCE       start at once with SOURCE: a video file, camera:N, or\n"
            "                        screen[:X,Y,W,H] (a region of the primary screen)\n"
            "  --model FILE          emotion model (emotrace model file or TorchScript with\n"
-           "                        FILE.json); without it faces are boxed but emotions not shown\n"
+           "                        FILE.json); default: the shipped models/emotrace-resnet18.pt\n"
+           "                        (or the one in $EMOTRACE_MODELS) when it is there\n"
+           "  --no-model            no emotion model: faces are boxed, emotions not shown\n"
            "  --detector NAME       yunet (default), yunet2022 or haar\n"
            "  --loop                replay a video file from the start when it ends\n"
            "  --review FILE         review a recorded session: reopen its stored analysis or\n"
@@ -69,6 +71,11 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
             options.source = ui::parseSourceSpec(value());
         } else if (name == "--model") {
             options.model = value();
+            options.default_model = false;
+        } else if (name == "--no-model") {
+            flag();
+            options.model.clear();
+            options.default_model = false;
         } else if (name == "--detector") {
             options.detector.kind = parseDetectorKind(value());
         } else if (name == "--loop") {

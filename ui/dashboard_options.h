@@ -15,6 +15,7 @@ namespace emotrace::dashboard {
 struct DashboardOptions {
     std::optional<ui::SourceSpec> source;  // set: the session starts at once
     std::filesystem::path model;           // empty: no emotions, boxes only
+    bool default_model = true;             // no --model / --no-model: the shipped model
     DetectorOptions detector;
     bool loop = false;
     int threads = 0;                 // 0: the libraries' defaults (LibTorch: 1)

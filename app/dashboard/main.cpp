@@ -1,6 +1,7 @@
 // emotrace: the live dashboard. Parses the command line into DashboardOptions, loads the model
 // and wires SessionController, MainWindow and the chosen source together, and opens the review
 // workspace for recorded sessions (--review or the toolbar); the work lives in core and ui.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -31,8 +32,11 @@ LoadedModel loadModel(const DashboardOptions& options) {
     LoadedModel model;
     if (options.model.empty()) {
         // Said on the terminal as well as in the window, for a demo started from a script.
-        std::cerr << "emotrace: no emotion model given (--model FILE): faces are found and boxed, "
-                     "emotions are not shown. See README, 'Getting a model'.\n";
+        std::cerr << "emotrace: no emotion model (--no-model, or no --model and no shipped "
+                     "model at "
+                  << emotrace::defaultEmotionModelPath().string()
+                  << "): faces are found and boxed, emotions are not shown. See README, "
+                     "'Getting a model'.\n";
         return model;
     }
     try {
@@ -92,6 +96,13 @@ int main(int argc, char* argv[]) {
     if (options.help) {
         std::cout << emotrace::dashboard::usage();
         return 0;
+    }
+    if (options.default_model) {
+        // The shipped model when this checkout or install has it; without one the dashboard
+        // still finds and boxes faces, and says how to get a model.
+        const auto shipped = emotrace::defaultEmotionModelPath();
+        if (std::error_code error; std::filesystem::is_regular_file(shipped, error))
+            options.model = shipped;
     }
     if (options.threads > 0) {
         emotrace::setInferenceThreads(options.threads);

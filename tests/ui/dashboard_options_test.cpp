@@ -15,6 +15,7 @@ TEST(DashboardOptions, ParsesEveryOption) {
     EXPECT_EQ(options.source->kind, ui::SourceSpec::Kind::Camera);
     EXPECT_EQ(options.source->camera_index, 1);
     EXPECT_EQ(options.model, "m.pt");
+    EXPECT_FALSE(options.default_model);
     EXPECT_EQ(options.detector.kind, DetectorKind::Haar);
     EXPECT_TRUE(options.loop);
     EXPECT_EQ(options.threads, 2);
@@ -23,10 +24,14 @@ TEST(DashboardOptions, ParsesEveryOption) {
     EXPECT_FALSE(options.help);
 }
 
-TEST(DashboardOptions, DefaultsToNoSourceAndNoModel) {
+TEST(DashboardOptions, DefaultsToNoSourceAndTheShippedModel) {
     const auto options = parseDashboardOptions(std::vector<std::string>{});
     EXPECT_FALSE(options.source);
-    EXPECT_TRUE(options.model.empty());
+    EXPECT_TRUE(options.model.empty());  // resolved at start-up, when the file is there
+    EXPECT_TRUE(options.default_model);
+    const auto none = parseDashboardOptions({"--no-model"});
+    EXPECT_TRUE(none.model.empty());
+    EXPECT_FALSE(none.default_model);
     EXPECT_EQ(options.detector.kind, DetectorKind::YuNet2023);
     EXPECT_TRUE(parseDashboardOptions({"--help"}).help);
 }
@@ -54,8 +59,8 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
 }
 
 TEST(DashboardOptions, UsageNamesEveryOption) {
-    for (const char* option : {"--source", "--model", "--detector", "--loop", "--threads",
-                               "--screenshot", "--quit-after", "--help"}) {
+    for (const char* option : {"--source", "--model", "--no-model", "--detector", "--loop",
+                               "--threads", "--screenshot", "--quit-after", "--help"}) {
         EXPECT_NE(usage().find(option), std::string::npos) << option;
     }
 }
