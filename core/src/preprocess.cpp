@@ -10,11 +10,11 @@ namespace emotrace {
 
 namespace {
 
-// The grown box in whole pixels. Rounding the edges (not the origin and size separately) keeps
-// the box symmetric around the face.
-cv::Rect grownBox(const cv::Rect2f& box, float margin) {
+// The grown box (or the square of its width around its centre) in whole pixels. Rounding the
+// edges (not the origin and size separately) keeps the box symmetric around the face.
+cv::Rect grownBox(const cv::Rect2f& box, float margin, bool square) {
     const float dx = box.width * margin;
-    const float dy = box.height * margin;
+    const float dy = square ? dx + (box.width - box.height) / 2.0f : box.height * margin;
     const int left = static_cast<int>(std::lround(box.x - dx));
     const int top = static_cast<int>(std::lround(box.y - dy));
     const int right = static_cast<int>(std::lround(box.x + box.width + dx));
@@ -38,7 +38,7 @@ cv::Mat cropFace(const cv::Mat& bgr, const cv::Rect2f& box, const CropOptions& o
     }
     if (box.width <= 0.0f || box.height <= 0.0f)
         return {};
-    const cv::Rect wanted = grownBox(box, options.margin);
+    const cv::Rect wanted = grownBox(box, options.margin, options.square);
     const cv::Rect inside = wanted & cv::Rect(0, 0, bgr.cols, bgr.rows);
     if (inside.empty())
         return {};

@@ -70,6 +70,21 @@ TEST(CropFace, DefaultMarginIsATenthOnEachSide) {
     EXPECT_NEAR(meanOf(crop), (100.0 * 100.0) / (120.0 * 120.0), 0.01);
 }
 
+TEST(CropFace, ATallBoxGivesASquareOfItsWidthAroundItsCentre) {
+    // YuNet's boxes are taller than wide. A 100x140 box centred on a white 120x120 square:
+    // the default crop is the 120x120 square around the box's centre, all white.
+    cv::Mat frame(300, 300, CV_8UC3, cv::Scalar::all(0));
+    frame(cv::Rect(90, 90, 120, 120)).setTo(cv::Scalar::all(255));
+    const cv::Rect2f tall(100, 80, 100, 140);
+    EXPECT_NEAR(meanOf(cropFace(frame, tall, CropOptions{})), 1.0, 1e-6);
+    // Without the square, the crop is the grown box (120x168) and takes in black above and
+    // below the square.
+    CropOptions stretched;
+    stretched.square = false;
+    const double mean = meanOf(cropFace(frame, tall, stretched));
+    EXPECT_NEAR(mean, 120.0 / 168.0, 0.02);
+}
+
 TEST(CropFace, KeepsLeftAndRightWhereTheyAre) {
     cv::Mat frame(100, 100, CV_8UC3, cv::Scalar::all(0));
     frame(cv::Rect(0, 0, 50, 100)).setTo(cv::Scalar::all(255));

@@ -7,7 +7,12 @@
 namespace emotrace {
 
 struct CropOptions {
-    float margin = 0.1f;       // grow the box by this fraction of its size on every side
+    float margin = 0.1f;  // grow the box by this fraction of its size on every side
+    // A square around the box's centre, as wide as the grown box. FER-2013 and CK+ faces are
+    // square crops from the brows' top to the chin, ear to ear; YuNet's box is taller than wide
+    // (hairline to below the chin), and squeezing it into 48x48 made faces short and wide with
+    // hair and neck in view. Off: the grown box itself, stretched to the input size.
+    bool square = true;
     cv::Size size = {48, 48};  // the model's input size
 };
 
