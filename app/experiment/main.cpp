@@ -62,13 +62,13 @@ void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path
     accuracy_style.title = "Test accuracy: baseline vs SMOTE";
     accuracy_style.y_label = "accuracy (%)";
     saveGroupedBarChart(out / "accuracy_baseline_vs_smote.png", models, {"baseline", "SMOTE"},
-                            {baseline_acc, smote_acc}, accuracy_style);
+                        {baseline_acc, smote_acc}, accuracy_style);
     ChartStyle f1_style;
     f1_style.title = "Test macro-F1: SMOTE against baseline (above the diagonal: SMOTE helps)";
     f1_style.x_label = "macro-F1 baseline (%)";
     f1_style.y_label = "macro-F1 SMOTE (%)";
     saveScatterWithDiagonal(out / "f1_baseline_vs_smote.png", baseline_f1, smote_f1, models,
-                                f1_style);
+                            f1_style);
 }
 
 int run(int argc, char** argv) {

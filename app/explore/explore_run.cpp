@@ -184,9 +184,9 @@ std::string smoteSection(const Explored& explored, const ExploreOptions& options
     std::vector<double> before(report.counts_before.begin(), report.counts_before.end());
     std::vector<double> after(report.counts_after.begin(), report.counts_after.end());
     saveGroupedBarChart(options.out / (explored.name + "_smote.png"), train.labels,
-                            {"before SMOTE", "after SMOTE"}, {before, after},
-                            {explored.title + ": training part before and after SMOTE (k = 5)",
-                             "class", "images", 1000, 540});
+                        {"before SMOTE", "after SMOTE"}, {before, after},
+                        {explored.title + ": training part before and after SMOTE (k = 5)", "class",
+                         "images", 1000, 540});
     std::ostringstream text;
     text << "SMOTE on the training part: " << report.parents.size() << " synthetic images in "
          << fixed(seconds, 2) << " s (" << cv::getNumThreads() << " threads)";
