@@ -11,6 +11,7 @@
 #include "emotrace/progress_bar.h"
 #include "emotrace/recording_analysis.h"
 #include "emotrace/result_csv.h"
+#include "emotrace/session_export.h"
 #include "emotrace/session_store.h"
 #include "emotrace/session_summary.h"
 #include "run_setup.h"
@@ -98,15 +99,6 @@ SessionInfo sessionFor(SessionStore& store, const RecordingFacts& facts, const A
             << " frames: analysing it again as asked, in a new session\n";
     }
     return store.session(store.createSession(facts, setup));
-}
-
-FrameResult asFrameResult(const FrameRecord& record) {
-    FrameResult result;
-    result.frame_index = record.frame_index;
-    result.timestamp_ms = record.timestamp_ms;
-    for (const auto& face : record.faces)
-        result.faces.push_back({face.box, face.detection_confidence, face.probabilities});
-    return result;
 }
 
 // The CSV (every stored frame) and the aggregate the summary is made of.

@@ -72,15 +72,6 @@ class AtomicFile {
     bool committed_ = false;
 };
 
-FrameResult asFrameResult(const FrameRecord& frame) {
-    FrameResult result;
-    result.frame_index = frame.frame_index;
-    result.timestamp_ms = frame.timestamp_ms;
-    for (const auto& face : frame.faces)
-        result.faces.push_back({face.box, face.detection_confidence, face.probabilities});
-    return result;
-}
-
 nlohmann::ordered_json perLabel(const std::vector<std::string>& labels,
                                 const std::vector<double>& values) {
     if (values.empty())
@@ -135,6 +126,15 @@ nlohmann::ordered_json statisticsJson(const SessionStatistics& statistics) {
 }
 
 }  // namespace
+
+FrameResult asFrameResult(const FrameRecord& frame) {
+    FrameResult result;
+    result.frame_index = frame.frame_index;
+    result.timestamp_ms = frame.timestamp_ms;
+    for (const auto& face : frame.faces)
+        result.faces.push_back({face.box, face.detection_confidence, face.probabilities});
+    return result;
+}
 
 std::string sessionCsvHeader(std::span<const std::string> labels) {
     return csvHeader(labels) + ",track";

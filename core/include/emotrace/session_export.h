@@ -12,8 +12,13 @@
 
 #include "emotrace/session_statistics.h"
 #include "emotrace/session_store.h"
+#include "emotrace/types.h"
 
 namespace emotrace {
+
+// A stored frame as the live pipeline's FrameResult (no image, no latency), for the writers
+// shared with emotrace-analyze's per-frame CSV and summary.
+FrameResult asFrameResult(const FrameRecord& frame);
 
 // csvHeader(labels) + ",track". No newline.
 std::string sessionCsvHeader(std::span<const std::string> labels);
