@@ -1,10 +1,12 @@
 // emotrace-evaluate: a model file on a dataset split -> accuracy, macro-F1, the per-class
 // report, the confusion matrix as CSV and PNG; optionally averaging each face with its mirror.
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "emotrace/load_report.h"
 #include "emotrace/train/arguments.h"
+#include "emotrace/train/calibration.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/evaluation.h"
 #include "emotrace/charts.h"
@@ -23,6 +25,9 @@ per-class report; with --out DIR also writes report.txt, confusion.csv and confu
                           to them (the 7-class FER-2013 benchmark of an 8-class model)
   --batch-size N          (default 128)   --threads N (default 2)
   --out DIR               where to write the report files
+  --fit-class-bias FILE   (with --split validation) fit one logit offset per class that
+                          maximises macro-F1 on the split, and write the model with the offsets
+                          in its last bias to FILE (models/emotrace-resnet18.md)
 )";
 
 struct EvaluateCommand {
@@ -31,6 +36,7 @@ struct EvaluateCommand {
     EvaluationOptions evaluation;
     std::string split = "test";
     std::filesystem::path out;
+    std::filesystem::path fit_class_bias;
     bool help = false;
 };
 
@@ -56,6 +62,8 @@ EvaluateCommand parse(Arguments& args) {
             c.evaluation.threads = args.integer(1, 256);
         } else if (args.is("--out")) {
             c.out = args.text();
+        } else if (args.is("--fit-class-bias")) {
+            c.fit_class_bias = args.text();
         } else if (parseDataOption(args, c.data)) {
         } else if (args.name().starts_with("-")) {
             throw UsageError("unknown option '" + args.name() + "'");
@@ -68,6 +76,12 @@ EvaluateCommand parse(Arguments& args) {
     }
     if (!c.help && c.model.empty())
         throw UsageError("no model file given");
+    if (!c.fit_class_bias.empty() &&
+        (c.split != "validation" || c.evaluation.present_classes_only || c.evaluation.flip_average))
+        throw UsageError(
+            "--fit-class-bias fits on the validation split only (--split validation), "
+            "without --present-classes-only or --flip-average: the test split stays "
+            "untouched for the final figures");
     return c;
 }
 
@@ -114,6 +128,25 @@ int run(int argc, char** argv) {
     if (!command.out.empty())
         writeFiles(evaluation, report, command.out,
                    command.model.filename().string() + " on " + command.split);
+    if (!command.fit_class_bias.empty()) {
+        const auto fit =
+            fitClassBias(evaluation.scores, evaluation.truth, evaluation.matrix.classes());
+        std::string offsets;
+        char text[64];
+        for (std::size_t c = 0; c < fit.offsets.size(); ++c) {
+            std::snprintf(text, sizeof text, "%s%s %+.2f", c == 0 ? "" : ", ",
+                          evaluation.matrix.labels()[c].c_str(), fit.offsets[c]);
+            offsets += text;
+        }
+        std::snprintf(text, sizeof text, "%.2f%% to %.2f%%", 100.0 * fit.macro_f1_before,
+                      100.0 * fit.macro_f1_after);
+        const std::string note =
+            "class logit offsets fitted on the validation split for "
+            "macro-F1 (" +
+            std::string(text) + "): " + offsets;
+        writeModelWithClassOffsets(command.model, fit.offsets, note, command.fit_class_bias);
+        std::cout << "\n" << note << "\nwrote " << command.fit_class_bias.string() << '\n';
+    }
     return 0;
 }
 

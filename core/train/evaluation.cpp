@@ -94,6 +94,13 @@ Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const
                              : label_map[static_cast<std::size_t>(batch->labels[i])];
         auto target = torch::from_blob(targets.data(), {batch->size}, torch::kLong);
         loss_sum += torch::nll_loss(log_probs, target, {}, at::Reduction::Sum).item<double>();
+        const auto scores = log_probs.contiguous();
+        const auto* score = scores.data_ptr<float>();
+        const auto columns = static_cast<std::size_t>(scores.size(1));
+        for (std::int64_t i = 0; i < batch->size; ++i) {
+            const auto* row = score + static_cast<std::size_t>(i) * columns;
+            result.scores.emplace_back(row, row + columns);
+        }
         const auto predicted = log_probs.argmax(1).contiguous();
         const auto* p = predicted.data_ptr<std::int64_t>();
         for (std::size_t i = 0; i < targets.size(); ++i) {

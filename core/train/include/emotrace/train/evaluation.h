@@ -27,6 +27,8 @@ struct Evaluation {
     double loss = 0.0;           // mean cross-entropy of the true labels
     std::vector<int> truth;      // per item, model label index
     std::vector<int> predicted;  // per item, model label index
+    // Per item, the log-probabilities in the matrix's label order (flip-averaged when asked).
+    std::vector<std::vector<float>> scores;
 };
 
 // Loads an emotrace model file and evaluates it on `data`. Dataset labels map to the model's by
