@@ -85,7 +85,7 @@ case "$verb" in
       -DCMAKE_BUILD_TYPE=RelWithDebInfo
     cmake --build "$build-tsan" -j "$jobs" --target emotrace_core_tests
     TSAN_OPTIONS="suppressions=$root/tools/tsan.supp halt_on_error=1" \
-      run_tests "$build-tsan" -R '^(LatestFrameSlot|VideoFileSource)\.'
+      run_tests "$build-tsan" -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads)\.'
     ;;
   demo)
     install_deps
