@@ -93,7 +93,6 @@ case "$verb" in
     video=${1:-$data/videos/liveportrait_d3.mp4}
     shift || true
     args=(--source "$video" --loop)
-    [ -f "$root/models/emotrace-resnet18.pt" ] && args+=(--model "$root/models/emotrace-resnet18.pt")
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
       echo "No display found: starting under xvfb-run (nothing will be visible)." >&2
       exec xvfb-run -a "$build/app/emotrace" "${args[@]}" "$@"
