@@ -103,7 +103,8 @@ AnalysisReport analysis(const Context& context) {
 }
 
 std::string machineMarkdown(const MachineInfo& machine, const std::string& command,
-                            const std::string& load_after) {
+                            const std::string& load_after,
+                            const std::optional<std::filesystem::path>& model) {
     std::ostringstream out;
     out << "- command: `" << command << "`\n"
         << "- date: " << machine.date << "\n"
@@ -111,8 +112,11 @@ std::string machineMarkdown(const MachineInfo& machine, const std::string& comma
         << fixed(machine.ram_gib) << " GiB RAM, no GPU\n"
         << "- load average (1, 5, 15 min): " << machine.load_average << " before, " << load_after
         << " after\n"
-        << "- model: seeded untrained ResNet18 (standard stem, 1x48x48, 8 classes); weights do "
-           "not change the cost of a forward pass\n\n";
+        << "- model: "
+        << (model ? model->string()
+                  : std::string("seeded untrained ResNet18 (standard stem, 1x48x48, 8 classes); "
+                                "weights do not change the cost of a forward pass"))
+        << "\n\n";
     return out.str();
 }
 
@@ -138,7 +142,7 @@ int run(const BenchOptions& options, const std::string& command_line) {
                pipelineMarkdown(pipelineSweep(context));
     }
     std::cout << "## emotrace-bench " << options.command << "\n\n"
-              << machineMarkdown(machine, command_line, loadAverage()) << body;
+              << machineMarkdown(machine, command_line, loadAverage(), options.model) << body;
     return 0;
 }
 
