@@ -1,5 +1,7 @@
 #include "emotion_palette.h"
 
+#include <qcustomplot.h>
+
 #include "emotrace/charts.h"
 
 namespace emotrace::ui {
@@ -11,6 +13,16 @@ QColor emotionColor(const std::string& label, int index) {
 
 QColor plainFaceColor() {
     return QColor::fromRgb(0x00c8ff);
+}
+
+void setUpProbabilityTimeline(QCustomPlot& plot) {
+    plot.setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot.axisRect()->setRangeDrag(Qt::Horizontal);
+    plot.axisRect()->setRangeZoom(Qt::Horizontal);
+    plot.setPlottingHints(plot.plottingHints() | QCP::phFastPolylines);
+    plot.xAxis->setLabel(QObject::tr("session time (s)"));
+    plot.yAxis->setLabel(QObject::tr("probability"));
+    plot.yAxis->setRange(-0.02, 1.02);
 }
 
 }  // namespace emotrace::ui

@@ -7,6 +7,8 @@
 
 #include <QColor>
 
+class QCustomPlot;
+
 namespace emotrace::ui {
 
 // The paper's classes have fixed colours; any other label gets a distinct hue from its position.
@@ -14,5 +16,9 @@ QColor emotionColor(const std::string& label, int index);
 
 // Box colour for a face when no model is loaded.
 QColor plainFaceColor();
+
+// The axes and interactions the live and the review timelines share: probability 0-1 over
+// session seconds, wheel zoom and drag pan on the time axis only, fast polylines.
+void setUpProbabilityTimeline(QCustomPlot& plot);
 
 }  // namespace emotrace::ui

@@ -54,13 +54,7 @@ EmotionTimeline::EmotionTimeline(QWidget* parent)
     layout->addLayout(header);
     layout->addWidget(plot_, 1);
 
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->axisRect()->setRangeDrag(Qt::Horizontal);
-    plot_->axisRect()->setRangeZoom(Qt::Horizontal);
-    plot_->setPlottingHints(plot_->plottingHints() | QCP::phFastPolylines);
-    plot_->xAxis->setLabel(tr("session time (s)"));
-    plot_->yAxis->setLabel(tr("probability"));
-    plot_->yAxis->setRange(-0.02, 1.02);
+    setUpProbabilityTimeline(*plot_);
     plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setBorderPen(Qt::NoPen);
     connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,

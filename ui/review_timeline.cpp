@@ -45,13 +45,7 @@ ReviewTimeline::ReviewTimeline(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_);
 
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->axisRect()->setRangeDrag(Qt::Horizontal);
-    plot_->axisRect()->setRangeZoom(Qt::Horizontal);
-    plot_->setPlottingHints(plot_->plottingHints() | QCP::phFastPolylines);
-    plot_->xAxis->setLabel(tr("session time (s)"));
-    plot_->yAxis->setLabel(tr("probability"));
-    plot_->yAxis->setRange(-0.02, 1.02);
+    setUpProbabilityTimeline(*plot_);
     plot_->legend->setVisible(false);
 
     playhead_line_ = new QCPItemStraightLine(plot_);
