@@ -112,6 +112,10 @@ class ReviewWorkspace : public QMainWindow {
     void closeEvent(QCloseEvent* event) override;
 
   private:
+    // Runs one export of the open session: false without a session; a failure is shown, not
+    // thrown, and the status bar names the written file.
+    bool runExport(const QString& what, const std::filesystem::path& file,
+                   const std::function<void()>& write);
     // review_workspace.cpp: layout and wiring.
     void buildActions();
     QWidget* buildPlayerArea();

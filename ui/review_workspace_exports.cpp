@@ -17,58 +17,41 @@ QString qs(const std::string& text) {
 
 }  // namespace
 
-bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
+bool ReviewWorkspace::runExport(const QString& what, const std::filesystem::path& file,
+                                const std::function<void()>& write) {
     if (!session_)
         return false;
     try {
-        saveTimeline(file, *session_, frames_, markers_, track_, smoothing_);
-        statusBar()->showMessage(tr("Timeline written to %1").arg(qs(file.string())), 10000);
+        write();
+        statusBar()->showMessage(tr("%1 written to %2").arg(what, qs(file.string())), 10000);
         return true;
     } catch (const std::exception& error) {
         showError(tr("Export failed: %1").arg(error.what()));
         return false;
     }
+}
+
+bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
+    return runExport(tr("Timeline"), file,
+                     [&] { saveTimeline(file, *session_, frames_, markers_, track_, smoothing_); });
 }
 
 bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
-    if (!session_)
-        return false;
-    try {
-        saveSessionReport(pdf, *session_, frames_, markers_, track_);
-        statusBar()->showMessage(tr("Report written to %1").arg(qs(pdf.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
+    return runExport(tr("Report"), pdf,
+                     [&] { saveSessionReport(pdf, *session_, frames_, markers_, track_); });
 }
 
 bool ReviewWorkspace::exportFramesCsv(const std::filesystem::path& csv) {
-    if (!session_)
-        return false;
-    try {
-        writeSessionCsv(csv, session_->setup.labels, frames_);
-        statusBar()->showMessage(tr("Frames written to %1").arg(qs(csv.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
+    return runExport(tr("Frames"), csv,
+                     [&] { writeSessionCsv(csv, session_->setup.labels, frames_); });
 }
 
 bool ReviewWorkspace::exportSessionJson(const std::filesystem::path& json) {
-    if (!session_)
-        return false;
-    try {
+    return runExport(tr("Session"), json, [&] {
         const auto statistics = sessionStatistics(frames_, labels(), track_, markers_,
                                                   summaryWindowSeconds(sessionSeconds()));
         writeSessionJson(json, *session_, markers_, statistics, track_);
-        statusBar()->showMessage(tr("Session written to %1").arg(qs(json.string())), 10000);
-        return true;
-    } catch (const std::exception& error) {
-        showError(tr("Export failed: %1").arg(error.what()));
-        return false;
-    }
+    });
 }
 
 void ReviewWorkspace::exportWithDialog(
