@@ -24,7 +24,8 @@ struct ClassifierBenchOptions {
 };
 
 struct InferenceTiming {
-    std::string variant;  // "plain" / "optimised" (C++), "eager" / "frozen" (PyTorch)
+    // "plain" / "optimised" / "flip-averaged" (C++), "eager" / "frozen" (PyTorch)
+    std::string variant;
     int threads = 0;
     int batch = 0;
     Summary ms;  // one forward pass of the whole batch, softmax included

@@ -1,9 +1,12 @@
-// ImageNet (or any PyTorch) weights from a state-dict file into a zoo module.
+// ImageNet (or any PyTorch) weights from a state-dict file, or the weights of an emotrace model
+// file, into a zoo module.
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <regex>
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include "emotrace/error.h"
@@ -27,7 +30,27 @@ std::vector<char> readBytes(const std::filesystem::path& file) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// An emotrace model file (a TorchScript archive) is accepted too, so a second schedule can start
+// from a trained model: its parameters and batch-norm statistics, by name.
+std::optional<c10::Dict<c10::IValue, c10::IValue>> readModuleTensors(
+    const std::filesystem::path& file) {
+    torch::jit::Module module;
+    try {
+        module = torch::jit::load(file.string(), torch::kCPU);
+    } catch (const c10::Error&) {
+        return std::nullopt;  // not an archive of a module: read it as a state dict
+    }
+    c10::impl::GenericDict tensors(c10::StringType::get(), c10::TensorType::get());
+    for (const auto& parameter : module.named_parameters())
+        tensors.insert(parameter.name, parameter.value.detach());
+    for (const auto& buffer : module.named_buffers())
+        tensors.insert(buffer.name, buffer.value);
+    return tensors;
+}
+
 c10::Dict<c10::IValue, c10::IValue> readStateDict(const std::filesystem::path& file) {
+    if (auto tensors = readModuleTensors(file))
+        return *tensors;
     const auto bytes = readBytes(file);
     const std::string convert =
         "; convert it once with: " + stateDictConversionCommand(file.string(), "weights.pt");

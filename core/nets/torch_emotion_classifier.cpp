@@ -42,9 +42,17 @@ class TorchEmotionClassifier final : public EmotionClassifier {
     std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
         if (faces.empty())
             return {};
-        auto output = forward(toBatch(faces));
-        if (info_.outputs_logits)
-            output = torch::softmax(output, 1);
+        auto batch = toBatch(faces);
+        torch::Tensor output;
+        if (info_.flip_average) {
+            // One pass over the faces and their mirror images together, then the mean of the two
+            // probability vectors of each face.
+            const auto n = batch.size(0);
+            output = probabilities(forward(torch::cat({batch, torch::flip(batch, {3})})));
+            output = (output.slice(0, 0, n) + output.slice(0, n)) / 2;
+        } else {
+            output = probabilities(forward(std::move(batch)));
+        }
         output = output.contiguous();
         const auto classes = static_cast<std::size_t>(output.size(1));
         const float* data = output.data_ptr<float>();
@@ -56,6 +64,10 @@ class TorchEmotionClassifier final : public EmotionClassifier {
     }
 
   private:
+    torch::Tensor probabilities(torch::Tensor output) const {
+        return info_.outputs_logits ? torch::softmax(output, 1) : output;
+    }
+
     std::vector<int64_t> inputShape(int64_t batch) const {
         return {batch, info_.input_channels, info_.input_height, info_.input_width};
     }
@@ -119,8 +131,10 @@ class TorchEmotionClassifier final : public EmotionClassifier {
 std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::path& path,
                                                          const ClassifierOptions& options) {
     auto loaded = nets::loadModelFile(path);
+    // info() reports what this classifier does, so an override shows in the model's metadata.
+    loaded.info.flip_average = options.flip_average.value_or(loaded.info.flip_average);
     auto classifier = std::make_unique<TorchEmotionClassifier>(
-        std::move(loaded.module), std::move(loaded.info), "'" + path.string() + "'");
+        std::move(loaded.module), loaded.info, "'" + path.string() + "'");
     if (options.optimize)
         classifier->optimize();
     return classifier;

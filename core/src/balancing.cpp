@@ -62,14 +62,15 @@ std::vector<std::size_t> classCounts(const Dataset& dataset) {
     return counts;
 }
 
-std::vector<float> classWeights(const Dataset& dataset) {
+std::vector<float> classWeights(const Dataset& dataset, double power) {
     const std::vector<std::size_t> counts = classCounts(dataset);
     const double classes = static_cast<double>(presentClasses(counts));
     const double items = static_cast<double>(dataset.items.size());
     std::vector<float> weights(counts.size(), 0.0f);
     for (std::size_t c = 0; c < counts.size(); ++c) {
         if (counts[c] > 0)
-            weights[c] = static_cast<float>(items / (classes * static_cast<double>(counts[c])));
+            weights[c] = static_cast<float>(
+                std::pow(items / (classes * static_cast<double>(counts[c])), power));
     }
     return weights;
 }

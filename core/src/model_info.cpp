@@ -31,6 +31,7 @@ std::string toJson(const ModelInfo& info) {
           {"channels", info.input_channels}}},
         {"normalization", {{"mean", info.mean}, {"std", info.std}}},
         {"outputs_logits", info.outputs_logits},
+        {"flip_average", info.flip_average},
         {"description", info.description},
     };
     return json.dump(2);
@@ -82,6 +83,9 @@ ModelInfo modelInfoFromJson(const std::string& text) {
     }
     if (json.contains("outputs_logits")) {
         info.outputs_logits = field<bool>(json, "outputs_logits", "");
+    }
+    if (json.contains("flip_average")) {
+        info.flip_average = field<bool>(json, "flip_average", "");
     }
     if (json.contains("description")) {
         info.description = field<std::string>(json, "description", "");

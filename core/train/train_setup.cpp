@@ -62,6 +62,9 @@ bool parseTrainOption(Arguments& args, TrainSetup& setup) {
     } else if (args.is("--class-weights")) {
         args.flag();
         setup.balancing.class_weights = true;
+    } else if (args.is("--class-weight-power")) {
+        setup.balancing.class_weights = true;
+        setup.balancing.class_weight_power = args.real(0.0, 4.0);
     } else if (args.is("--no-augment")) {
         args.flag();
         setup.augmentation = false;
@@ -94,7 +97,8 @@ std::string trainOptionsHelp() {
   --model NAME            mycnn_v1..mycnn_v6, ma2024, two_branch, resnet18, resnet18_cifar,
                           vgg16, vgg16_bn, densenet121 (default resnet18)
   --freeze-backbone       train only the last block and the classifier
-  --pretrained FILE       start from ImageNet weights in a state-dict file you supply
+  --pretrained FILE       start from ImageNet weights in a state-dict file you supply, or from
+                          an emotrace model file of the same architecture (a second schedule)
   --epochs N (10)  --patience N (3; 0 = no early stopping)  --batch-size N (32)
   --lr X (1e-3)  --weight-decay X (1e-4)  --label-smoothing X (0)  --seed N (42)
   --lr-schedule constant|cosine (constant)  --warmup-epochs X (0): cosine decays the rate to 0
@@ -107,6 +111,7 @@ balancing (combinable):
   --sampler               weighted random sampler: class-balanced draws with replacement
   --smote [--smote-k K]   SMOTE the training set up to its largest class (k = 5)
   --class-weights         inverse-frequency class-weighted cross-entropy
+  --class-weight-power P  the weights raised to P (implies --class-weights; 0.5 = softer)
 augmentation (default: the paper's flip, rotation 15 degrees, scale 10%):
   --no-augment  --no-flip  --rotation DEG  --scale S  --augment-extended
   --translation F  --brightness B  --contrast C  --erase P
@@ -125,7 +130,8 @@ void applyBalancingAndAugmentation(TrainSetup& setup, Dataset& training, std::os
     if (setup.balancing.sampler)
         setup.train.sample_weights = samplerWeights(training);
     if (setup.balancing.class_weights)
-        setup.train.class_weights = classWeights(training);
+        setup.train.class_weights = classWeights(training, setup.balancing.class_weight_power);
+    setup.train.mirrored_in_training = setup.augmentation && setup.augment.flip;
     if (setup.augmentation) {
         const auto options = setup.augment;
         setup.train.augment = [options](cv::Mat& image, std::mt19937& rng) {

@@ -114,6 +114,7 @@ ModelInfo modelInfo(const TrainOptions& o, const std::vector<std::string>& label
     info.mean = o.input_mean;
     info.std = o.input_std;
     info.outputs_logits = true;
+    info.flip_average = o.mirrored_in_training;
     info.description = o.description;
     return info;
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include <gtest/gtest.h>
@@ -65,6 +66,21 @@ TEST(ClassWeights, InverseFrequencyWithMeanOneOverItems) {
     for (const auto& item : dataset.items)
         mean += weights[static_cast<std::size_t>(item.label)];
     EXPECT_NEAR(mean / 10.0, 1.0, 1e-6);
+}
+
+TEST(ClassWeights, APowerSoftensTheInverseFrequency) {
+    const Dataset dataset = datasetWithCounts({16, 4, 1});
+    const std::vector<float> full = classWeights(dataset);
+    const std::vector<float> soft = classWeights(dataset, 0.5);
+    const std::vector<float> none = classWeights(dataset, 0.0);
+    ASSERT_EQ(soft.size(), 3u);
+    for (std::size_t c = 0; c < 3; ++c) {
+        EXPECT_FLOAT_EQ(soft[c], std::sqrt(full[c]));
+        EXPECT_FLOAT_EQ(none[c], 1.f);
+    }
+    // The rarest class still weighs most, but 4x the common one instead of 16x.
+    EXPECT_FLOAT_EQ(soft[2] / soft[0], 4.f);
+    EXPECT_FLOAT_EQ(full[2] / full[0], 16.f);
 }
 
 TEST(SamplerWeights, SumToOneAndGiveEachClassTheSameShare) {

@@ -14,6 +14,7 @@ ModelInfo sampleInfo() {
     info.labels = emotrace::paperLabels();
     info.mean = 0.5f;
     info.std = 0.25f;
+    info.flip_average = true;
     info.description = "trained on FER-2013 + CK+";
     return info;
 }
@@ -49,7 +50,20 @@ TEST(ModelInfo, JsonRoundTripKeepsEveryField) {
     EXPECT_FLOAT_EQ(back.mean, 0.5f);
     EXPECT_FLOAT_EQ(back.std, 0.25f);
     EXPECT_TRUE(back.outputs_logits);
+    EXPECT_TRUE(back.flip_average);
     EXPECT_EQ(back.description, info.description);
+}
+
+TEST(ModelInfo, FilesWithoutFlipAverageClassifyEachFaceOnce) {
+    // Model files written before the field existed load as before.
+    const auto info = emotrace::modelInfoFromJson(
+        R"({"format_version": 1, "architecture": "x", "labels": ["a", "b"],
+            "input": {"width": 48, "height": 48, "channels": 1}})");
+    EXPECT_FALSE(info.flip_average);
+    expectModelError(
+        R"({"format_version": 1, "architecture": "x", "labels": ["a", "b"],
+            "input": {"width": 48, "height": 48, "channels": 1}, "flip_average": "yes"})",
+        "'flip_average' has the wrong type");
 }
 
 TEST(ModelInfo, RejectsMissingAndMistypedFields) {

@@ -168,8 +168,10 @@ TEST(Classifier, OptimizedPathMatchesThePlainPath) {
     auto info = emotrace::test::testModelInfo();
     info.architecture = "resnet18";
     emotrace::nets::saveModelFile(module, info, dir / "r18.pt");
-    auto plain = emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = false});
-    auto fast = emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = true});
+    auto plain =
+        emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = false, .flip_average = {}});
+    auto fast =
+        emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = true, .flip_average = {}});
     const std::vector<cv::Mat> faces{rampFace(0.1f), rampFace(0.5f)};
     const auto a = plain->classify(faces);
     const auto b = fast->classify(faces);
@@ -215,4 +217,39 @@ TEST(ResNet18, TrainsOneStepWithFiniteLossAndChangingWeights) {
     optimizer.step();
     EXPECT_TRUE(std::isfinite(loss.item<float>()));
     EXPECT_FALSE(torch::equal(before, parameters.front()));
+}
+
+TEST(Classifier, FlipAverageIsTheMeanOfTheFaceAndItsMirrorImage) {
+    TempDir dir;
+    torch::manual_seed(3);
+    auto module = emotrace::nets::makeMyCnnV1(8);
+    module.eval();
+    auto info = emotrace::test::testModelInfo();
+    info.flip_average = true;  // what the trainer writes for a model trained with flips
+    emotrace::nets::saveModelFile(module, info, dir / "m.pt");
+
+    auto averaged = emotrace::loadEmotionClassifier(dir / "m.pt");
+    auto single =
+        emotrace::loadEmotionClassifier(dir / "m.pt", {.optimize = true, .flip_average = false});
+    EXPECT_TRUE(averaged->info().flip_average);
+    EXPECT_FALSE(single->info().flip_average);
+
+    const cv::Mat face = rampFace(0.1f);  // a left-to-right ramp: its mirror is another image
+    cv::Mat mirror;
+    cv::flip(face, mirror, 1);
+    const std::vector<cv::Mat> faces{face, rampFace(0.6f)};
+    const auto both = averaged->classify(faces);
+    const auto plain = single->classify(std::vector<cv::Mat>{face, mirror});
+    ASSERT_EQ(both.size(), 2u);
+    float difference = 0.0f;
+    for (std::size_t c = 0; c < 8; ++c) {
+        EXPECT_NEAR(both[0][c], (plain[0][c] + plain[1][c]) / 2, 1e-5) << c;
+        difference = std::max(difference, std::abs(plain[0][c] - plain[1][c]));
+    }
+    EXPECT_GT(difference, 1e-4) << "the face and its mirror must differ for the check to mean "
+                                   "anything";
+    // Each face of a batch is averaged with its own mirror, not with its neighbour's.
+    const auto second = averaged->classify(std::vector<cv::Mat>{faces[1]});
+    for (std::size_t c = 0; c < 8; ++c)
+        EXPECT_NEAR(both[1][c], second[0][c], 1e-5) << c;
 }

@@ -53,6 +53,49 @@ TEST(Arguments, BadValuesNameTheOptionAndWhatWasExpected) {
     EXPECT_EQ(usageMessage({"--frobnicate"}), "unknown --frobnicate");
 }
 
+TEST(TrainSetup, ClassWeightPowerImpliesClassWeightsAndIsApplied) {
+    Arguments args({"--class-weight-power", "0.5"});
+    TrainSetup setup;
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseTrainOption(args, setup));
+    EXPECT_TRUE(setup.balancing.class_weights);
+    EXPECT_DOUBLE_EQ(setup.balancing.class_weight_power, 0.5);
+
+    Dataset training;
+    training.labels = {"a", "b"};
+    for (int i = 0; i < 5; ++i) {
+        LabeledImage item;
+        item.image = cv::Mat(4, 4, CV_8UC1, cv::Scalar(i));
+        item.label = i < 4 ? 0 : 1;  // 4 of a, 1 of b: weights 5/8 and 5/2 before the power
+        training.items.push_back(item);
+    }
+    std::ostringstream log;
+    applyBalancingAndAugmentation(setup, training, log);
+    ASSERT_EQ(setup.train.class_weights.size(), 2u);
+    EXPECT_FLOAT_EQ(setup.train.class_weights[1] / setup.train.class_weights[0], 2.0f);
+    EXPECT_EQ(usageMessage({"--class-weight-power", "-1"}).substr(0, 36),
+              "--class-weight-power expects a numbe");
+}
+
+TEST(TrainSetup, ModelsTrainedWithMirrorImagesAskForFlipAveraging) {
+    Dataset training;
+    training.labels = {"a"};
+    std::ostringstream log;
+    TrainSetup mirrored;
+    applyBalancingAndAugmentation(mirrored, training, log);
+    EXPECT_TRUE(mirrored.train.mirrored_in_training);  // the paper's augmentation flips
+
+    for (const std::vector<std::string>& words :
+         {std::vector<std::string>{"--no-flip"}, std::vector<std::string>{"--no-augment"}}) {
+        Arguments args(words);
+        TrainSetup setup;
+        ASSERT_TRUE(args.next());
+        ASSERT_TRUE(parseTrainOption(args, setup));
+        applyBalancingAndAugmentation(setup, training, log);
+        EXPECT_FALSE(setup.train.mirrored_in_training) << words[0];
+    }
+}
+
 TEST(Arguments, CommandLineQuotesWhatAShellWouldSplit) {
     Arguments args({"--out", "my runs/a", "--epochs=2"});
     EXPECT_EQ(args.commandLine("emotrace-train"), "emotrace-train --out 'my runs/a' --epochs=2");

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "emotrace/nets.h"
 #include "emotrace/train/checkpoint.h"
 #include "emotrace/train/evaluation.h"
 #include "emotrace/train/trainer.h"
@@ -71,11 +72,14 @@ TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
     test::TempDir dir;
     auto o = tinyOptions(dir.path());
     o.epochs = 3;
+    o.mirrored_in_training = true;
     const auto result = train(data, data, o);
     ASSERT_GE(result.best_epoch, 1);
     EXPECT_GT(result.best_val_accuracy, 0.9);
     const auto evaluation = evaluateModelFile(result.best_model, data, {.threads = 1});
     EXPECT_DOUBLE_EQ(accuracy(evaluation.matrix), result.best_val_accuracy);
+    // The model file asks the app to flip-average when training mirrored the faces.
+    EXPECT_TRUE(nets::loadModelFile(result.best_model).info.flip_average);
 
     std::ifstream log(result.log);
     std::string header;

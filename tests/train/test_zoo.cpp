@@ -345,3 +345,38 @@ TEST(PretrainedWeights, NotATorchFileIsAnError) {
     EXPECT_THROW(emotrace::nets::loadPretrainedWeights(module, dir / "absent.pth"),
                  emotrace::ModelError);
 }
+
+TEST(PretrainedWeights, AnEmotraceModelFileStartsASecondSchedule) {
+    TempDir dir;
+    torch::manual_seed(11);
+    auto trained = makeModel("mycnn_v1", kClasses);
+    {
+        torch::NoGradGuard no_grad;
+        for (const auto& buffer : trained.named_buffers()) {
+            if (buffer.name.ends_with("running_var"))
+                buffer.value.uniform_(0.5, 2.0);
+        }
+    }
+    trained.eval();
+    emotrace::ModelInfo info;
+    info.architecture = "mycnn_v1";
+    info.labels = emotrace::paperLabels();
+    emotrace::nets::saveModelFile(trained, info, dir / "trained.pt");
+
+    torch::manual_seed(12);  // a different initialisation, replaced by the file's weights
+    auto fresh = makeModel("mycnn_v1", kClasses);
+    const auto report = emotrace::nets::loadPretrainedWeights(fresh, dir / "trained.pt");
+    EXPECT_TRUE(report.skipped.empty()) << report.summary();
+    EXPECT_TRUE(report.not_in_file.empty()) << report.summary();
+    std::size_t checked = 0;
+    for (const auto& buffer : trained.named_buffers()) {
+        EXPECT_TRUE(torch::equal(fresh.attr(buffer.name).toTensor(), buffer.value)) << buffer.name;
+        ++checked;
+    }
+    for (const auto& parameter : trained.named_parameters()) {
+        EXPECT_TRUE(torch::equal(fresh.attr(parameter.name).toTensor(), parameter.value))
+            << parameter.name;
+        ++checked;
+    }
+    EXPECT_EQ(report.loaded.size(), checked);
+}

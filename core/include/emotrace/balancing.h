@@ -17,8 +17,11 @@ std::vector<std::size_t> classCounts(const Dataset& dataset);
 
 // Inverse-frequency weights for cross-entropy: w_c = N / (K * n_c), with N items and K classes
 // present (n_c > 0); a class with no items gets 0. The weighted mean over items is 1, so the
-// loss keeps its scale. (scikit-learn's class_weight="balanced".)
-std::vector<float> classWeights(const Dataset& dataset);
+// loss keeps its scale. (scikit-learn's class_weight="balanced".) With a power p the weights are
+// (N / (K * n_c))^p: p = 1 is the above, p = 0.5 a softer push that does not let a class of a few
+// dozen items (CK+'s contempt) dominate the gradient. PyTorch's weighted mean divides by the
+// summed weights, so the scale does not matter to the loss.
+std::vector<float> classWeights(const Dataset& dataset, double power = 1.0);
 
 // Per-item weights for a weighted random sampler: w_i = 1 / (K * n_{y_i}). They sum to 1 and
 // every present class gets the same total weight 1/K, so draws are class-balanced on average.

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct ClassifierOptions {
     // Freeze and optimise the TorchScript graph for inference (conv+batch-norm folding, oneDNN
     // layouts): about 3x faster at batch 1 on this CPU. Off only to compare against the plain path.
     bool optimize = true;
+    // Average each face with its mirror image; unset: as the model's metadata says (flip_average).
+    std::optional<bool> flip_average;
 };
 
 // Loads an emotrace model file (TorchScript archive with emotrace.json) or a TorchScript file

@@ -21,6 +21,10 @@ struct ModelInfo {
     // True when the model outputs logits (softmax is applied by the classifier), false when it
     // outputs probabilities already.
     bool outputs_logits = true;
+    // True when the classifier should average each face's probabilities with those of its mirror
+    // image. Sound for a model trained with flip augmentation (both are faces it has learned);
+    // the trainer sets it then. It costs a second pass and steadies the live result.
+    bool flip_average = false;
     std::string description;  // free text: training data, command, metrics
 };
 

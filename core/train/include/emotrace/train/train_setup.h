@@ -13,9 +13,10 @@
 namespace emotrace::train {
 
 struct BalancingOptions {
-    bool sampler = false;        // weighted random sampler (balanced draws)
-    bool smote = false;          // SMOTE the training set up to its largest class
-    bool class_weights = false;  // inverse-frequency weighted cross-entropy
+    bool sampler = false;             // weighted random sampler (balanced draws)
+    bool smote = false;               // SMOTE the training set up to its largest class
+    bool class_weights = false;       // inverse-frequency weighted cross-entropy
+    double class_weight_power = 1.0;  // weights (N / (K n_c))^power
     int smote_k = 5;
 };
 

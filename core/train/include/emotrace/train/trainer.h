@@ -42,6 +42,9 @@ struct TrainOptions {
     // weighted random sampler). Empty: every item once per epoch, shuffled.
     std::vector<double> sample_weights;
     AugmentFunction augment;  // applied to training images only; empty: none
+    // The augmentation mirrors faces: the model file then asks the classifier to average each
+    // face with its mirror image (ModelInfo::flip_average).
+    bool mirrored_in_training = false;
     float input_mean = 0.0f;  // normalisation after scaling to [0,1], stored in the model file
     float input_std = 1.0f;
 
