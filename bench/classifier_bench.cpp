@@ -201,7 +201,7 @@ std::string classifierMarkdown(const ClassifierReport& report) {
         << (report.python_versions.empty() ? report.python_error : report.python_versions)
         << ", run by this benchmark in the same run. Ratio: C++ optimised / PyTorch frozen "
            "(below 1: C++ faster).\n\n"
-        << " The flip-averaged column is the optimised path classifying each face and its mirror "
+        << "The flip-averaged column is the optimised path classifying each face and its mirror "
            "image (what the app runs for a model whose metadata asks for it).\n\n"
         << "| threads | batch | C++ plain | C++ optimised | PyTorch eager | PyTorch frozen | "
            "ratio | C++ flip-averaged |\n|---|---|---|---|---|---|---|---|\n";
