@@ -131,7 +131,7 @@ class TorchEmotionClassifier final : public EmotionClassifier {
 std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::path& path,
                                                          const ClassifierOptions& options) {
     auto loaded = nets::loadModelFile(path);
-    // info() reports what this classifier does, so an override shows in the model's metadata.
+    // info() then reports what this classifier does, an override included.
     loaded.info.flip_average = options.flip_average.value_or(loaded.info.flip_average);
     auto classifier = std::make_unique<TorchEmotionClassifier>(
         std::move(loaded.module), loaded.info, "'" + path.string() + "'");

@@ -23,7 +23,7 @@ struct ModelInfo {
     bool outputs_logits = true;
     // True when the classifier should average each face's probabilities with those of its mirror
     // image. Sound for a model trained with flip augmentation (both are faces it has learned);
-    // the trainer sets it then. It costs a second pass and steadies the live result.
+    // the trainer sets it then. It costs a second pass (one batch of two per face).
     bool flip_average = false;
     std::string description;  // free text: training data, command, metrics
 };
