@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "emotrace/load_report.h"
+#include "emotrace/nets.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/calibration.h"
 #include "emotrace/train/data_sources.h"
@@ -21,6 +22,9 @@ Evaluates an emotrace model file on a split of a dataset and prints accuracy, ma
 per-class report; with --out DIR also writes report.txt, confusion.csv and confusion.png.
   --split NAME            test | validation | train (default test)
   --flip-average          average each face's softmax with its mirror image's
+  --shift-average D       also average over copies moved by D pixels left, right, up, down
+  --as-the-app-runs       the views the model's metadata asks for (flip_average, shift_average):
+                          the figures of the path the dashboard and emotrace-analyze run
   --present-classes-only  score only the classes the split has items of, predictions restricted
                           to them (the 7-class FER-2013 benchmark of an 8-class model)
   --batch-size N          (default 128)   --threads N (default 2)
@@ -37,6 +41,7 @@ struct EvaluateCommand {
     std::string split = "test";
     std::filesystem::path out;
     std::filesystem::path fit_class_bias;
+    bool as_the_app_runs = false;
     bool help = false;
 };
 
@@ -56,6 +61,11 @@ EvaluateCommand parse(Arguments& args) {
         } else if (args.is("--flip-average")) {
             args.flag();
             c.evaluation.flip_average = true;
+        } else if (args.is("--shift-average")) {
+            c.evaluation.shift_average = args.integer(0, 1024);
+        } else if (args.is("--as-the-app-runs")) {
+            args.flag();
+            c.as_the_app_runs = true;
         } else if (args.is("--batch-size")) {
             c.evaluation.batch_size = args.integer(1, 65536);
         } else if (args.is("--threads")) {
@@ -77,12 +87,20 @@ EvaluateCommand parse(Arguments& args) {
     if (!c.help && c.model.empty())
         throw UsageError("no model file given");
     if (!c.fit_class_bias.empty() &&
-        (c.split != "validation" || c.evaluation.present_classes_only || c.evaluation.flip_average))
+        (c.split != "validation" || c.evaluation.present_classes_only ||
+         c.evaluation.flip_average || c.evaluation.shift_average > 0 || c.as_the_app_runs))
         throw UsageError(
             "--fit-class-bias fits on the validation split only (--split validation), "
-            "without --present-classes-only or --flip-average: the test split stays "
+            "without --present-classes-only or averaging over views: the test split stays "
             "untouched for the final figures");
     return c;
+}
+
+std::string viewsText(const EvaluationOptions& o) {
+    if (o.shift_average > 0)
+        return ", averaged over the face moved " + std::to_string(o.shift_average) +
+               " pixels each way" + (o.flip_average ? " and the mirror images" : "");
+    return o.flip_average ? ", flip-averaged" : "";
 }
 
 void writeFiles(const Evaluation& e, const std::string& report, const std::filesystem::path& out,
@@ -117,11 +135,16 @@ int run(int argc, char** argv) {
                                                            : data.train;
     if (split.items.empty())
         throw DatasetError("the " + command.split + " split of " + data.description + " is empty");
-    const auto evaluation = evaluateModelFile(command.model, split, command.evaluation);
+    auto options = command.evaluation;
+    if (command.as_the_app_runs) {
+        const auto info = nets::loadModelFile(command.model).info;
+        options.flip_average = info.flip_average;
+        options.shift_average = info.shift_average;
+    }
+    const auto evaluation = evaluateModelFile(command.model, split, options);
     const auto report = classificationReport(evaluation.matrix);
     std::cout << command.model.string() << " on the " << command.split << " split ("
-              << split.items.size() << " images"
-              << (command.evaluation.flip_average ? ", flip-averaged" : "") << "): accuracy "
+              << split.items.size() << " images" << viewsText(options) << "): accuracy "
               << 100.0 * accuracy(evaluation.matrix) << "%, macro-F1 "
               << 100.0 * macroF1(evaluation.matrix) << "%, loss " << evaluation.loss << "\n\n"
               << report;

@@ -4,6 +4,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
 #include "emotrace/nets.h"
+#include "emotrace/test_time_views.h"
 
 namespace emotrace {
 
@@ -42,17 +43,10 @@ class TorchEmotionClassifier final : public EmotionClassifier {
     std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
         if (faces.empty())
             return {};
-        auto batch = toBatch(faces);
-        torch::Tensor output;
-        if (info_.flip_average) {
-            // One pass over the faces and their mirror images together, then the mean of the two
-            // probability vectors of each face.
-            const auto n = batch.size(0);
-            output = probabilities(forward(torch::cat({batch, torch::flip(batch, {3})})));
-            output = (output.slice(0, 0, n) + output.slice(0, n)) / 2;
-        } else {
-            output = probabilities(forward(std::move(batch)));
-        }
+        const nets::TestTimeViews views{info_.flip_average, info_.shift_average};
+        // All views of all faces in one pass (see test_time_views.h), then each face's mean.
+        auto output = probabilities(forward(nets::expandViews(toBatch(faces), views)));
+        output = nets::averageViews(output, nets::viewCount(views));
         output = output.contiguous();
         const auto classes = static_cast<std::size_t>(output.size(1));
         const float* data = output.data_ptr<float>();
@@ -133,6 +127,8 @@ std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::
     auto loaded = nets::loadModelFile(path);
     // info() then reports what this classifier does, an override included.
     loaded.info.flip_average = options.flip_average.value_or(loaded.info.flip_average);
+    loaded.info.shift_average = options.shift_average.value_or(loaded.info.shift_average);
+    validate(loaded.info);
     auto classifier = std::make_unique<TorchEmotionClassifier>(
         std::move(loaded.module), loaded.info, "'" + path.string() + "'");
     if (options.optimize)

@@ -1,5 +1,6 @@
 #include "emotrace/model_info.h"
 
+#include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@ std::string toJson(const ModelInfo& info) {
         {"normalization", {{"mean", info.mean}, {"std", info.std}}},
         {"outputs_logits", info.outputs_logits},
         {"flip_average", info.flip_average},
+        {"shift_average", info.shift_average},
         {"description", info.description},
     };
     return json.dump(2);
@@ -87,6 +89,9 @@ ModelInfo modelInfoFromJson(const std::string& text) {
     if (json.contains("flip_average")) {
         info.flip_average = field<bool>(json, "flip_average", "");
     }
+    if (json.contains("shift_average")) {
+        info.shift_average = field<int>(json, "shift_average", "");
+    }
     if (json.contains("description")) {
         info.description = field<std::string>(json, "description", "");
     }
@@ -107,6 +112,14 @@ void validate(const ModelInfo& info) {
         throw ModelError("model metadata: input size must be positive, found " +
                          std::to_string(info.input_width) + "x" +
                          std::to_string(info.input_height));
+    }
+    if (info.shift_average < 0 ||
+        2 * info.shift_average >= std::min(info.input_width, info.input_height)) {
+        throw ModelError(
+            "model metadata: shift_average must be 0 up to less than half the input "
+            "size (" +
+            std::to_string(info.input_width) + "x" + std::to_string(info.input_height) +
+            "), found " + std::to_string(info.shift_average));
     }
     if (info.input_channels != 1 && info.input_channels != 3) {
         throw ModelError("model metadata: expected 1 (grey) or 3 input channels, found " +

@@ -3,6 +3,7 @@
 
 #include "emotrace/error.h"
 #include "emotrace/nets.h"
+#include "emotrace/test_time_views.h"
 #include "emotrace/train/batch_loader.h"
 #include "module_evaluation.h"
 
@@ -76,17 +77,16 @@ Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const
         auto input = torch::from_blob(batch->pixels.data(), {batch->size, 1, height, width});
         if (info.input_channels > 1)
             input = input.expand({batch->size, info.input_channels, height, width});
-        auto logits = module.forward({input}).toTensor();
+        const nets::TestTimeViews views{options.flip_average, options.shift_average};
+        auto logits = module.forward({nets::expandViews(input, views)}).toTensor();
         if (restrict_to_dataset)
             logits = logits.index_select(1, kept_columns);
-        auto log_probs = torch::log_softmax(logits, 1);
-        if (options.flip_average) {
-            auto flipped = module.forward({torch::flip(input, {3})}).toTensor();
-            if (restrict_to_dataset)
-                flipped = flipped.index_select(1, kept_columns);
-            // Average of the two softmax distributions, back in log space for the loss.
-            log_probs = ((log_probs.exp() + torch::softmax(flipped, 1)) / 2).log();
-        }
+        // One view: log_softmax directly, which stays finite where a probability underflows.
+        // Several: the mean of their softmax distributions, back in log space for the loss.
+        const auto log_probs =
+            nets::viewCount(views) == 1
+                ? torch::log_softmax(logits, 1)
+                : nets::averageViews(torch::softmax(logits, 1), nets::viewCount(views)).log();
         std::vector<std::int64_t> targets(static_cast<std::size_t>(batch->size));
         for (std::size_t i = 0; i < targets.size(); ++i)
             targets[i] = restrict_to_dataset
@@ -132,6 +132,11 @@ Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Data
                          std::to_string(data.items.front().image.cols) + "x" +
                          std::to_string(data.items.front().image.rows));
     }
+    // The views asked for must fit the model's input, with the metadata's message if not.
+    auto asked = loaded.info;
+    asked.flip_average = options.flip_average;
+    asked.shift_average = options.shift_average;
+    validate(asked);
     return evaluateModule(loaded.module, data, loaded.info, options);
 }
 

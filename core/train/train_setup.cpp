@@ -35,6 +35,8 @@ bool parseTrainOption(Arguments& args, TrainSetup& setup) {
                              "'");
     } else if (args.is("--warmup-epochs")) {
         t.warmup_epochs = args.real(0.0, 1000.0);
+    } else if (args.is("--shift-average")) {
+        t.shift_average = args.integer(0, 1024);
     } else if (args.is("--soft-labels")) {
         args.flag();
         t.soft_labels = true;
@@ -104,6 +106,9 @@ std::string trainOptionsHelp() {
   --lr-schedule constant|cosine (constant)  --warmup-epochs X (0): cosine decays the rate to 0
                           at the last epoch after a linear warm-up
   --soft-labels           learn the FER+ vote distributions (with --dataset ferplus)
+  --shift-average D       the model file asks the app to average each face over copies moved
+                          by D pixels (ModelInfo::shift_average; for models trained with
+                          translation); validation during training stays one pass per face
   --max-steps N           at most N steps an epoch (quick checks)
   --mean X --std X        input normalisation after scaling to [0,1] (default 0 and 1)
   --threads N             torch threads (default 2)   --no-progress

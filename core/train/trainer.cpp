@@ -115,6 +115,7 @@ ModelInfo modelInfo(const TrainOptions& o, const std::vector<std::string>& label
     info.std = o.input_std;
     info.outputs_logits = true;
     info.flip_average = o.mirrored_in_training;
+    info.shift_average = o.shift_average;
     info.description = o.description;
     return info;
 }

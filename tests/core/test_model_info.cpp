@@ -15,6 +15,7 @@ ModelInfo sampleInfo() {
     info.mean = 0.5f;
     info.std = 0.25f;
     info.flip_average = true;
+    info.shift_average = 2;
     info.description = "trained on FER-2013 + CK+";
     return info;
 }
@@ -51,6 +52,7 @@ TEST(ModelInfo, JsonRoundTripKeepsEveryField) {
     EXPECT_FLOAT_EQ(back.std, 0.25f);
     EXPECT_TRUE(back.outputs_logits);
     EXPECT_TRUE(back.flip_average);
+    EXPECT_EQ(back.shift_average, 2);
     EXPECT_EQ(back.description, info.description);
 }
 
@@ -60,10 +62,22 @@ TEST(ModelInfo, FilesWithoutFlipAverageClassifyEachFaceOnce) {
         R"({"format_version": 1, "architecture": "x", "labels": ["a", "b"],
             "input": {"width": 48, "height": 48, "channels": 1}})");
     EXPECT_FALSE(info.flip_average);
+    EXPECT_EQ(info.shift_average, 0);
     expectModelError(
         R"({"format_version": 1, "architecture": "x", "labels": ["a", "b"],
             "input": {"width": 48, "height": 48, "channels": 1}, "flip_average": "yes"})",
         "'flip_average' has the wrong type");
+}
+
+TEST(ModelInfo, ShiftAverageMustFitInsideTheFace) {
+    const std::string head = R"({"format_version": 1, "architecture": "x", "labels": ["a", "b"],
+            "input": {"width": 48, "height": 40, "channels": 1}, "shift_average": )";
+    EXPECT_EQ(emotrace::modelInfoFromJson(head + "19}").shift_average, 19);
+    expectModelError(head + "20}",
+                     "shift_average must be 0 up to less than half the input size "
+                     "(48x40), found 20");
+    expectModelError(head + "-1}", "found -1");
+    expectModelError(head + "\"2\"}", "'shift_average' has the wrong type");
 }
 
 TEST(ModelInfo, RejectsMissingAndMistypedFields) {

@@ -168,10 +168,10 @@ TEST(Classifier, OptimizedPathMatchesThePlainPath) {
     auto info = emotrace::test::testModelInfo();
     info.architecture = "resnet18";
     emotrace::nets::saveModelFile(module, info, dir / "r18.pt");
-    auto plain =
-        emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = false, .flip_average = {}});
-    auto fast =
-        emotrace::loadEmotionClassifier(dir / "r18.pt", {.optimize = true, .flip_average = {}});
+    auto plain = emotrace::loadEmotionClassifier(
+        dir / "r18.pt", {.optimize = false, .flip_average = {}, .shift_average = {}});
+    auto fast = emotrace::loadEmotionClassifier(
+        dir / "r18.pt", {.optimize = true, .flip_average = {}, .shift_average = {}});
     const std::vector<cv::Mat> faces{rampFace(0.1f), rampFace(0.5f)};
     const auto a = plain->classify(faces);
     const auto b = fast->classify(faces);
@@ -229,8 +229,8 @@ TEST(Classifier, FlipAverageIsTheMeanOfTheFaceAndItsMirrorImage) {
     emotrace::nets::saveModelFile(module, info, dir / "m.pt");
 
     auto averaged = emotrace::loadEmotionClassifier(dir / "m.pt");
-    auto single =
-        emotrace::loadEmotionClassifier(dir / "m.pt", {.optimize = true, .flip_average = false});
+    auto single = emotrace::loadEmotionClassifier(
+        dir / "m.pt", {.optimize = true, .flip_average = false, .shift_average = 0});
     EXPECT_TRUE(averaged->info().flip_average);
     EXPECT_FALSE(single->info().flip_average);
 
@@ -252,4 +252,55 @@ TEST(Classifier, FlipAverageIsTheMeanOfTheFaceAndItsMirrorImage) {
     const auto second = averaged->classify(std::vector<cv::Mat>{faces[1]});
     for (std::size_t c = 0; c < 8; ++c)
         EXPECT_NEAR(both[1][c], second[0][c], 1e-5) << c;
+}
+
+TEST(Classifier, ShiftAverageIsTheMeanOverTheMovedCopiesAndTheirMirrors) {
+    TempDir dir;
+    torch::manual_seed(4);
+    auto module = emotrace::nets::makeMyCnnV1(8);
+    module.eval();
+    auto info = emotrace::test::testModelInfo();
+    info.flip_average = true;
+    info.shift_average = 2;
+    emotrace::nets::saveModelFile(module, info, dir / "m.pt");
+
+    auto averaged = emotrace::loadEmotionClassifier(dir / "m.pt");
+    EXPECT_EQ(averaged->info().shift_average, 2);
+    auto single = emotrace::loadEmotionClassifier(
+        dir / "m.pt", {.optimize = true, .flip_average = false, .shift_average = 0});
+    EXPECT_EQ(single->info().shift_average, 0);
+
+    // The ten views built with OpenCV: the face moved by 2 pixels each way (the border repeated
+    // into the gap), and the mirror image of each.
+    const cv::Mat face = rampFace(0.3f);
+    cv::Mat padded;
+    cv::copyMakeBorder(face, padded, 2, 2, 2, 2, cv::BORDER_REPLICATE);
+    std::vector<cv::Mat> views{face};
+    for (auto [dx, dy] : {std::pair{2, 0}, {-2, 0}, {0, 2}, {0, -2}})
+        views.push_back(padded(cv::Rect(2 - dx, 2 - dy, 48, 48)).clone());
+    for (std::size_t i = 0; i < 5; ++i) {
+        cv::Mat mirror;
+        cv::flip(views[i], mirror, 1);
+        views.push_back(mirror);
+    }
+    const auto each = single->classify(views);
+    const auto mean = averaged->classify(std::vector<cv::Mat>{face, rampFace(0.7f)});
+    ASSERT_EQ(mean.size(), 2u);
+    float spread = 0.0f;
+    for (std::size_t c = 0; c < 8; ++c) {
+        float sum = 0.0f;
+        for (const auto& view : each) {
+            sum += view[c];
+            spread = std::max(spread, std::abs(view[c] - each[0][c]));
+        }
+        EXPECT_NEAR(mean[0][c], sum / 10, 1e-5) << c;
+    }
+    EXPECT_GT(spread, 1e-4) << "the views must differ for the check to mean anything";
+    const auto second = averaged->classify(std::vector<cv::Mat>{rampFace(0.7f)});
+    for (std::size_t c = 0; c < 8; ++c)
+        EXPECT_NEAR(mean[1][c], second[0][c], 1e-5) << c;
+    // An override the face cannot hold is refused with the metadata's message.
+    EXPECT_THROW(emotrace::loadEmotionClassifier(
+                     dir / "m.pt", {.optimize = false, .flip_average = {}, .shift_average = 24}),
+                 emotrace::ModelError);
 }

@@ -26,7 +26,8 @@ TEST(PyTorchExport, TorchvisionResNet18WithMetadataLoadsAndClassifies) {
                                 model.string() + " 2>/dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
 
-    auto plain = emotrace::loadEmotionClassifier(model, {.optimize = false, .flip_average = {}});
+    auto plain = emotrace::loadEmotionClassifier(
+        model, {.optimize = false, .flip_average = {}, .shift_average = {}});
     auto fast = emotrace::loadEmotionClassifier(model);
     EXPECT_EQ(fast->info().architecture, "resnet18");
     EXPECT_EQ(fast->info().labels, emotrace::fer2013Labels());

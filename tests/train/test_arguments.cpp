@@ -96,6 +96,17 @@ TEST(TrainSetup, ModelsTrainedWithMirrorImagesAskForFlipAveraging) {
     }
 }
 
+TEST(TrainSetup, ShiftAverageGoesIntoTheTrainOptions) {
+    Arguments args({"--shift-average", "2"});
+    TrainSetup setup;
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseTrainOption(args, setup));
+    EXPECT_EQ(setup.train.shift_average, 2);
+    EXPECT_EQ(TrainSetup{}.train.shift_average, 0);
+    EXPECT_EQ(usageMessage({"--shift-average", "-2"}),
+              "--shift-average expects a whole number from 0 to 1024, got '-2'");
+}
+
 TEST(Arguments, CommandLineQuotesWhatAShellWouldSplit) {
     Arguments args({"--out", "my runs/a", "--epochs=2"});
     EXPECT_EQ(args.commandLine("emotrace-train"), "emotrace-train --out 'my runs/a' --epochs=2");

@@ -73,6 +73,7 @@ TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
     auto o = tinyOptions(dir.path());
     o.epochs = 3;
     o.mirrored_in_training = true;
+    o.shift_average = 1;
     const auto result = train(data, data, o);
     ASSERT_GE(result.best_epoch, 1);
     EXPECT_GT(result.best_val_accuracy, 0.9);
@@ -80,6 +81,7 @@ TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
     EXPECT_DOUBLE_EQ(accuracy(evaluation.matrix), result.best_val_accuracy);
     // The model file asks the app to flip-average when training mirrored the faces.
     EXPECT_TRUE(nets::loadModelFile(result.best_model).info.flip_average);
+    EXPECT_EQ(nets::loadModelFile(result.best_model).info.shift_average, 1);
 
     std::ifstream log(result.log);
     std::string header;

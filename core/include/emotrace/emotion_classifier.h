@@ -33,6 +33,9 @@ struct ClassifierOptions {
     bool optimize = true;
     // Average each face with its mirror image; unset: as the model's metadata says (flip_average).
     std::optional<bool> flip_average;
+    // Also average over copies moved by this many pixels; unset: as the metadata says
+    // (shift_average). 0 turns it off.
+    std::optional<int> shift_average;
 };
 
 // Loads an emotrace model file (TorchScript archive with emotrace.json) or a TorchScript file

@@ -25,6 +25,10 @@ struct ModelInfo {
     // image. Sound for a model trained with flip augmentation (both are faces it has learned);
     // the trainer sets it then. It costs a second pass (one batch of two per face).
     bool flip_average = false;
+    // Pixels; > 0: the classifier also averages over copies of the face moved left, right, up
+    // and down by this much (with their mirror images when flip_average), 5x the views. Sound
+    // for a model trained with translation augmentation; it evens out the detector's jitter.
+    int shift_average = 0;
     std::string description;  // free text: training data, command, metrics
 };
 

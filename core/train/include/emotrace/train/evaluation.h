@@ -16,6 +16,8 @@ struct EvaluationOptions {
     int batch_size = 128;
     // Average the softmax of each image and its mirror image (test-time augmentation).
     bool flip_average = false;
+    // Also average over copies moved by this many pixels (ModelInfo::shift_average).
+    int shift_average = 0;
     int threads = 2;  // at::set_num_threads for the run
     // Score only the classes that have items in the dataset: the 7-class FER-2013 benchmark of
     // an 8-class model (FER-2013 has no contempt), predictions restricted to those classes.
@@ -27,7 +29,8 @@ struct Evaluation {
     double loss = 0.0;           // mean cross-entropy of the true labels
     std::vector<int> truth;      // per item, model label index
     std::vector<int> predicted;  // per item, model label index
-    // Per item, the log-probabilities in the matrix's label order (flip-averaged when asked).
+    // Per item, the log-probabilities in the matrix's label order (averaged over the views asked
+    // for).
     std::vector<std::vector<float>> scores;
 };
 

@@ -45,6 +45,8 @@ struct TrainOptions {
     // The augmentation mirrors faces: the model file then asks the classifier to average each
     // face with its mirror image (ModelInfo::flip_average).
     bool mirrored_in_training = false;
+    // Written into the model file as ModelInfo::shift_average (0: off).
+    int shift_average = 0;
     float input_mean = 0.0f;  // normalisation after scaling to [0,1], stored in the model file
     float input_std = 1.0f;
 
