@@ -56,13 +56,12 @@ stage "$runs/stage1" --epochs 28 --lr 1e-3 --seed 42
 # Stage 2: a short, gentle second cycle from stage 1's best model. Unweighted: a 34-epoch cycle
 # with softened class weights (--class-weight-power 0.5) scored higher on FER-2013 but lost the
 # real-video surprise (models/emotrace-resnet18.md, "Measured alternatives").
-# --shift-average 2 only writes metadata: the app averages each face over copies moved 2 pixels
-# each way (within the training's +-5% translation), which validation chose over flip alone.
 stage "$runs/stage2" --pretrained "$runs/stage1/best_model.pt" --epochs 10 --warmup-epochs 0.5 \
-  --lr 2e-4 --seed 44 --shift-average 2
+  --lr 2e-4 --seed 44
 
-# The model file says flip_average (trained with mirrored faces) and shift_average 2: the app
-# averages each face over ten views, the face and its moved copies and their mirror images.
+# The model file says flip_average (trained with mirrored faces): the app averages each face
+# with its mirror image. Not --shift-average: ten views a face would cost the recorded-session
+# and four-face live speed targets (models/emotrace-resnet18.md, "Measured alternatives").
 cp "$runs/stage2/best_model.pt" "$runs/emotrace-resnet18.pt"
 echo "== $runs/emotrace-resnet18.pt: evaluate it as models/emotrace-resnet18.md shows, then copy"
 echo "   it over models/emotrace-resnet18.pt"
