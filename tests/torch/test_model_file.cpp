@@ -7,6 +7,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
 #include "emotrace/nets.h"
+#include "emotrace/test_time_views.h"
 #include "test_models.h"
 #include "test_support.h"
 
@@ -31,6 +32,18 @@ cv::Mat rampFace(float offset) {
             face.at<float>(y, x) = std::fmod(offset + 0.01f * (x + y), 1.0f);
     }
     return face;
+}
+
+// A seeded MyCNNv1 saved with the test metadata, asking for the given test-time views.
+void saveSeededModel(const std::filesystem::path& file, std::uint64_t seed,
+                     const emotrace::nets::TestTimeViews& views) {
+    torch::manual_seed(seed);
+    auto module = emotrace::nets::makeMyCnnV1(8);
+    module.eval();
+    auto info = emotrace::test::testModelInfo();
+    info.flip_average = views.flip;
+    info.shift_average = views.shift;
+    emotrace::nets::saveModelFile(module, info, file);
 }
 
 }  // namespace
@@ -221,12 +234,8 @@ TEST(ResNet18, TrainsOneStepWithFiniteLossAndChangingWeights) {
 
 TEST(Classifier, FlipAverageIsTheMeanOfTheFaceAndItsMirrorImage) {
     TempDir dir;
-    torch::manual_seed(3);
-    auto module = emotrace::nets::makeMyCnnV1(8);
-    module.eval();
-    auto info = emotrace::test::testModelInfo();
-    info.flip_average = true;  // what the trainer writes for a model trained with flips
-    emotrace::nets::saveModelFile(module, info, dir / "m.pt");
+    // flip_average is what the trainer writes for a model trained with flips.
+    saveSeededModel(dir / "m.pt", 3, {.flip = true, .shift = 0});
 
     auto averaged = emotrace::loadEmotionClassifier(dir / "m.pt");
     auto single = emotrace::loadEmotionClassifier(
@@ -256,13 +265,7 @@ TEST(Classifier, FlipAverageIsTheMeanOfTheFaceAndItsMirrorImage) {
 
 TEST(Classifier, ShiftAverageIsTheMeanOverTheMovedCopiesAndTheirMirrors) {
     TempDir dir;
-    torch::manual_seed(4);
-    auto module = emotrace::nets::makeMyCnnV1(8);
-    module.eval();
-    auto info = emotrace::test::testModelInfo();
-    info.flip_average = true;
-    info.shift_average = 2;
-    emotrace::nets::saveModelFile(module, info, dir / "m.pt");
+    saveSeededModel(dir / "m.pt", 4, {.flip = true, .shift = 2});
 
     auto averaged = emotrace::loadEmotionClassifier(dir / "m.pt");
     EXPECT_EQ(averaged->info().shift_average, 2);
