@@ -27,7 +27,8 @@ struct ModelInfo {
     bool flip_average = false;
     // Pixels; > 0: the classifier also averages over copies of the face moved left, right, up
     // and down by this much (with their mirror images when flip_average), 5x the views. Sound
-    // for a model trained with translation augmentation; it evens out the detector's jitter.
+    // for a model trained with translation augmentation; it costs 5x the classifier's work, which
+    // is why the shipped model leaves it at 0 (models/emotrace-resnet18.md).
     int shift_average = 0;
     std::string description;  // free text: training data, command, metrics
 };
