@@ -72,21 +72,21 @@ Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const
     BatchLoader loader(data, std::move(order), loader_options);
     const auto height = data.items.front().image.rows;
     const auto width = data.items.front().image.cols;
+    const nets::TestTimeViews views{options.flip_average, options.shift_average};
+    const int view_count = nets::viewCount(views);
     double loss_sum = 0.0;
     while (auto batch = loader.next()) {
         auto input = torch::from_blob(batch->pixels.data(), {batch->size, 1, height, width});
         if (info.input_channels > 1)
             input = input.expand({batch->size, info.input_channels, height, width});
-        const nets::TestTimeViews views{options.flip_average, options.shift_average};
         auto logits = module.forward({nets::expandViews(input, views)}).toTensor();
         if (restrict_to_dataset)
             logits = logits.index_select(1, kept_columns);
         // One view: log_softmax directly, which stays finite where a probability underflows.
         // Several: the mean of their softmax distributions, back in log space for the loss.
         const auto log_probs =
-            nets::viewCount(views) == 1
-                ? torch::log_softmax(logits, 1)
-                : nets::averageViews(torch::softmax(logits, 1), nets::viewCount(views)).log();
+            view_count == 1 ? torch::log_softmax(logits, 1)
+                            : nets::averageViews(torch::softmax(logits, 1), view_count).log();
         std::vector<std::int64_t> targets(static_cast<std::size_t>(batch->size));
         for (std::size_t i = 0; i < targets.size(); ++i)
             targets[i] = restrict_to_dataset

@@ -260,6 +260,9 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         state = loadCheckpoint(result.checkpoint, state.identity, module, optimizer);
     }
     auto info = modelInfo(o, training.labels, size);
+    // Refuse metadata the model file could not hold (a shift_average too large for the input)
+    // now, not when the first epoch's best model is saved.
+    validate(info);
     Stepper stepper(module, optimizer, o, size, classes);
     EvaluationOptions validation_options;
     validation_options.threads = o.threads;

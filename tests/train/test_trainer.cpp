@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "emotrace/error.h"
 #include "emotrace/nets.h"
 #include "emotrace/train/checkpoint.h"
 #include "emotrace/train/evaluation.h"
@@ -65,6 +66,20 @@ TEST(Trainer, TwoStepsGiveFiniteLossAndChangeWeights) {
     for (std::size_t i = 0; i < before.size(); ++i)
         changed += before[i].values != after[i].values ? 1 : 0;
     EXPECT_EQ(changed, before.size()) << "every parameter tensor should have moved";
+}
+
+TEST(Trainer, RefusesAShiftAverageTheInputCannotHoldBeforeTraining) {
+    const auto data = test::stripesDataset(4);  // 16x16 faces: shifts up to 7 pixels
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.shift_average = 8;
+    try {
+        train(data, data, o);
+        FAIL() << "expected ModelError";
+    } catch (const ModelError& e) {
+        EXPECT_NE(std::string(e.what()).find("shift_average"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "log.csv")) << "no epoch should have run";
 }
 
 TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
