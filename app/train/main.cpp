@@ -129,6 +129,9 @@ int run(int argc, char** argv) {
     auto data = prepareData(command.data, std::cerr);
     std::cerr << data.description << '\n';
     auto& setup = command.setup;
+    // Targets blended with FER+ votes are distributions: the trainer learns them, not the label.
+    if (command.data.ferplus_mix > 0.0)
+        setup.train.soft_labels = true;
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)

@@ -2,7 +2,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <stdexcept>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "csv_lines.h"
 #include "emotrace/fer2013.h"
@@ -171,6 +174,31 @@ FerPlusData loadFerPlus(const FerPlusOptions& options) {
                            std::to_string(pixels.lines.back()) + ": the files are not row-aligned");
     }
     return result;
+}
+
+std::size_t blendFerPlusVotes(Fer2013Data& fer2013, const FerPlusData& votes, double mix) {
+    if (!(mix >= 0.0 && mix <= 1.0))
+        throw std::invalid_argument("the FER+ vote mix must be in [0, 1], found " +
+                                    std::to_string(mix));
+    if (fer2013.dataset.labels != paperLabels() || votes.data.dataset.labels != paperLabels())
+        throw std::invalid_argument(
+            "blending FER+ votes needs both datasets in the paper's 8 labels");
+    std::unordered_map<std::size_t, const std::vector<float>*> votes_at_line;
+    for (std::size_t i = 0; i < votes.data.lines.size(); ++i)
+        votes_at_line.emplace(votes.data.lines[i], &votes.data.dataset.items[i].soft_label);
+    std::size_t blended = 0;
+    for (std::size_t i = 0; i < fer2013.dataset.items.size(); ++i) {
+        const auto found = votes_at_line.find(fer2013.lines[i]);
+        if (found == votes_at_line.end() || found->second->size() != kEmotions)
+            continue;
+        auto& item = fer2013.dataset.items[i];
+        item.soft_label.resize(kEmotions);
+        for (std::size_t c = 0; c < kEmotions; ++c)
+            item.soft_label[c] = static_cast<float>(mix) * (*found->second)[c];
+        item.soft_label[static_cast<std::size_t>(item.label)] += static_cast<float>(1.0 - mix);
+        ++blended;
+    }
+    return blended;
 }
 
 }  // namespace emotrace

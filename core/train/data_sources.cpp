@@ -4,6 +4,7 @@
 #include <numeric>
 #include <ostream>
 #include <random>
+#include <sstream>
 
 #include "emotrace/fer2013.h"
 #include "emotrace/image_folder.h"
@@ -57,13 +58,36 @@ void report(std::ostream& log, const LoadReport& loaded) {
     log << loaded.summary() << '\n';
 }
 
+FerPlusData loadVotes(const DataSources& s, std::ostream& log) {
+    FerPlusOptions options;
+    options.fer2013_csv = fer2013Path(s);
+    options.votes_csv = ferPlusPath(s);
+    options.strict = s.strict;
+    // Ties keep their row: only the vote distribution is used, not the winning label.
+    options.rule = FerPlusVoteRule::PluralityFirstInPaperOrder;
+    auto plus = loadFerPlus(options);
+    report(log, plus.votes_report);
+    return plus;
+}
+
 Fer2013Data loadFer(const DataSources& s, std::ostream& log) {
     Fer2013Options options;
     options.csv = fer2013Path(s);
     options.strict = s.strict;
     auto data = loadFer2013(options);
     report(log, data.report);
+    if (s.ferplus_mix > 0.0) {
+        const auto blended = blendFerPlusVotes(data, loadVotes(s, log), s.ferplus_mix);
+        log << "FER+ votes blended into " << blended << " of " << data.dataset.items.size()
+            << " FER-2013 targets (mix " << s.ferplus_mix << ")\n";
+    }
     return data;
+}
+
+// Validation and test measure against the hard labels; their targets are never used.
+void dropSoftLabels(Dataset& data) {
+    for (auto& item : data.items)
+        item.soft_label.clear();
 }
 
 Dataset loadCkPlus(const DataSources& s, std::ostream& log) {
@@ -113,6 +137,8 @@ bool parseDataOption(Arguments& args, DataSources& s) {
         s.max_train_items = static_cast<std::size_t>(args.unsignedInteger());
     } else if (args.is("--max-eval-items")) {
         s.max_eval_items = static_cast<std::size_t>(args.unsignedInteger());
+    } else if (args.is("--ferplus-mix")) {
+        s.ferplus_mix = args.real(0.0, 1.0);
     } else {
         return false;
     }
@@ -134,6 +160,9 @@ std::string dataOptionsHelp() {
   --split-seed N          seed of CK+'s subject split (default 0)
   --max-train-items N     train on a seeded random subset of N items (quick checks)
   --max-eval-items N      the same for validation and test
+  --ferplus-mix A         train FER-2013 images (fer2013, combined) towards (1 - A) x their
+                          label + A x their FER+ vote distribution (needs the FER+ votes);
+                          validation and test keep FER-2013's labels (default 0: off)
 )";
 }
 
@@ -150,6 +179,11 @@ Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed)
 }
 
 PreparedData prepareData(const DataSources& s, std::ostream& log) {
+    if (s.ferplus_mix > 0.0 && s.dataset != "fer2013" && s.dataset != "combined")
+        throw UsageError(
+            "--ferplus-mix blends FER+ votes into FER-2013's labels: it needs "
+            "--dataset fer2013 or combined, got '" +
+            s.dataset + "'");
     PreparedData data;
     if (s.dataset == "fer2013") {
         const auto fer = loadFer(s, log);
@@ -182,6 +216,14 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
             "combined FER-2013 + CK+48 in 8 classes (FER-2013 canonical split, "
             "CK+ 80/10/10 by subject, seed " +
             std::to_string(s.split_seed) + ")";
+    }
+    if (s.ferplus_mix > 0.0) {
+        dropSoftLabels(data.validation);
+        dropSoftLabels(data.test);
+        std::ostringstream mix;
+        mix << s.ferplus_mix;
+        data.description +=
+            ", FER-2013 training targets blended with FER+ votes (mix " + mix.str() + ")";
     }
     data.train = randomSubset(data.train, s.max_train_items, s.split_seed + 1);
     data.validation = randomSubset(data.validation, s.max_eval_items, s.split_seed + 2);

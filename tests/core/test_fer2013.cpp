@@ -270,6 +270,52 @@ TEST(FerPlusLoader, AShorterVoteFileIsAnError) {
     EXPECT_NE(message.find("row-aligned"), std::string::npos) << message;
 }
 
+TEST(FerPlusBlend, MixesTheVoteDistributionIntoTheOwnLabel) {
+    TempDir dir;
+    // Line 2 (angry in FER-2013): FER+ says 1 neutral, 9 contempt. Line 3: unknown wins, so FER+
+    // drops it. Lines 4 and 5 are not in the vote file's kept rows either (no votes).
+    const auto votes = loadVotes(dir,
+                                 "Training,fer0.png,1,0,0,0,0,0,0,9,0,0\n"
+                                 "PublicTest,fer1.png,0,0,0,4,0,0,0,0,6,0\n"
+                                 "PrivateTest,fer2.png,0,0,0,0,0,0,0,0,0,0\n"
+                                 "Training,fer3.png,0,0,0,0,0,0,0,0,0,0\n");
+    auto fer = loadFer2013({dir / "fer2013.csv"});
+    ASSERT_EQ(blendFerPlusVotes(fer, votes, 0.25), 1u);
+    const auto& items = fer.dataset.items;
+    const auto at = [](const std::string& label) {
+        return static_cast<std::size_t>(paperLabelIndex(label));
+    };
+    EXPECT_EQ(items[0].label, paperLabelIndex("angry"));  // the label is still FER-2013's
+    ASSERT_EQ(items[0].soft_label.size(), 8u);
+    EXPECT_FLOAT_EQ(items[0].soft_label[at("angry")], 0.75f);
+    EXPECT_FLOAT_EQ(items[0].soft_label[at("neutral")], 0.025f);
+    EXPECT_FLOAT_EQ(items[0].soft_label[at("contempt")], 0.225f);
+    EXPECT_FLOAT_EQ(std::accumulate(items[0].soft_label.begin(), items[0].soft_label.end(), 0.0f),
+                    1.0f);
+    for (std::size_t i = 1; i < items.size(); ++i)
+        EXPECT_TRUE(items[i].soft_label.empty()) << items[i].origin;
+}
+
+TEST(FerPlusBlend, RefusesAMixOutsideZeroToOneAndSevenLabelData) {
+    TempDir dir;
+    const auto votes = loadVotes(dir,
+                                 "Training,a,0,10,0,0,0,0,0,0,0,0\n"
+                                 "PublicTest,b,0,10,0,0,0,0,0,0,0,0\n"
+                                 "PrivateTest,c,0,10,0,0,0,0,0,0,0,0\n"
+                                 "Training,d,0,10,0,0,0,0,0,0,0,0\n");
+    auto fer = loadFer2013({dir / "fer2013.csv"});
+    EXPECT_THROW(blendFerPlusVotes(fer, votes, 1.5), std::invalid_argument);
+    EXPECT_THROW(blendFerPlusVotes(fer, votes, -0.1), std::invalid_argument);
+    Fer2013Options seven{dir / "fer2013.csv"};
+    seven.paper_labels = false;
+    auto own_labels = loadFer2013(seven);
+    EXPECT_THROW(blendFerPlusVotes(own_labels, votes, 0.5), std::invalid_argument);
+    // Mix 1: the target is the vote distribution alone.
+    ASSERT_EQ(blendFerPlusVotes(fer, votes, 1.0), 4u);
+    EXPECT_FLOAT_EQ(
+        fer.dataset.items[0].soft_label[static_cast<std::size_t>(paperLabelIndex("happy"))], 1.0f);
+}
+
 TEST(Fer2013RealData, HasTheCanonicalSplitSizes) {
     const auto path = test::sharedData("fer2013/fer2013.csv.xz");
     if (!path)

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/train_setup.h"
+#include "test_support.h"
 
 namespace emotrace::train {
 namespace {
@@ -126,6 +128,54 @@ TEST(DataSources, MissingDataNamesThePathsTriedAndHowToGetThem) {
         EXPECT_NE(message.find("/nonexistent/cache/fer2013/fer2013.csv"), std::string::npos);
         EXPECT_NE(message.find("unpack.sh"), std::string::npos) << message;
     }
+}
+
+TEST(DataSources, FerPlusMixIsCheckedAndOnlyForFer2013Data) {
+    EXPECT_NE(usageMessage({"--ferplus-mix", "1.5"}).find("--ferplus-mix"), std::string::npos);
+    DataSources sources;
+    sources.dataset = "ckplus";
+    sources.ferplus_mix = 0.3;
+    std::ostringstream log;
+    try {
+        prepareData(sources, log);
+        FAIL() << "expected a UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("fer2013 or combined"), std::string::npos) << e.what();
+    }
+}
+
+TEST(DataSources, FerPlusMixGivesTrainingItemsSoftTargetsAndLeavesTheRestHard) {
+    test::TempDir dir;
+    std::string pixels;
+    for (int p = 0; p < 48 * 48; ++p)
+        pixels += (p ? " " : "") + std::to_string(p % 256);
+    std::ofstream(dir / "fer2013.csv") << "emotion,pixels,Usage\n"
+                                       << "0," << pixels << ",Training\n"
+                                       << "3," << pixels << ",PublicTest\n"
+                                       << "3," << pixels << ",PrivateTest\n";
+    std::ofstream(dir / "fer2013new.csv")
+        << "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,"
+           "unknown,NF\n"
+        << "Training,a,5,0,0,0,5,0,0,0,0,0\n"
+        << "PublicTest,b,0,10,0,0,0,0,0,0,0,0\n"
+        << "PrivateTest,c,0,10,0,0,0,0,0,0,0,0\n";
+    DataSources sources;
+    sources.dataset = "fer2013";
+    sources.fer2013_csv = dir / "fer2013.csv";
+    sources.ferplus_csv = dir / "fer2013new.csv";
+    sources.ferplus_mix = 0.5;
+    std::ostringstream log;
+    const auto data = prepareData(sources, log);
+    ASSERT_EQ(data.train.items.size(), 1u);
+    const auto& target = data.train.items[0].soft_label;
+    ASSERT_EQ(target.size(), data.train.labels.size());
+    EXPECT_FLOAT_EQ(target[static_cast<std::size_t>(data.train.items[0].label)], 0.75f);
+    ASSERT_EQ(data.validation.items.size(), 1u);
+    ASSERT_EQ(data.test.items.size(), 1u);
+    EXPECT_TRUE(data.validation.items[0].soft_label.empty());
+    EXPECT_TRUE(data.test.items[0].soft_label.empty());
+    EXPECT_NE(log.str().find("blended into 3 of 3"), std::string::npos) << log.str();
+    EXPECT_NE(data.description.find("FER+ votes (mix 0.5)"), std::string::npos) << data.description;
 }
 
 }  // namespace

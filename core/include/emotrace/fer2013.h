@@ -70,4 +70,14 @@ struct FerPlusData {
 };
 FerPlusData loadFerPlus(const FerPlusOptions& options);
 
+// Annotator-informed targets: each item of `fer2013` (paper labels) whose row `votes` kept gets
+// soft_label = (1 - mix) x one-hot(its own FER-2013 label) + mix x the FER+ vote distribution.
+// FER-2013's label stays the label (accuracy is still measured against it); the votes spread
+// the rest of the target over what ten annotators saw, contempt included, instead of spreading
+// it evenly as label smoothing does. Rows FER+ dropped (unknown, not a face) keep no soft label,
+// so they train on the one-hot label. Rows are matched by their line in fer2013.csv. Returns how
+// many items got a target. Throws std::invalid_argument for a mix outside [0, 1] or data not in
+// the paper's labels.
+std::size_t blendFerPlusVotes(Fer2013Data& fer2013, const FerPlusData& votes, double mix);
+
 }  // namespace emotrace

@@ -26,10 +26,14 @@ struct DataSources {
     std::uint64_t split_seed = 0;     // CK+'s subject split
     std::size_t max_train_items = 0;  // 0: all; else a seeded random subset (quick checks)
     std::size_t max_eval_items = 0;   // the same for validation and test
+    // > 0 (fer2013 and combined): FER-2013's training targets become (1 - mix) x one-hot +
+    // mix x the FER+ votes (blendFerPlusVotes); validation and test keep their hard labels.
+    double ferplus_mix = 0.0;
 };
 
 // Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --data, --data-cache,
-// --strict, --split-seed, --max-train-items, --max-eval-items); false for any other option.
+// --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix); false for any
+// other option.
 bool parseDataOption(Arguments& args, DataSources& sources);
 std::string dataOptionsHelp();
 
