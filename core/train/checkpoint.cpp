@@ -366,6 +366,39 @@ std::vector<NamedWeights> readCheckpointWeights(const std::filesystem::path& pat
     return weights;
 }
 
+nets::LoadedModel modelFromCheckpoint(const std::filesystem::path& checkpoint,
+                                      const nets::LoadedModel& like) {
+    const auto info = readCheckpointInfo(checkpoint);
+    if (info.labels != like.info.labels)
+        throw CheckpointError("checkpoint " + checkpoint.string() +
+                              " was trained on other labels than the model it is read into");
+    auto opened = openCheckpoint(checkpoint);
+    std::vector<std::string> names;
+    try {
+        names = opened.json.at("tensor_names").get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw CheckpointError("checkpoint " + checkpoint.string() +
+                              " has a damaged state entry: " + e.what());
+    }
+    nets::LoadedModel model{like.module.deepcopy(), like.info};
+    const auto tensors = moduleTensors(model.module);
+    if (names.size() != tensors.size())
+        throw CheckpointError("checkpoint " + checkpoint.string() + " holds " +
+                              std::to_string(names.size()) + " model tensors, the model " +
+                              std::to_string(tensors.size()));
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const auto stored = readTensor(opened, i, checkpoint);
+        if (names[i] != tensors[i].name || !stored.sizes().equals(tensors[i].value.sizes()))
+            throw CheckpointError(
+                "checkpoint " + checkpoint.string() + " tensor " + std::to_string(i) + " is '" +
+                names[i] + "' of shape " + shapeText(stored.sizes()) + ", the model has '" +
+                tensors[i].name + "' of shape " + shapeText(tensors[i].value.sizes()));
+        tensors[i].value.copy_(stored);
+    }
+    return model;
+}
+
 void writeTextAtomically(const std::filesystem::path& path, const std::string& text) {
     auto temporary = path;
     temporary += ".partial";

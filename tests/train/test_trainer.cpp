@@ -68,6 +68,35 @@ TEST(Trainer, TwoStepsGiveFiniteLossAndChangeWeights) {
     EXPECT_EQ(changed, before.size()) << "every parameter tensor should have moved";
 }
 
+TEST(Trainer, TheLastEpochOfACheckpointReadsIntoAModel) {
+    const auto data = test::stripesDataset(16);
+    test::TempDir dir;
+    auto o = tinyOptions(dir / "run");
+    o.max_steps_per_epoch = 2;
+    const auto result = train(data, data, o);
+    const auto best = nets::loadModelFile(result.best_model);
+    const auto last = modelFromCheckpoint(result.checkpoint, best);
+    EXPECT_EQ(last.info.labels, best.info.labels);
+    const auto stored = readCheckpointWeights(result.checkpoint);
+    std::vector<torch::Tensor> tensors;
+    for (const auto& p : last.module.named_parameters(true))
+        tensors.push_back(p.value);
+    for (const auto& b : last.module.named_buffers(true))
+        tensors.push_back(b.value);
+    ASSERT_EQ(tensors.size(), stored.size());
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+        const auto value = tensors[i].to(torch::kFloat).contiguous();
+        const std::vector<float> values(value.data_ptr<float>(),
+                                        value.data_ptr<float>() + value.numel());
+        EXPECT_EQ(values, stored[i].values) << stored[i].name;
+    }
+
+    auto relabelled = best;
+    std::swap(relabelled.info.labels[0], relabelled.info.labels[1]);
+    EXPECT_THROW(modelFromCheckpoint(result.checkpoint, relabelled), CheckpointError);
+    EXPECT_THROW(modelFromCheckpoint(result.best_model, best), CheckpointError);
+}
+
 TEST(Trainer, RefusesAShiftAverageTheInputCannotHoldBeforeTraining) {
     const auto data = test::stripesDataset(4);  // 16x16 faces: shifts up to 7 pixels
     test::TempDir dir;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <torch/script.h>
 
@@ -35,5 +36,13 @@ struct LoadedModel {
 // Reads an emotrace model file, or a TorchScript file with FILE.json beside it.
 // Throws ModelError saying what was expected and what was found.
 LoadedModel loadModelFile(const std::filesystem::path& path);
+
+// The element-wise mean of the weights of models that share an architecture (parameters and
+// floating-point buffers, BatchNorm's running statistics included; integer buffers from the
+// first): a "model soup" (Wortsman et al., ICML 2022). Models fine-tuned from one starting point
+// lie in one basin of the loss, and their mean often generalises better than each of them. The
+// result is a new module with the first model's metadata. Throws ModelError naming the first
+// difference (labels, input, a weight's name or shape) or for fewer than two models.
+LoadedModel averageModels(const std::vector<LoadedModel>& models);
 
 }  // namespace emotrace::nets

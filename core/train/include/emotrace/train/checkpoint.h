@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "emotrace/error.h"
+#include "emotrace/nets.h"
 #include "emotrace/train/trainer.h"
 
 namespace emotrace::train {
@@ -45,5 +46,12 @@ struct NamedWeights {
 };
 // The model's parameters and buffers, in the module's order.
 std::vector<NamedWeights> readCheckpointWeights(const std::filesystem::path& path);
+
+// The weights a checkpoint holds (its last completed epoch, or the step it was interrupted at) in
+// a copy of `like`, a model file of the same architecture and labels, with like's metadata: a
+// run's last epoch as a model, where best_model.pt is the epoch validation picked. Throws
+// CheckpointError when the labels, a weight's name or its shape differ.
+nets::LoadedModel modelFromCheckpoint(const std::filesystem::path& checkpoint,
+                                      const nets::LoadedModel& like);
 
 }  // namespace emotrace::train
