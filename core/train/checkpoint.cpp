@@ -255,6 +255,39 @@ torch::Tensor readTensor(OpenedCheckpoint& opened, std::size_t index,
     return tensor;
 }
 
+std::vector<std::string> tensorNames(const OpenedCheckpoint& opened,
+                                     const std::filesystem::path& path) {
+    try {
+        return opened.json.at("tensor_names").get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw CheckpointError("checkpoint " + path.string() +
+                              " has a damaged state entry: " + e.what());
+    }
+}
+
+// Copies the checkpoint's weights into `tensors` (a module's, in its order), refusing a
+// checkpoint whose names or shapes differ. `model` names the model in the message.
+void copyWeights(OpenedCheckpoint& opened, const std::filesystem::path& path,
+                 const std::vector<NamedTensor>& tensors, const std::string& model) {
+    const auto names = tensorNames(opened, path);
+    if (names.size() != tensors.size()) {
+        throw CheckpointError("checkpoint " + path.string() + " holds " +
+                              std::to_string(names.size()) + " model tensors, " + model + " has " +
+                              std::to_string(tensors.size()));
+    }
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const auto stored = readTensor(opened, i, path);
+        if (names[i] != tensors[i].name || !stored.sizes().equals(tensors[i].value.sizes())) {
+            throw CheckpointError("checkpoint " + path.string() + " tensor " + std::to_string(i) +
+                                  " is '" + names[i] + "' of shape " + shapeText(stored.sizes()) +
+                                  ", " + model + " expects '" + tensors[i].name + "' of shape " +
+                                  shapeText(tensors[i].value.sizes()));
+        }
+        tensors[i].value.copy_(stored);
+    }
+}
+
 }  // namespace
 
 void saveCheckpoint(const std::filesystem::path& path, const TrainingState& state,
@@ -296,25 +329,7 @@ TrainingState loadCheckpoint(const std::filesystem::path& path, const RunIdentit
         state.partial_correct = partial.at("correct").get<std::int64_t>();
         state.partial_seen = partial.at("seen").get<std::int64_t>();
         state.partial_seconds = partial.at("seconds").get<double>();
-        const auto names = j.at("tensor_names").get<std::vector<std::string>>();
-        const auto tensors = moduleTensors(module);
-        if (names.size() != tensors.size()) {
-            throw CheckpointError("checkpoint " + path.string() + " holds " +
-                                  std::to_string(names.size()) + " model tensors, model '" +
-                                  expected.model + "' has " + std::to_string(tensors.size()));
-        }
-        torch::NoGradGuard no_grad;
-        for (std::size_t i = 0; i < tensors.size(); ++i) {
-            const auto stored = readTensor(opened, i, path);
-            if (names[i] != tensors[i].name || !stored.sizes().equals(tensors[i].value.sizes())) {
-                throw CheckpointError("checkpoint " + path.string() + " tensor " +
-                                      std::to_string(i) + " is '" + names[i] + "' of shape " +
-                                      shapeText(stored.sizes()) + ", model '" + expected.model +
-                                      "' expects '" + tensors[i].name + "' of shape " +
-                                      shapeText(tensors[i].value.sizes()));
-            }
-            tensors[i].value.copy_(stored);
-        }
+        copyWeights(opened, path, moduleTensors(module), "model '" + expected.model + "'");
     } catch (const nlohmann::json::exception& e) {
         throw CheckpointError("checkpoint " + path.string() +
                               " has a damaged state entry: " + e.what());
@@ -349,13 +364,7 @@ CheckpointInfo readCheckpointInfo(const std::filesystem::path& path) {
 
 std::vector<NamedWeights> readCheckpointWeights(const std::filesystem::path& path) {
     auto opened = openCheckpoint(path);
-    std::vector<std::string> names;
-    try {
-        names = opened.json.at("tensor_names").get<std::vector<std::string>>();
-    } catch (const nlohmann::json::exception& e) {
-        throw CheckpointError("checkpoint " + path.string() +
-                              " has a damaged state entry: " + e.what());
-    }
+    const auto names = tensorNames(opened, path);
     std::vector<NamedWeights> weights;
     for (std::size_t i = 0; i < names.size(); ++i) {
         const auto tensor = readTensor(opened, i, path).to(torch::kFloat).contiguous();
@@ -373,29 +382,8 @@ nets::LoadedModel modelFromCheckpoint(const std::filesystem::path& checkpoint,
         throw CheckpointError("checkpoint " + checkpoint.string() +
                               " was trained on other labels than the model it is read into");
     auto opened = openCheckpoint(checkpoint);
-    std::vector<std::string> names;
-    try {
-        names = opened.json.at("tensor_names").get<std::vector<std::string>>();
-    } catch (const nlohmann::json::exception& e) {
-        throw CheckpointError("checkpoint " + checkpoint.string() +
-                              " has a damaged state entry: " + e.what());
-    }
     nets::LoadedModel model{like.module.deepcopy(), like.info};
-    const auto tensors = moduleTensors(model.module);
-    if (names.size() != tensors.size())
-        throw CheckpointError("checkpoint " + checkpoint.string() + " holds " +
-                              std::to_string(names.size()) + " model tensors, the model " +
-                              std::to_string(tensors.size()));
-    torch::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-        const auto stored = readTensor(opened, i, checkpoint);
-        if (names[i] != tensors[i].name || !stored.sizes().equals(tensors[i].value.sizes()))
-            throw CheckpointError(
-                "checkpoint " + checkpoint.string() + " tensor " + std::to_string(i) + " is '" +
-                names[i] + "' of shape " + shapeText(stored.sizes()) + ", the model has '" +
-                tensors[i].name + "' of shape " + shapeText(tensors[i].value.sizes()));
-        tensors[i].value.copy_(stored);
-    }
+    copyWeights(opened, checkpoint, moduleTensors(model.module), "the model");
     return model;
 }
 
