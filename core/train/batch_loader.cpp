@@ -1,6 +1,7 @@
 #include "emotrace/train/batch_loader.h"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -41,6 +42,34 @@ void checkItems(const Dataset& data, const std::vector<std::size_t>& order) {
     }
 }
 
+// Beta(alpha, alpha) from two gamma draws: the standard library has no beta distribution.
+float drawBeta(float alpha, std::mt19937& rng) {
+    std::gamma_distribution<float> gamma(alpha, 1.0f);
+    const float x = gamma(rng);
+    const float y = gamma(rng);
+    return x + y > 0.0f ? x / (x + y) : 0.5f;
+}
+
+// Blends every item with the item `partner[i]` of the same batch: lambda of its own pixels and
+// target, 1 - lambda of the partner's. The label follows the larger share.
+void mixBatch(Batch& batch, float lambda, const std::vector<std::size_t>& partner,
+              std::size_t plane, std::size_t classes) {
+    const std::vector<float> pixels = batch.pixels;
+    const std::vector<float> targets = batch.soft_targets;
+    const std::vector<std::int64_t> labels = batch.labels;
+    const float other = 1.0f - lambda;
+    for (std::size_t i = 0; i < partner.size(); ++i) {
+        const std::size_t j = partner[i];
+        for (std::size_t p = 0; p < plane; ++p)
+            batch.pixels[i * plane + p] =
+                lambda * pixels[i * plane + p] + other * pixels[j * plane + p];
+        for (std::size_t c = 0; c < classes; ++c)
+            batch.soft_targets[i * classes + c] =
+                lambda * targets[i * classes + c] + other * targets[j * classes + c];
+        batch.labels[i] = lambda >= 0.5f ? labels[i] : labels[j];
+    }
+}
+
 }  // namespace
 
 std::mt19937 batchGenerator(std::uint64_t seed, int epoch, int batch) {
@@ -55,6 +84,11 @@ BatchLoader::BatchLoader(const Dataset& data, std::vector<std::size_t> order,
     if (options_.batch_size <= 0)
         throw std::invalid_argument("batch size must be positive, found " +
                                     std::to_string(options_.batch_size));
+    if (!(options_.mixup_alpha >= 0.0f))
+        throw std::invalid_argument("mixup alpha must be 0 (off) or positive, found " +
+                                    std::to_string(options_.mixup_alpha));
+    if (options_.mixup_alpha > 0.0f && !options_.soft_targets)
+        throw std::invalid_argument("mixup blends targets: it needs soft targets");
     checkItems(data_, order_);
     const auto batch = static_cast<std::size_t>(options_.batch_size);
     batch_count_ = static_cast<int>((order_.size() + batch - 1) / batch);
@@ -136,6 +170,14 @@ void BatchLoader::fill(Batch& batch, int index, cv::Mat& scratch) const {
             else
                 target[item.label] = 1.0f;
         }
+    }
+    if (options_.mixup_alpha > 0.0f) {
+        // Drawn after the augmentation from the same generator: a resumed run mixes alike.
+        const float lambda = drawBeta(options_.mixup_alpha, rng);
+        std::vector<std::size_t> partner(batch.labels.size());
+        std::iota(partner.begin(), partner.end(), std::size_t{0});
+        std::shuffle(partner.begin(), partner.end(), rng);
+        mixBatch(batch, lambda, partner, plane, classes);
     }
 }
 

@@ -86,6 +86,8 @@ bool parseTrainOption(Arguments& args, TrainSetup& setup) {
         a.brightness = static_cast<float>(args.real(0.0, 1.0));
     } else if (args.is("--contrast")) {
         a.contrast = static_cast<float>(args.real(0.0, 0.9));
+    } else if (args.is("--mixup")) {
+        t.mixup_alpha = static_cast<float>(args.real(0.0, 100.0));
     } else if (args.is("--erase")) {
         a.erase_probability = static_cast<float>(args.real(0.0, 1.0));
     } else {
@@ -120,6 +122,8 @@ balancing (combinable):
 augmentation (default: the paper's flip, rotation 15 degrees, scale 10%):
   --no-augment  --no-flip  --rotation DEG  --scale S  --augment-extended
   --translation F  --brightness B  --contrast C  --erase P
+  --mixup ALPHA           blend each batch with a shuffled copy of itself, images and targets,
+                          by lambda ~ Beta(ALPHA, ALPHA) (mixup; 0.2 is usual; default 0: off)
 )";
 }
 

@@ -42,6 +42,8 @@ void validateInputs(const Dataset& training, const Dataset& validation, const Tr
     require(o.label_smoothing >= 0.0 && o.label_smoothing < 1.0,
             "label smoothing must be in [0, 1), found " + std::to_string(o.label_smoothing));
     require(o.input_std > 0.0f, "input std must be positive");
+    require(o.mixup_alpha >= 0.0f,
+            "mixup alpha must be 0 (off) or positive, found " + std::to_string(o.mixup_alpha));
     require(o.lr_schedule == "constant" || o.lr_schedule == "cosine",
             "learning-rate schedule: expected constant or cosine, found '" + o.lr_schedule + "'");
     require(o.warmup_epochs >= 0.0 && o.warmup_epochs < o.epochs,
@@ -126,6 +128,11 @@ std::string percent(double value) {
     return text;
 }
 
+// Mixed batches carry blended targets, so the loss learns targets instead of labels.
+bool softTargets(const TrainOptions& o) {
+    return o.soft_labels || o.mixup_alpha > 0.0f;
+}
+
 struct StepResult {
     double loss_sum = 0.0;
     std::int64_t correct = 0;
@@ -158,7 +165,7 @@ class Stepper {
         optimizer_.zero_grad();
         auto logits = module_.forward({input}).toTensor();
         auto loss =
-            options_.soft_labels
+            softTargets(options_)
                 ? F::cross_entropy(
                       logits, torch::from_blob(batch.soft_targets.data(), {batch.size, classes_}),
                       ce)
@@ -273,9 +280,16 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         if (o.max_steps_per_epoch > 0)
             order.resize(std::min(order.size(), static_cast<std::size_t>(o.max_steps_per_epoch) *
                                                     static_cast<std::size_t>(o.batch_size)));
-        BatchLoaderOptions loader_options{
-            o.batch_size,  o.prefetch_batches, o.input_mean, o.input_std,
-            o.soft_labels, o.augment,          o.seed,       epoch};
+        BatchLoaderOptions loader_options;
+        loader_options.batch_size = o.batch_size;
+        loader_options.prefetch = o.prefetch_batches;
+        loader_options.mean = o.input_mean;
+        loader_options.std = o.input_std;
+        loader_options.soft_targets = softTargets(o);
+        loader_options.mixup_alpha = o.mixup_alpha;
+        loader_options.augment = o.augment;
+        loader_options.seed = o.seed;
+        loader_options.epoch = epoch;
         const int first_batch = state.progress.step_in_epoch;
         BatchLoader loader(training, std::move(order), loader_options, first_batch);
         TrainingProgress progress(std::cerr, o.show_progress, epoch, o.epochs, loader.batchCount(),

@@ -109,6 +109,17 @@ TEST(TrainSetup, ShiftAverageGoesIntoTheTrainOptions) {
               "--shift-average expects a whole number from 0 to 1024, got '-2'");
 }
 
+TEST(TrainSetup, MixupAlphaGoesIntoTheTrainOptions) {
+    Arguments args({"--mixup", "0.2"});
+    TrainSetup setup;
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseTrainOption(args, setup));
+    EXPECT_FLOAT_EQ(setup.train.mixup_alpha, 0.2f);
+    EXPECT_EQ(TrainSetup{}.train.mixup_alpha, 0.0f);
+    EXPECT_NE(usageMessage({"--mixup", "-1"}).find("--mixup expects a number from 0"),
+              std::string::npos);
+}
+
 TEST(Arguments, CommandLineQuotesWhatAShellWouldSplit) {
     Arguments args({"--out", "my runs/a", "--epochs=2"});
     EXPECT_EQ(args.commandLine("emotrace-train"), "emotrace-train --out 'my runs/a' --epochs=2");

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "emotrace/train/batch_loader.h"
@@ -99,6 +100,94 @@ TEST(BatchLoader, SoftTargetsFallBackToOneHot) {
     BatchLoader loader(data, identityOrder(3), o);
     const auto batch = loader.next();
     EXPECT_EQ(batch->soft_targets, (std::vector<float>{1, 0, 0, 0.2f, 0.7f, 0.1f, 0, 0, 1}));
+}
+
+BatchLoaderOptions mixup(float alpha) {
+    BatchLoaderOptions o;
+    o.batch_size = 8;
+    o.seed = 5;
+    o.epoch = 1;
+    o.soft_targets = true;
+    o.mixup_alpha = alpha;
+    return o;
+}
+
+TEST(BatchLoader, MixupBlendsEachItemWithAnotherOfTheBatchByOneLambda) {
+    const auto data = test::stripesDataset(16, 3);  // 48 items, distinct noise each
+    const std::size_t plane = 16 * 16, classes = 3;
+    BatchLoader plain_loader(data, identityOrder(48), mixup(0.0f));
+    BatchLoader mixed_loader(data, identityOrder(48), mixup(1.0f));
+    const auto plain = drain(plain_loader);
+    const auto mixed = drain(mixed_loader);
+    ASSERT_EQ(mixed.size(), 6u);
+    bool saw_label_from_partner = false;
+    for (std::size_t b = 0; b < mixed.size(); ++b) {
+        const auto& a = *plain[b];
+        const auto& m = *mixed[b];
+        const auto n = static_cast<std::size_t>(m.size);
+        std::vector<float> lambdas;
+        std::vector<std::size_t> partners;
+        for (std::size_t i = 0; i < n; ++i) {
+            float from_own = 0.0f;
+            for (std::size_t q = 0; q < plane; ++q)
+                from_own =
+                    std::max(from_own, std::abs(m.pixels[i * plane + q] - a.pixels[i * plane + q]));
+            if (from_own < 1e-5f)
+                continue;  // the shuffle paired the item with itself
+            // Find the partner j and lambda with m_i = lambda a_i + (1 - lambda) a_j.
+            bool found = false;
+            for (std::size_t j = 0; j < n && !found; ++j) {
+                if (j == i)
+                    continue;
+                std::size_t p = 0;
+                while (p < plane && a.pixels[i * plane + p] == a.pixels[j * plane + p])
+                    ++p;
+                ASSERT_LT(p, plane) << "the test needs distinct images";
+                const float lambda = (m.pixels[i * plane + p] - a.pixels[j * plane + p]) /
+                                     (a.pixels[i * plane + p] - a.pixels[j * plane + p]);
+                bool fits = lambda >= -1e-4f && lambda <= 1.0001f;
+                for (std::size_t q = 0; q < plane && fits; ++q)
+                    fits = std::abs(m.pixels[i * plane + q] -
+                                    (lambda * a.pixels[i * plane + q] +
+                                     (1 - lambda) * a.pixels[j * plane + q])) < 1e-4f;
+                for (std::size_t c = 0; c < classes && fits; ++c)
+                    fits = std::abs(m.soft_targets[i * classes + c] -
+                                    (lambda * a.soft_targets[i * classes + c] +
+                                     (1 - lambda) * a.soft_targets[j * classes + c])) < 1e-4f;
+                if (fits) {
+                    found = true;
+                    lambdas.push_back(lambda);
+                    partners.push_back(j);
+                    EXPECT_EQ(m.labels[i], lambda >= 0.5f ? a.labels[i] : a.labels[j]);
+                    saw_label_from_partner =
+                        saw_label_from_partner || (lambda < 0.5f && a.labels[i] != a.labels[j]);
+                }
+            }
+            EXPECT_TRUE(found) << "item " << i << " of batch " << b << " is no blend of two items";
+        }
+        ASSERT_FALSE(lambdas.empty()) << "every item of batch " << b << " was paired with itself";
+        for (float lambda : lambdas)
+            EXPECT_NEAR(lambda, lambdas.front(), 1e-3f) << "one lambda per batch";
+        std::sort(partners.begin(), partners.end());
+        EXPECT_EQ(std::adjacent_find(partners.begin(), partners.end()), partners.end())
+            << "partners are a permutation: no item is everyone's partner";
+        EXPECT_NE(m.pixels, a.pixels);
+    }
+    EXPECT_TRUE(saw_label_from_partner) << "the label follows the larger share";
+    // Repeatable from (seed, epoch, batch), so a resumed run mixes the same way.
+    BatchLoader again(data, identityOrder(48), mixup(1.0f), 1);
+    const auto resumed = drain(again);
+    ASSERT_EQ(resumed.size(), 5u);
+    EXPECT_EQ(resumed[0]->pixels, mixed[1]->pixels);
+    EXPECT_EQ(resumed[0]->soft_targets, mixed[1]->soft_targets);
+}
+
+TEST(BatchLoader, MixupNeedsSoftTargetsAndANonNegativeAlpha) {
+    const auto data = test::stripesDataset(2);
+    auto without_targets = mixup(0.2f);
+    without_targets.soft_targets = false;
+    EXPECT_THROW(BatchLoader(data, identityOrder(4), without_targets), std::invalid_argument);
+    EXPECT_THROW(BatchLoader(data, identityOrder(4), mixup(-0.1f)), std::invalid_argument);
 }
 
 TEST(BatchLoader, RejectsBadItemsNamingThem) {

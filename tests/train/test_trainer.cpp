@@ -137,6 +137,36 @@ TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
     EXPECT_EQ(rows, 3);
 }
 
+TEST(Trainer, MixupTrainsOnBlendedBatchesAndStillLearnsTheClasses) {
+    const auto data = test::stripesDataset(24);
+    test::TempDir dir;
+    auto plain = tinyOptions(dir / "plain");
+    plain.epochs = 1;
+    train(data, data, plain);
+    auto mixed = tinyOptions(dir / "mixed");
+    mixed.mixup_alpha = 0.4f;
+    mixed.epochs = 3;
+    const auto result = train(data, data, mixed);
+    EXPECT_GT(result.best_val_accuracy, 0.9) << "validation images are not mixed";
+
+    // The first epoch of the mixed run saw other inputs than the plain one.
+    auto first_epoch = tinyOptions(dir / "mixed-one-epoch");
+    first_epoch.mixup_alpha = 0.4f;
+    first_epoch.epochs = 1;
+    train(data, data, first_epoch);
+    const auto a = readCheckpointWeights(dir / "plain" / "checkpoint.pt");
+    const auto b = readCheckpointWeights(dir / "mixed-one-epoch" / "checkpoint.pt");
+    ASSERT_EQ(a.size(), b.size());
+    bool differs = false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        differs = differs || a[i].values != b[i].values;
+    EXPECT_TRUE(differs);
+
+    auto negative = tinyOptions(dir / "negative");
+    negative.mixup_alpha = -1.0f;
+    EXPECT_THROW(train(data, data, negative), std::invalid_argument);
+}
+
 TEST(Trainer, AModelWithMoreClassesIsScoredOnTheDatasetsClassesOnly) {
     // A 3-class model on a dataset of two of its classes (as the 8-class model on FER-2013's 7):
     // predictions of the missing class are impossible and the report has the dataset's labels.

@@ -37,7 +37,11 @@ struct BatchLoaderOptions {
     float mean = 0.0f;  // after scaling to [0,1]: (x - mean) / std
     float std = 1.0f;
     bool soft_targets = false;  // fill soft_targets from soft_label (one-hot where absent)
-    AugmentFunction augment;    // empty: images as they are
+    // Mixup (Zhang et al., ICLR 2018) when > 0: each batch is blended with a shuffled copy of
+    // itself, pixels and targets alike, by one lambda ~ Beta(alpha, alpha) per batch. Needs
+    // soft_targets; a mixed item's label is that of the image with the larger share.
+    float mixup_alpha = 0.0f;
+    AugmentFunction augment;  // empty: images as they are
     std::uint64_t seed = 0;
     int epoch = 0;
 };

@@ -36,6 +36,9 @@ struct TrainOptions {
     std::string lr_schedule = "constant";
     double warmup_epochs = 0.0;
     bool soft_labels = false;  // learn LabeledImage::soft_label where present (FER+ votes)
+    // Mixup's alpha (0: off): batches blended with themselves, pixels and targets
+    // (BatchLoaderOptions::mixup_alpha); the loss then learns the blended targets.
+    float mixup_alpha = 0.0f;
     // Cross-entropy weight per class (empty: unweighted), e.g. from balanced class weights.
     std::vector<float> class_weights;
     // Per training item: draw each epoch's items with replacement in proportion to these (a
