@@ -1,5 +1,9 @@
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <numeric>
+#include <stdexcept>
 
 #include "emotrace/error.h"
 #include "emotrace/nets.h"
@@ -138,6 +142,60 @@ Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Data
     asked.shift_average = options.shift_average;
     validate(asked);
     return evaluateModule(loaded.module, data, loaded.info, options);
+}
+
+}  // namespace emotrace::train
+
+namespace emotrace::train {
+
+namespace {
+
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+std::string csvField(const std::string& text) {
+    if (text.find_first_of(",\"\n\r") == std::string::npos)
+        return text;
+    std::string quoted = "\"";
+    for (char c : text) {
+        if (c == '"')
+            quoted += '"';
+        quoted += c;
+    }
+    return quoted + '"';
+}
+
+}  // namespace
+
+std::string predictionsCsv(const Evaluation& evaluation, const Dataset& data) {
+    const auto& labels = evaluation.matrix.labels();
+    const std::size_t n = evaluation.truth.size();
+    if (n != data.items.size() || evaluation.predicted.size() != n || evaluation.scores.size() != n)
+        throw std::invalid_argument("predictions: the evaluation has " + std::to_string(n) +
+                                    " items, the dataset " + std::to_string(data.items.size()));
+    std::string csv = "origin,group,truth,predicted";
+    for (const auto& label : labels)
+        csv += ",p_" + csvField(label);
+    csv += '\n';
+    char number[32];
+    for (std::size_t i = 0; i < n; ++i) {
+        csv += csvField(data.items[i].origin) + ',' + csvField(data.items[i].group) + ',' +
+               csvField(labels.at(static_cast<std::size_t>(evaluation.truth[i]))) + ',' +
+               csvField(labels.at(static_cast<std::size_t>(evaluation.predicted[i])));
+        for (float log_probability : evaluation.scores[i]) {
+            std::snprintf(number, sizeof number, ",%.5f", std::exp(log_probability));
+            csv += number;
+        }
+        csv += '\n';
+    }
+    return csv;
+}
+
+void writePredictionsCsv(const Evaluation& evaluation, const Dataset& data,
+                         const std::filesystem::path& path) {
+    const auto csv = predictionsCsv(evaluation, data);
+    std::ofstream out(path, std::ios::binary);
+    out << csv;
+    if (!out.flush())
+        throw OutputError("could not write " + path.string());
 }
 
 }  // namespace emotrace::train

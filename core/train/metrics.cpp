@@ -1,10 +1,13 @@
 #include "emotrace/train/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <numeric>
+#include <random>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "emotrace/error.h"
 
@@ -186,6 +189,60 @@ void writeConfusionCsv(const ConfusionMatrix& matrix, const std::filesystem::pat
     out.flush();
     if (!out)
         throw OutputError("could not write the confusion matrix to " + path.string());
+}
+
+BootstrapInterval bootstrapInterval(const std::vector<std::string>& labels,
+                                    std::span<const int> truth, std::span<const int> predicted,
+                                    std::span<const std::string> groups, int resamples,
+                                    std::uint32_t seed) {
+    if (truth.size() != predicted.size() || truth.size() != groups.size())
+        throw std::invalid_argument(
+            "bootstrap: expected as many predictions and groups as true labels (" +
+            std::to_string(truth.size()) + "), found " + std::to_string(predicted.size()) +
+            " and " + std::to_string(groups.size()));
+    if (resamples < 1)
+        throw std::invalid_argument("bootstrap: resamples must be at least 1, found " +
+                                    std::to_string(resamples));
+    std::vector<std::vector<std::size_t>> clusters;
+    std::unordered_map<std::string, std::size_t> cluster_of;
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+        if (groups[i].empty()) {
+            clusters.push_back({i});
+            continue;
+        }
+        const auto [it, added] = cluster_of.emplace(groups[i], clusters.size());
+        if (added)
+            clusters.emplace_back();
+        clusters[it->second].push_back(i);
+    }
+    BootstrapInterval interval;
+    interval.resamples = resamples;
+    interval.groups = clusters.size();
+    if (clusters.empty())
+        return interval;
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::size_t> pick(0, clusters.size() - 1);
+    std::vector<double> accuracies, macro_f1s;
+    for (int r = 0; r < resamples; ++r) {
+        ConfusionMatrix matrix(labels);
+        for (std::size_t g = 0; g < clusters.size(); ++g)
+            for (std::size_t i : clusters[pick(rng)])
+                matrix.add(truth[i], predicted[i]);
+        accuracies.push_back(accuracy(matrix));
+        macro_f1s.push_back(macroF1(matrix));
+    }
+    const auto percentile = [](std::vector<double>& values, double q) {
+        const auto k =
+            static_cast<std::size_t>(std::lround(q * static_cast<double>(values.size() - 1)));
+        std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k),
+                         values.end());
+        return values[k];
+    };
+    interval.accuracy_low = percentile(accuracies, 0.025);
+    interval.accuracy_high = percentile(accuracies, 0.975);
+    interval.macro_f1_low = percentile(macro_f1s, 0.025);
+    interval.macro_f1_high = percentile(macro_f1s, 0.975);
+    return interval;
 }
 
 MeanStd meanStd(std::span<const double> values) {

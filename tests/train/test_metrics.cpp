@@ -122,5 +122,59 @@ TEST(Metrics, MeanAndStdAcrossFolds) {
     EXPECT_DOUBLE_EQ(meanStd(std::vector<double>{}).mean, 0.0);
 }
 
+TEST(Metrics, BootstrapIntervalOfPerfectPredictionsIsOne) {
+    const std::vector<int> truth{0, 1, 0, 1, 1};
+    const std::vector<std::string> groups(truth.size());
+    const auto b = bootstrapInterval({"a", "b"}, truth, truth, groups, 200);
+    EXPECT_DOUBLE_EQ(b.accuracy_low, 1.0);
+    EXPECT_DOUBLE_EQ(b.accuracy_high, 1.0);
+    EXPECT_DOUBLE_EQ(b.macro_f1_low, 1.0);
+    EXPECT_EQ(b.groups, 5u);
+    EXPECT_EQ(b.resamples, 200);
+}
+
+// 40 items of class a, all right; 20 of class b, half wrong. As single images the 20 b items
+// are 20 draws; as two subjects (one all right, one all wrong) they are two, and the
+// interval must widen.
+TEST(Metrics, BootstrapResamplesWholeGroupsAndTheirIntervalIsWider) {
+    std::vector<int> truth, predicted;
+    std::vector<std::string> singly, by_subject;
+    for (int i = 0; i < 40; ++i) {
+        truth.push_back(0);
+        predicted.push_back(0);
+        singly.emplace_back();
+        by_subject.emplace_back();
+    }
+    for (int i = 0; i < 20; ++i) {
+        truth.push_back(1);
+        predicted.push_back(i < 10 ? 1 : 0);
+        singly.emplace_back();
+        by_subject.push_back(i < 10 ? "S001" : "S002");
+    }
+    const auto point = accuracy(confusionMatrix({"a", "b"}, truth, predicted));
+    const auto a = bootstrapInterval({"a", "b"}, truth, predicted, singly, 2000, 7);
+    const auto b = bootstrapInterval({"a", "b"}, truth, predicted, by_subject, 2000, 7);
+    EXPECT_EQ(a.groups, 60u);
+    EXPECT_EQ(b.groups, 42u);
+    EXPECT_LT(a.accuracy_low, point);
+    EXPECT_GT(a.accuracy_high, point);
+    EXPECT_LE(a.macro_f1_low, a.macro_f1_high);
+    EXPECT_GT(b.accuracy_high - b.accuracy_low, 1.3 * (a.accuracy_high - a.accuracy_low));
+    EXPECT_GT(b.macro_f1_high - b.macro_f1_low, 1.3 * (a.macro_f1_high - a.macro_f1_low));
+    // Seeded: the same call gives the same interval.
+    const auto again = bootstrapInterval({"a", "b"}, truth, predicted, by_subject, 2000, 7);
+    EXPECT_DOUBLE_EQ(again.macro_f1_low, b.macro_f1_low);
+    EXPECT_DOUBLE_EQ(again.accuracy_high, b.accuracy_high);
+}
+
+TEST(Metrics, BootstrapRejectsMismatchedLengthsAndNoResamples) {
+    const std::vector<int> two{0, 1};
+    const std::vector<int> three{0, 1, 1};
+    const std::vector<std::string> groups(2);
+    EXPECT_THROW(bootstrapInterval({"a", "b"}, two, three, groups), std::invalid_argument);
+    EXPECT_THROW(bootstrapInterval({"a", "b"}, three, three, groups), std::invalid_argument);
+    EXPECT_THROW(bootstrapInterval({"a", "b"}, two, two, groups, 0), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace emotrace::train

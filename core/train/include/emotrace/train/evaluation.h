@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "emotrace/dataset.h"
@@ -40,6 +41,15 @@ struct Evaluation {
 // are restricted to the scored classes and the matrix, truth and predictions use their order.
 Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
                              const EvaluationOptions& options = {});
+
+// One row per image of `data` (in the order evaluated): origin, group (the CK+ subject),
+// truth, prediction and the probability of each scored class, averaged over the views asked for.
+// "origin,group,truth,predicted,p_angry,...". Throws std::invalid_argument when the evaluation
+// is not of `data`.
+std::string predictionsCsv(const Evaluation& evaluation, const Dataset& data);
+// Writes predictionsCsv to `path`; throws OutputError naming the path.
+void writePredictionsCsv(const Evaluation& evaluation, const Dataset& data,
+                         const std::filesystem::path& path);
 
 // For each dataset label, its index among the model's labels; throws ModelError for a missing one.
 std::vector<int> mapLabelsToModel(const std::vector<std::string>& dataset_labels,

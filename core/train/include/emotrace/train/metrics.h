@@ -61,6 +61,22 @@ std::string confusionCsv(const ConfusionMatrix& matrix);
 // Writes confusionCsv to `path`; throws OutputError naming the path.
 void writeConfusionCsv(const ConfusionMatrix& matrix, const std::filesystem::path& path);
 
+// A 95 % percentile-bootstrap interval of accuracy and macro-F1. Whole groups are resampled
+// with replacement (all frames of a CK+ subject together; an item without a group alone), so a
+// class that rests on the frames of a few subjects gets the wide interval it deserves.
+struct BootstrapInterval {
+    double accuracy_low = 0.0, accuracy_high = 0.0;
+    double macro_f1_low = 0.0, macro_f1_high = 0.0;
+    int resamples = 0;
+    std::size_t groups = 0;
+};
+// `groups` has one entry per item (empty: the item is its own group). Seeded, so repeatable.
+// Throws std::invalid_argument when the lengths differ or resamples < 1.
+BootstrapInterval bootstrapInterval(const std::vector<std::string>& labels,
+                                    std::span<const int> truth, std::span<const int> predicted,
+                                    std::span<const std::string> groups, int resamples = 1000,
+                                    std::uint32_t seed = 0);
+
 struct MeanStd {
     double mean = 0.0;
     double std = 0.0;  // population standard deviation (numpy's default, ddof=0)

@@ -1,0 +1,56 @@
+// The per-image predictions file emotrace-evaluate writes beside its report.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "emotrace/error.h"
+#include "emotrace/train/evaluation.h"
+#include "test_support.h"
+
+namespace emotrace::train {
+namespace {
+
+Evaluation twoItems() {
+    Evaluation e;
+    e.matrix = ConfusionMatrix({"angry", "happy"});
+    e.truth = {0, 1};
+    e.predicted = {0, 0};
+    e.scores = {{std::log(0.75f), std::log(0.25f)}, {std::log(0.6f), std::log(0.4f)}};
+    return e;
+}
+
+Dataset twoImages() {
+    Dataset data;
+    data.labels = {"angry", "happy"};
+    data.items.resize(2);
+    data.items[0].origin = "fer2013.csv:28711";
+    data.items[1].origin = "CK+48/happy/S010,\"odd\".png";
+    data.items[1].group = "S010";
+    return data;
+}
+
+TEST(Predictions, OneRowPerImageWithTruthPredictionAndProbabilities) {
+    EXPECT_EQ(predictionsCsv(twoItems(), twoImages()),
+              "origin,group,truth,predicted,p_angry,p_happy\n"
+              "fer2013.csv:28711,,angry,angry,0.75000,0.25000\n"
+              "\"CK+48/happy/S010,\"\"odd\"\".png\",S010,happy,angry,0.60000,0.40000\n");
+}
+
+TEST(Predictions, RefusesAnEvaluationOfAnotherDatasetAndAnUnwritablePath) {
+    auto data = twoImages();
+    data.items.pop_back();
+    EXPECT_THROW(predictionsCsv(twoItems(), data), std::invalid_argument);
+    EXPECT_THROW(writePredictionsCsv(twoItems(), twoImages(), "/nonexistent-folder/p.csv"),
+                 OutputError);
+    test::TempDir dir;
+    writePredictionsCsv(twoItems(), twoImages(), dir / "p.csv");
+    std::ifstream in(dir / "p.csv");
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), predictionsCsv(twoItems(), twoImages()));
+}
+
+}  // namespace
+}  // namespace emotrace::train
