@@ -136,6 +136,10 @@ int run(int argc, char** argv) {
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)
         return runFolds(command, data, args.commandLine("emotrace-train"));
+    if (command.data.dataset == "folder")
+        throw UsageError(
+            "--dataset folder makes all its images a test split: evaluate on it with "
+            "emotrace-evaluate, or train on it with --folds K (cross-validation)");
     applyBalancingAndAugmentation(setup, data.train, std::cerr);
     setup.train.out_dir = command.out;
     setup.train.description = data.description + "; command: " + args.commandLine("emotrace-train");

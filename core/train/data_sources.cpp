@@ -114,10 +114,13 @@ std::string counts(const PreparedData& d) {
 bool parseDataOption(Arguments& args, DataSources& s) {
     if (args.is("--dataset")) {
         s.dataset = args.text();
-        const std::vector<std::string> known{"fer2013", "ferplus", "ckplus", "combined"};
+        const std::vector<std::string> known{"fer2013", "ferplus", "ckplus", "combined", "folder"};
         if (std::find(known.begin(), known.end(), s.dataset) == known.end())
-            throw UsageError("--dataset expects fer2013, ferplus, ckplus or combined, got '" +
-                             s.dataset + "'");
+            throw UsageError(
+                "--dataset expects fer2013, ferplus, ckplus, combined or folder, got '" +
+                s.dataset + "'");
+    } else if (args.is("--images")) {
+        s.images_dir = args.text();
     } else if (args.is("--fer2013")) {
         s.fer2013_csv = args.text();
     } else if (args.is("--ferplus")) {
@@ -148,7 +151,10 @@ bool parseDataOption(Arguments& args, DataSources& s) {
 std::string dataOptionsHelp() {
     return R"(data:
   --dataset NAME          fer2013 | ferplus | ckplus | combined (default: combined, the paper's
-                          FER-2013 + CK+48 in 8 classes)
+                          FER-2013 + CK+48 in 8 classes) | folder (with --images DIR)
+  --images DIR            with --dataset folder: face pictures, one folder per class named by
+                          class (anger, happy, ...); photos go through the app's face detection
+                          and crop. All of them form the test split (evaluation only)
   --fer2013 FILE          fer2013.csv or .csv.xz (default: ../cache/data/fer2013/fer2013.csv,
                           else ../shared/data/fer2013/fer2013.csv.xz)
   --ferplus FILE          FER+ votes fer2013new.csv (default: beside the cache or shared data)
@@ -179,6 +185,8 @@ Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed)
 }
 
 PreparedData prepareData(const DataSources& s, std::ostream& log) {
+    if (!s.images_dir.empty() && s.dataset != "folder")
+        throw UsageError("--images is for --dataset folder, got --dataset '" + s.dataset + "'");
     if (s.ferplus_mix > 0.0 && s.dataset != "fer2013" && s.dataset != "combined")
         throw UsageError(
             "--ferplus-mix blends FER+ votes into FER-2013's labels: it needs "
@@ -202,6 +210,24 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
             << " by the vote rule\n";
         data = fromSplit(plus.data.dataset, fer2013CanonicalSplit(plus.data));
         data.description = "FER+ majority labels with vote distributions (canonical split)";
+    } else if (s.dataset == "folder") {
+        if (s.images_dir.empty())
+            throw UsageError(
+                "--dataset folder needs --images DIR: a folder with one sub-folder of face "
+                "pictures per class");
+        ImageFolderOptions options;
+        options.root = s.images_dir;
+        options.strict = s.strict;
+        auto folder = loadImageFolder(options);
+        report(log, folder.report);
+        if (folder.faces_cropped > 0)
+            log << folder.faces_cropped
+                << " pictures larger than the model's input went through face detection and "
+                   "crop\n";
+        data.test = std::move(folder.dataset);
+        data.train.labels = data.test.labels;
+        data.validation.labels = data.test.labels;
+        data.description = s.images_dir.string() + ", all images as the test split";
     } else if (s.dataset == "ckplus") {
         const auto ck = loadCkPlus(s, log);
         data = fromSplit(ck, stratifiedGroupSplit(ck, {}, s.split_seed));

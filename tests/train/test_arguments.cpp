@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/train_setup.h"
@@ -187,6 +189,51 @@ TEST(DataSources, FerPlusMixGivesTrainingItemsSoftTargetsAndLeavesTheRestHard) {
     EXPECT_TRUE(data.test.items[0].soft_label.empty());
     EXPECT_NE(log.str().find("blended into 3 of 3"), std::string::npos) << log.str();
     EXPECT_NE(data.description.find("FER+ votes (mix 0.5)"), std::string::npos) << data.description;
+}
+
+TEST(DataSources, AFolderOfFacePicturesIsAllTestSplit) {
+    test::TempDir dir;
+    const cv::Mat face(48, 48, CV_8UC1, cv::Scalar(128));
+    for (const auto* name : {"anger/a.png", "anger/b.png", "happy/c.png"}) {
+        std::filesystem::create_directories((dir / name).parent_path());
+        ASSERT_TRUE(cv::imwrite((dir / name).string(), face));
+    }
+    DataSources sources;
+    sources.dataset = "folder";
+    sources.images_dir = dir.path();
+    std::ostringstream log;
+    const auto data = prepareData(sources, log);
+    EXPECT_EQ(data.test.items.size(), 3u);
+    EXPECT_TRUE(data.train.items.empty());
+    EXPECT_TRUE(data.validation.items.empty());
+    EXPECT_EQ(data.train.labels, data.test.labels);
+    EXPECT_NE(data.description.find("all images as the test split"), std::string::npos)
+        << data.description;
+    EXPECT_NE(data.description.find("test 3"), std::string::npos) << data.description;
+
+    Arguments args({"--dataset", "folder", "--images", "/some/photos"});
+    DataSources parsed;
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseDataOption(args, parsed));
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseDataOption(args, parsed));
+    EXPECT_EQ(parsed.dataset, "folder");
+    EXPECT_EQ(parsed.images_dir, "/some/photos");
+}
+
+TEST(DataSources, FolderNeedsImagesAndImagesNeedFolder) {
+    DataSources sources;
+    sources.dataset = "folder";
+    std::ostringstream log;
+    try {
+        prepareData(sources, log);
+        FAIL() << "expected a UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("--images DIR"), std::string::npos) << e.what();
+    }
+    sources.dataset = "combined";
+    sources.images_dir = "/some/photos";
+    EXPECT_THROW(prepareData(sources, log), UsageError);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Where the training tools take their data from, and the train / validation / test parts that
 // go with each dataset: FER-2013 and FER+ with FER-2013's canonical split, CK+48 split by
-// subject, and the paper's combined FER-2013 + CK+ set. Paths default to an unpacked cache
+// subject, the paper's combined FER-2013 + CK+ set, and any folder of labelled face pictures as
+// a test set. Paths default to an unpacked cache
 // (../cache/data, from ../shared/data/unpack.sh) and fall back to ../shared/data itself.
 #pragma once
 
@@ -16,10 +17,14 @@
 namespace emotrace::train {
 
 struct DataSources {
-    std::string dataset = "combined";   // fer2013 | ferplus | ckplus | combined
+    std::string dataset = "combined";   // fer2013 | ferplus | ckplus | combined | folder
     std::filesystem::path fer2013_csv;  // empty: the default below
     std::filesystem::path ferplus_csv;
     std::filesystem::path ckplus_dir;
+    // --dataset folder: a folder of face pictures, one sub-folder per class (any size: photos
+    // go through the app's face detection and crop). All of it is the test split: a dataset
+    // the model has never seen, for evaluation only.
+    std::filesystem::path images_dir;
     std::filesystem::path shared_data = "../shared/data";
     std::filesystem::path cache = "../cache/data";
     bool strict = false;              // a malformed row or image is an error, not a skip
@@ -31,7 +36,8 @@ struct DataSources {
     double ferplus_mix = 0.0;
 };
 
-// Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --data, --data-cache,
+// Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
+// --data-cache,
 // --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix); false for any
 // other option.
 bool parseDataOption(Arguments& args, DataSources& sources);
