@@ -52,7 +52,7 @@ TEST(Arguments, BadValuesNameTheOptionAndWhatWasExpected) {
     EXPECT_EQ(usageMessage({"--batch-size"}), "--batch-size needs a value");
     EXPECT_EQ(usageMessage({"--smote=yes"}), "--smote takes no value, got 'yes'");
     EXPECT_EQ(usageMessage({"--dataset", "affectnet"}),
-              "--dataset expects fer2013, ferplus, ckplus or combined, got 'affectnet'");
+              "--dataset expects fer2013, ferplus, ckplus, combined or folder, got 'affectnet'");
     EXPECT_EQ(usageMessage({"--lr", "-1"}).substr(0, 22), "--lr expects a number ");
     EXPECT_EQ(usageMessage({"--frobnicate"}), "unknown --frobnicate");
 }
