@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "emotrace/result_csv.h"
 #include "generated_video.h"
@@ -160,6 +162,30 @@ TEST(AnalyzeCommand, RealFaceVideoGetsProbabilitiesThatSumToOne) {
             sum += std::stod(cells[c]);
         EXPECT_NEAR(sum, 1.0, 1e-4) << rows[i];
     }
+}
+
+// A photograph is a one-frame recording: the shipped model reads d0's grin, saved as a JPEG.
+TEST(AnalyzeCommand, APhotographIsAnalysedAsOneFrameAndTheShippedModelReadsTheGrin) {
+    const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
+    if (!clip)
+        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+    test::TempDir dir;
+    cv::VideoCapture capture(clip->string());
+    cv::Mat frame;
+    for (int i = 0; i <= 45; ++i)  // 1.5 s: the middle of the grin (videos/README.md)
+        ASSERT_TRUE(capture.read(frame)) << "frame " << i;
+    ASSERT_TRUE(cv::imwrite((dir / "grin.jpg").string(), frame));
+    const auto model =
+        std::filesystem::path(EMOTRACE_SOURCE_DIR) / "models" / "emotrace-resnet18.pt";
+    const auto run = runAnalyze(
+        dir.path(), {"grin.jpg", "--model", model.string(), "--no-store", "--no-progress"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto rows = lines(readFile(dir / "grin.emotions.csv"));
+    ASSERT_EQ(rows.size(), 2u) << "a header and one face of one frame";
+    const auto summary = readJson(dir / "grin.summary.json");
+    EXPECT_EQ(summary["frames_analysed"].get<std::int64_t>(), 1);
+    EXPECT_EQ(summary["frames_with_face"].get<std::int64_t>(), 1);
+    EXPECT_EQ(summary["dominant_emotion_counts"]["happy"].get<std::int64_t>(), 1) << rows[1];
 }
 
 TEST(AnalyzeCommand, MissingVideoExitsWith3NamingTheFile) {
