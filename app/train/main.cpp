@@ -132,6 +132,7 @@ int run(int argc, char** argv) {
     // Targets blended with FER+ votes are distributions: the trainer learns them, not the label.
     if (command.data.ferplus_mix > 0.0)
         setup.train.soft_labels = true;
+    setup.train.ferplus_mix = command.data.ferplus_mix;
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)

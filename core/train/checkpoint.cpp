@@ -78,7 +78,9 @@ nlohmann::json identityJson(const RunIdentity& id) {
             {"training_items", id.training_items},
             {"weighted_sampler", id.weighted_sampler},
             {"soft_labels", id.soft_labels},
-            {"input_size", id.input_size}};
+            {"input_size", id.input_size},
+            {"mixup_alpha", id.mixup_alpha},
+            {"ferplus_mix", id.ferplus_mix}};
 }
 
 std::string stateJson(const TrainingState& s, const std::vector<NamedTensor>& tensors) {
@@ -211,14 +213,19 @@ RunIdentity identityFromJson(const nlohmann::json& j) {
     id.weighted_sampler = j.at("weighted_sampler").get<bool>();
     id.soft_labels = j.at("soft_labels").get<bool>();
     id.input_size = j.at("input_size").get<int>();
+    id.mixup_alpha = j.value("mixup_alpha", 0.0);
+    id.ferplus_mix = j.value("ferplus_mix", 0.0);
     return id;
 }
 
 void checkIdentity(const std::filesystem::path& path, const RunIdentity& found,
-                   const RunIdentity& expected) {
+                   const nlohmann::json& recorded, const RunIdentity& expected) {
     const auto a = identityJson(found);
     const auto b = identityJson(expected);
     for (const auto& [key, value] : b.items()) {
+        // A setting an older checkpoint did not record cannot be checked.
+        if (!recorded.contains(key))
+            continue;
         if (a.at(key) != value) {
             throw CheckpointError("checkpoint " + path.string() +
                                   " belongs to a different run: its " + key + " is " +
@@ -320,7 +327,7 @@ TrainingState loadCheckpoint(const std::filesystem::path& path, const RunIdentit
     try {
         const auto& j = opened.json;
         state.identity = identityFromJson(j.at("identity"));
-        checkIdentity(path, state.identity, expected);
+        checkIdentity(path, state.identity, j.at("identity"), expected);
         state.progress = infoFromJson(j);
         state.stopped_early = j.at("stopped_early").get<bool>();
         state.best_val_accuracy = j.at("best_val_accuracy").get<double>();

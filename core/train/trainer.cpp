@@ -259,7 +259,9 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
                       static_cast<std::int64_t>(training.items.size()),
                       !o.sample_weights.empty(),
                       o.soft_labels,
-                      size};
+                      size,
+                      o.mixup_alpha,
+                      o.ferplus_mix};
     if (std::filesystem::exists(result.checkpoint)) {
         require(o.resume, o.out_dir.string() +
                               " already holds a checkpoint: resume it (--resume) or choose "

@@ -24,6 +24,10 @@ struct RunIdentity {
     bool weighted_sampler = false;
     bool soft_labels = false;
     int input_size = 0;
+    // Recorded since session 6; a checkpoint written before does not have them, and a resume
+    // of such a checkpoint is not checked on them.
+    double mixup_alpha = 0.0;
+    double ferplus_mix = 0.0;
 };
 
 struct TrainingState {

@@ -322,6 +322,37 @@ TEST(Trainer, RefusesToOverwriteAnotherRunsCheckpoint) {
     }
 }
 
+TEST(Trainer, RefusesToResumeWithAnotherMixupOrFerPlusBlend) {
+    const auto data = test::stripesDataset(4);
+    test::TempDir dir;
+    auto o = tinyOptions(dir.path());
+    o.max_steps_per_epoch = 1;
+    o.mixup_alpha = 0.2f;
+    o.ferplus_mix = 0.3;
+    o.epochs = 1;
+    train(data, data, o);
+    o.resume = true;
+    o.epochs = 2;
+    auto other_mixup = o;
+    other_mixup.mixup_alpha = 0.4f;
+    try {
+        train(data, data, other_mixup);
+        FAIL() << "expected a CheckpointError";
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("its mixup_alpha is"), std::string::npos) << e.what();
+    }
+    auto other_blend = o;
+    other_blend.ferplus_mix = 0.0;
+    try {
+        train(data, data, other_blend);
+        FAIL() << "expected a CheckpointError";
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find("its ferplus_mix is 0.3"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(train(data, data, o).history.size(), 2u) << "the same settings resume";
+}
+
 TEST(Trainer, BadOptionsAndDataAreNamed) {
     const auto data = test::stripesDataset(4);
     test::TempDir dir;

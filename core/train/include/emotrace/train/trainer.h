@@ -39,6 +39,9 @@ struct TrainOptions {
     // Mixup's alpha (0: off): batches blended with themselves, pixels and targets
     // (BatchLoaderOptions::mixup_alpha); the loss then learns the blended targets.
     float mixup_alpha = 0.0f;
+    // The data's FER+ blend (DataSources::ferplus_mix). The trainer does not use it; it is
+    // recorded in the checkpoint so that a resume with another blend is refused.
+    double ferplus_mix = 0.0;
     // Cross-entropy weight per class (empty: unweighted), e.g. from balanced class weights.
     std::vector<float> class_weights;
     // Per training item: draw each epoch's items with replacement in proportion to these (a
