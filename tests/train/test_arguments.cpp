@@ -100,23 +100,24 @@ TEST(TrainSetup, ModelsTrainedWithMirrorImagesAskForFlipAveraging) {
     }
 }
 
-TEST(TrainSetup, ShiftAverageGoesIntoTheTrainOptions) {
-    Arguments args({"--shift-average", "2"});
+// The setup after parsing one training option (with its value).
+TrainSetup parsedOption(const std::vector<std::string>& words) {
+    Arguments args(words);
     TrainSetup setup;
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseTrainOption(args, setup));
-    EXPECT_EQ(setup.train.shift_average, 2);
+    EXPECT_TRUE(args.next());
+    EXPECT_TRUE(parseTrainOption(args, setup)) << words.at(0);
+    return setup;
+}
+
+TEST(TrainSetup, ShiftAverageGoesIntoTheTrainOptions) {
+    EXPECT_EQ(parsedOption({"--shift-average", "2"}).train.shift_average, 2);
     EXPECT_EQ(TrainSetup{}.train.shift_average, 0);
     EXPECT_EQ(usageMessage({"--shift-average", "-2"}),
               "--shift-average expects a whole number from 0 to 1024, got '-2'");
 }
 
 TEST(TrainSetup, MixupAlphaGoesIntoTheTrainOptions) {
-    Arguments args({"--mixup", "0.2"});
-    TrainSetup setup;
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseTrainOption(args, setup));
-    EXPECT_FLOAT_EQ(setup.train.mixup_alpha, 0.2f);
+    EXPECT_FLOAT_EQ(parsedOption({"--mixup", "0.2"}).train.mixup_alpha, 0.2f);
     EXPECT_EQ(TrainSetup{}.train.mixup_alpha, 0.0f);
     EXPECT_NE(usageMessage({"--mixup", "-1"}).find("--mixup expects a number from 0"),
               std::string::npos);

@@ -304,6 +304,16 @@ TEST(Trainer, BalancingOptionsTrainWithFiniteLoss) {
     EXPECT_TRUE(std::isfinite(result.history.at(0).train_loss));
 }
 
+// Training `data` with `o` must be refused with a CheckpointError whose message holds `text`.
+void expectRefusedResume(const Dataset& data, const TrainOptions& o, const std::string& text) {
+    try {
+        train(data, data, o);
+        FAIL() << "expected a CheckpointError";
+    } catch (const CheckpointError& e) {
+        EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
+    }
+}
+
 TEST(Trainer, RefusesToOverwriteAnotherRunsCheckpoint) {
     const auto data = test::stripesDataset(4);
     test::TempDir dir;
@@ -313,13 +323,7 @@ TEST(Trainer, RefusesToOverwriteAnotherRunsCheckpoint) {
     EXPECT_THROW(train(data, data, o), std::invalid_argument);
     o.resume = true;
     o.batch_size = 4;
-    try {
-        train(data, data, o);
-        FAIL() << "expected a CheckpointError";
-    } catch (const CheckpointError& e) {
-        EXPECT_NE(std::string(e.what()).find("batch_size is 8, this run has 4"), std::string::npos)
-            << e.what();
-    }
+    expectRefusedResume(data, o, "batch_size is 8, this run has 4");
 }
 
 TEST(Trainer, RefusesToResumeWithAnotherMixupOrFerPlusBlend) {
@@ -335,21 +339,10 @@ TEST(Trainer, RefusesToResumeWithAnotherMixupOrFerPlusBlend) {
     o.epochs = 2;
     auto other_mixup = o;
     other_mixup.mixup_alpha = 0.4f;
-    try {
-        train(data, data, other_mixup);
-        FAIL() << "expected a CheckpointError";
-    } catch (const CheckpointError& e) {
-        EXPECT_NE(std::string(e.what()).find("its mixup_alpha is"), std::string::npos) << e.what();
-    }
+    expectRefusedResume(data, other_mixup, "its mixup_alpha is");
     auto other_blend = o;
     other_blend.ferplus_mix = 0.0;
-    try {
-        train(data, data, other_blend);
-        FAIL() << "expected a CheckpointError";
-    } catch (const CheckpointError& e) {
-        EXPECT_NE(std::string(e.what()).find("its ferplus_mix is 0.3"), std::string::npos)
-            << e.what();
-    }
+    expectRefusedResume(data, other_blend, "its ferplus_mix is 0.3");
     EXPECT_EQ(train(data, data, o).history.size(), 2u) << "the same settings resume";
 }
 
