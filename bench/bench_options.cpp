@@ -7,8 +7,8 @@ namespace emotrace::bench {
 
 namespace {
 
-const std::set<std::string> kCommands = {"classifier", "pipeline", "soak",
-                                         "detectors",  "analysis", "all"};
+const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak", "detectors",
+                                         "analysis",   "smoothing", "all"};
 
 double parseNumber(const std::string& option, const std::string& text, double minimum) {
     std::size_t used = 0;
@@ -45,12 +45,16 @@ commands:
   analysis     recorded-session analysis on a 640x480 30 fps H.264 recording: the live
                frame-by-frame path against analyzeRecording (detector on every frame and on
                every n-th), then peak memory and reopening time on a long recording
-  all          everything but the soak and the analysis, as markdown for docs/benchmarks.md
+  smoothing    the live overlay's smoothing on the shared clips with a trained model (the
+               shipped one unless --model): flicker against the annotated expressions shown,
+               for time constants 0 (raw), 0.25, 0.5, 1 and 2 s
+  all          everything but the soak, the analysis and the smoothing, as markdown for docs/benchmarks.md
 
 options:
   --data DIR            shared data (default $EMOTRACE_DATA or ../shared/data of the checkout)
   --work-dir DIR        scratch for clips and the model (default /tmp/emotrace-bench)
-  --model FILE          emotrace model file (default: a seeded untrained ResNet18)
+  --model FILE          emotrace model file (default: a seeded untrained ResNet18; for
+                        smoothing, the shipped model)
   --runs N              classifier: timed runs per configuration (default 50); analysis:
                         runs of each path (default 3)
   --no-python           classifier: skip the PyTorch baseline
@@ -129,7 +133,7 @@ BenchOptions parseBenchOptions(const std::vector<std::string>& arguments) {
             if (!kCommands.contains(argument))
                 throw std::invalid_argument("unknown command '" + argument +
                                             "'; expected classifier, pipeline, soak, detectors, "
-                                            "analysis or all");
+                                            "analysis, smoothing or all");
             options.command = argument;
         } else {
             throw std::invalid_argument("unknown option '" + argument + "'");

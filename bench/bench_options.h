@@ -9,7 +9,7 @@
 namespace emotrace::bench {
 
 struct BenchOptions {
-    std::string command;  // classifier, pipeline, soak, detectors, analysis, all
+    std::string command;  // classifier, pipeline, soak, detectors, analysis, smoothing, all
     std::optional<std::filesystem::path> data;
     std::optional<std::filesystem::path> work;
     std::optional<std::filesystem::path> model;  // default: the seeded ResNet18

@@ -11,8 +11,10 @@
 #include "bench_options.h"
 #include "classifier_bench.h"
 #include "detector_bench.h"
+#include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
 #include "pipeline_bench.h"
+#include "smoothing_bench.h"
 #include "test_clip.h"
 
 namespace emotrace::bench {
@@ -122,6 +124,18 @@ std::string machineMarkdown(const MachineInfo& machine, const std::string& comma
 
 int run(const BenchOptions& options, const std::string& command_line) {
     Context context{options, resolvePaths(options.data, options.work), {}};
+    if (options.command == "smoothing") {
+        // Flicker depends on what a model has learned: an untrained one says nothing here.
+        SmoothingBenchOptions smoothing;
+        smoothing.videos = context.paths.data / "videos";
+        smoothing.model = options.model.value_or(defaultEmotionModelPath());
+        smoothing.torch_threads = options.torch_threads;
+        const auto machine = describeMachine();
+        const auto body = smoothingMarkdown(runSmoothingBench(smoothing));
+        std::cout << "## emotrace-bench smoothing\n\n"
+                  << machineMarkdown(machine, command_line, loadAverage(), smoothing.model) << body;
+        return 0;
+    }
     context.model = options.model ? *options.model
                                   : writeBenchmarkModel(context.paths.work / "resnet18-seed42.pt");
     const auto machine = describeMachine();

@@ -32,6 +32,8 @@ std::string usage() {
            "  --no-model            no emotion model: faces are boxed, emotions not shown\n"
            "  --detector NAME       yunet (default), yunet2022 or haar\n"
            "  --loop                replay a video file from the start when it ends\n"
+           "  --smoothing SECONDS   steady the overlay: each face's emotions averaged over\n"
+           "                        about this long (default 0.5; 0 shows every frame as is)\n"
            "  --review FILE         review a recorded session: reopen its stored analysis or\n"
            "                        analyse it in the background\n"
            "  --review-at SECONDS   start the review's player at this session time\n"
@@ -81,6 +83,10 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
         } else if (name == "--loop") {
             flag();
             options.loop = true;
+        } else if (name == "--smoothing") {
+            options.smoothing_seconds = parseNumber<double>(name, value(), "seconds (e.g. 0.5)");
+            if (!(options.smoothing_seconds >= 0.0) || !std::isfinite(options.smoothing_seconds))
+                throw Error("--smoothing: expected 0 or more seconds");
         } else if (name == "--threads") {
             options.threads = parseNumber<int>(name, value(), "a positive whole number");
             if (options.threads <= 0)

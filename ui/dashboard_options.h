@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emotrace/face_detector.h"
+#include "emotrace/live_smoothing.h"
 #include "source_spec.h"
 
 namespace emotrace::dashboard {
@@ -18,6 +19,8 @@ struct DashboardOptions {
     bool default_model = true;             // no --model / --no-model: the shipped model
     DetectorOptions detector;
     bool loop = false;
+    // The overlay's time constant (LiveEmotionSmoother); 0 shows each frame's own result.
+    double smoothing_seconds = LiveSmoothingOptions{}.seconds;
     int threads = 0;                 // 0: the libraries' defaults (LibTorch: 1)
     std::filesystem::path review;    // set: open the review workspace on this recording
     double review_at_seconds = 0.0;  // where the review's player starts

@@ -4,6 +4,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -136,6 +137,23 @@ void MainWindow::buildToolbar() {
     loop_ = new QCheckBox(tr("Loop"));
     loop_->setToolTip(tr("Start the video over at its end"));
     loop_action_ = bar->addWidget(loop_);
+
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Smoothing: ")));
+    smoothing_ = new QDoubleSpinBox;
+    smoothing_->setObjectName(QStringLiteral("smoothing"));
+    smoothing_->setRange(0.0, 5.0);
+    smoothing_->setSingleStep(0.25);
+    smoothing_->setDecimals(2);
+    smoothing_->setSuffix(tr(" s"));
+    smoothing_->setValue(controller_.smoothingSeconds());
+    smoothing_->setToolTip(
+        tr("Each face's emotions are averaged over about this long before they are shown, so the "
+           "label does not jump between frames; expressions then appear a little later. 0 shows "
+           "every frame as it is (docs/dashboard.md)"));
+    connect(smoothing_, &QDoubleSpinBox::valueChanged, this,
+            [this](double seconds) { controller_.setSmoothingSeconds(seconds); });
+    bar->addWidget(smoothing_);
 
     bar->addSeparator();
     start_action_ = bar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this,

@@ -10,6 +10,7 @@
 class QAction;
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -75,6 +76,7 @@ class MainWindow : public QMainWindow {
     QLineEdit* video_path_ = nullptr;
     QLineEdit* screen_region_ = nullptr;
     QCheckBox* loop_ = nullptr;
+    QDoubleSpinBox* smoothing_ = nullptr;
     QAction* camera_index_action_ = nullptr;
     QAction* video_path_action_ = nullptr;
     QAction* browse_action_ = nullptr;

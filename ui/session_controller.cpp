@@ -72,6 +72,7 @@ bool SessionController::start(std::unique_ptr<FrameSource> source) {
         pipeline_ = std::make_unique<Pipeline>(std::move(source), std::move(analyzer),
                                                std::move(callbacks));
         meter_.reset();
+        smoother_.reset();
         pipeline_->start();
         figures_timer_.start();
         emit sessionStarted(description);
@@ -86,6 +87,12 @@ bool SessionController::start(std::unique_ptr<FrameSource> source) {
 void SessionController::stop() {
     if (pipeline_)
         endSession({});
+}
+
+void SessionController::setSmoothingSeconds(double seconds) {
+    LiveSmoothingOptions options;
+    options.seconds = seconds;
+    smoother_ = LiveEmotionSmoother(options);
 }
 
 std::vector<std::string> SessionController::labels() const {
@@ -103,6 +110,7 @@ void SessionController::deliverResult(std::uint64_t session, FrameResult result)
     if (session != session_ || !pipeline_)
         return;
     meter_.add(SteadyClock::now(), result.latency, result.dropped_frames);
+    smoother_.smooth(result);
     emit resultReady(result);
 }
 

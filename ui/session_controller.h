@@ -17,6 +17,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/face_detector.h"
 #include "emotrace/frame_source.h"
+#include "emotrace/live_smoothing.h"
 #include "emotrace/pipeline.h"
 #include "live_figures.h"
 
@@ -40,6 +41,12 @@ class SessionController : public QObject {
     // Stops the running session; returns once the pipeline's threads have ended. Results still
     // queued from it are discarded.
     void stop();
+
+    // How long each face's emotions are averaged over before they are shown (resultReady
+    // carries the averaged ones); 0 shows every frame as it is. A change starts the average
+    // afresh. Throws std::invalid_argument for a negative time.
+    void setSmoothingSeconds(double seconds);
+    double smoothingSeconds() const { return smoother_.seconds(); }
 
     bool isRunning() const { return pipeline_ != nullptr; }
     bool hasClassifier() const { return classifier_ != nullptr; }
@@ -69,6 +76,7 @@ class SessionController : public QObject {
     // dropped, so a restart never shows a frame of the previous source.
     std::uint64_t session_ = 0;
     LiveFigureMeter meter_;
+    LiveEmotionSmoother smoother_;  // GUI thread only: results are smoothed as they arrive
     QTimer figures_timer_;
 };
 

@@ -115,6 +115,7 @@ int main(int argc, char* argv[]) {
     emotrace::ui::SessionController controller(
         [detector = options.detector] { return emotrace::createFaceDetector(detector); },
         std::move(model.classifier));
+    controller.setSmoothingSeconds(options.smoothing_seconds);
     emotrace::ui::MainWindow window(controller);
     if (!model.error.isEmpty())
         window.setModelLoadError(model.error);

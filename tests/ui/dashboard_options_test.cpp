@@ -8,9 +8,9 @@ namespace emotrace::dashboard {
 namespace {
 
 TEST(DashboardOptions, ParsesEveryOption) {
-    const auto options = parseDashboardOptions({"--source", "camera:1", "--model=m.pt",
-                                                "--detector", "haar", "--loop", "--threads", "2",
-                                                "--screenshot", "out.png", "--quit-after", "7.5"});
+    const auto options = parseDashboardOptions(
+        {"--source", "camera:1", "--model=m.pt", "--detector", "haar", "--loop", "--threads", "2",
+         "--smoothing", "1.25", "--screenshot", "out.png", "--quit-after", "7.5"});
     ASSERT_TRUE(options.source);
     EXPECT_EQ(options.source->kind, ui::SourceSpec::Kind::Camera);
     EXPECT_EQ(options.source->camera_index, 1);
@@ -18,6 +18,7 @@ TEST(DashboardOptions, ParsesEveryOption) {
     EXPECT_FALSE(options.default_model);
     EXPECT_EQ(options.detector.kind, DetectorKind::Haar);
     EXPECT_TRUE(options.loop);
+    EXPECT_DOUBLE_EQ(options.smoothing_seconds, 1.25);
     EXPECT_EQ(options.threads, 2);
     EXPECT_EQ(options.screenshot, "out.png");
     EXPECT_DOUBLE_EQ(options.quit_after_seconds, 7.5);
@@ -33,6 +34,8 @@ TEST(DashboardOptions, DefaultsToNoSourceAndTheShippedModel) {
     EXPECT_TRUE(none.model.empty());
     EXPECT_FALSE(none.default_model);
     EXPECT_EQ(options.detector.kind, DetectorKind::YuNet2023);
+    EXPECT_DOUBLE_EQ(options.smoothing_seconds, 0.5);  // chosen in docs/benchmarks.md
+    EXPECT_DOUBLE_EQ(parseDashboardOptions({"--smoothing=0"}).smoothing_seconds, 0.0);
     EXPECT_TRUE(parseDashboardOptions({"--help"}).help);
 }
 
@@ -44,6 +47,9 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
         {"--threads", "0"},
         {"--threads", "two"},
         {"--quit-after", "-1"},
+        {"--smoothing", "-0.5"},
+        {"--smoothing", "nan"},
+        {"--smoothing", "half"},
         {"--loop=yes"},
         {"--screenshot", "a.png"},  // without --quit-after
         {"--source", "camera:z"},
@@ -59,8 +65,9 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
 }
 
 TEST(DashboardOptions, UsageNamesEveryOption) {
-    for (const char* option : {"--source", "--model", "--no-model", "--detector", "--loop",
-                               "--threads", "--screenshot", "--quit-after", "--help"}) {
+    for (const char* option :
+         {"--source", "--model", "--no-model", "--detector", "--loop", "--smoothing", "--threads",
+          "--screenshot", "--quit-after", "--help"}) {
         EXPECT_NE(usage().find(option), std::string::npos) << option;
     }
 }

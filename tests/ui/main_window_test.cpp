@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <QDoubleSpinBox>
+
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
 
@@ -36,6 +38,19 @@ TEST(MainWindow, ShowsTheNoModelBannerWithoutAModel) {
 
     window.setModelLoadError("model expects 8 classes, file has 7");
     EXPECT_TRUE(window.modelBannerText().contains("model expects 8 classes, file has 7"));
+}
+
+TEST(MainWindow, TheToolbarSetsTheOverlaysSmoothing) {
+    SessionController controller(noFaces(), nullptr);
+    controller.setSmoothingSeconds(1.25);
+    MainWindow window(controller);
+    auto* smoothing = window.findChild<QDoubleSpinBox*>(QStringLiteral("smoothing"));
+    ASSERT_NE(smoothing, nullptr);
+    EXPECT_DOUBLE_EQ(smoothing->value(), 1.25) << "starts at the controller's (the command line's)";
+    smoothing->setValue(0.0);
+    EXPECT_DOUBLE_EQ(controller.smoothingSeconds(), 0.0);
+    smoothing->setValue(0.75);
+    EXPECT_DOUBLE_EQ(controller.smoothingSeconds(), 0.75);
 }
 
 TEST(MainWindow, AnUnreadableSourceIsShownAndTheWindowStaysUsable) {

@@ -69,6 +69,21 @@ class FixedClassifier : public EmotionClassifier {
     ModelInfo info_;
 };
 
+// Reads every face alternately as happy and as sad: the flicker smoothing is there to calm.
+class AlternatingClassifier : public EmotionClassifier {
+  public:
+    AlternatingClassifier() { info_.labels = {"happy", "sad"}; }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        const float happy = calls_++ % 2 == 0 ? 0.9f : 0.1f;
+        return std::vector<std::vector<float>>(faces.size(), {happy, 1.0f - happy});
+    }
+
+  private:
+    ModelInfo info_;
+    int calls_ = 0;  // the worker thread's only
+};
+
 DetectorFactory fixedDetector() {
     return [] { return std::make_unique<FixedFaceDetector>(); };
 }
@@ -198,6 +213,48 @@ TEST(SessionController, RestartingShowsOnlyTheNewSession) {
     for (auto i = before; i < grays.size(); ++i)
         EXPECT_EQ(grays[i], 200) << "result " << i;
     controller.stop();
+}
+
+// The happy probability shown in each result, until `count` have come.
+std::vector<float> shownHappiness(SessionController& controller, int count) {
+    std::vector<float> happy;
+    const auto connection = QObject::connect(
+        &controller, &SessionController::resultReady,
+        [&](const FrameResult& r) { happy.push_back(r.faces.at(0).probabilities.at(0)); });
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    EXPECT_TRUE(controller.start(std::make_unique<FakeSource>(FakeSource::Options{}, destroyed)));
+    EXPECT_TRUE(waitUntil([&] { return happy.size() >= static_cast<std::size_t>(count); }));
+    controller.stop();
+    QObject::disconnect(connection);
+    return happy;
+}
+
+TEST(SessionController, ShowsEachFacesEmotionsAveragedOverTheSmoothingTime) {
+    SessionController controller(fixedDetector(), std::make_unique<AlternatingClassifier>());
+    EXPECT_DOUBLE_EQ(controller.smoothingSeconds(), 0.5);
+    const auto happy = shownHappiness(controller, 60);
+    ASSERT_GE(happy.size(), 60u);
+    EXPECT_FLOAT_EQ(happy[0], 0.9f) << "a new face shows its own first reading";
+    // Frames are 33 ms apart: each reading moves the average by about 6 % of the difference, so
+    // after 40 frames (1.3 s) the first reading's weight has all but gone.
+    for (std::size_t i = 40; i < happy.size(); ++i) {
+        EXPECT_GT(happy[i], 0.3f) << "result " << i;
+        EXPECT_LT(happy[i], 0.7f) << "result " << i;
+    }
+    // A new session does not carry the last one's average over.
+    const auto again = shownHappiness(controller, 1);
+    ASSERT_FALSE(again.empty());
+    EXPECT_TRUE(again[0] == 0.9f || again[0] == 0.1f) << again[0];
+}
+
+TEST(SessionController, ZeroSmoothingShowsEveryReadingAsItIs) {
+    SessionController controller(fixedDetector(), std::make_unique<AlternatingClassifier>());
+    controller.setSmoothingSeconds(0.0);
+    const auto happy = shownHappiness(controller, 10);
+    for (std::size_t i = 0; i < happy.size(); ++i)
+        EXPECT_TRUE(happy[i] == 0.9f || happy[i] == 0.1f) << "result " << i << ": " << happy[i];
+    EXPECT_THROW(controller.setSmoothingSeconds(-1.0), std::invalid_argument);
+    EXPECT_DOUBLE_EQ(controller.smoothingSeconds(), 0.0) << "a refused value changes nothing";
 }
 
 }  // namespace
