@@ -88,8 +88,13 @@ FerPlusData loadFerPlus(const FerPlusOptions& options) {
     pixel_options.csv = options.fer2013_csv;
     pixel_options.strict = options.strict;
     pixel_options.max_reported = options.max_reported;
-    Fer2013Data pixels = loadFer2013(pixel_options);
+    return relabelByFerPlusVotes(loadFer2013(pixel_options), options);
+}
 
+FerPlusData relabelByFerPlusVotes(Fer2013Data pixels, const FerPlusOptions& options) {
+    if (pixels.dataset.labels != paperLabels())
+        throw std::invalid_argument(
+            "FER+ votes relabel FER-2013 rows loaded in the paper's 8 labels");
     FerPlusData result;
     result.votes_report =
         LoadReport(options.votes_csv.string(), options.strict, options.max_reported);

@@ -58,14 +58,16 @@ void report(std::ostream& log, const LoadReport& loaded) {
     log << loaded.summary() << '\n';
 }
 
-FerPlusData loadVotes(const DataSources& s, std::ostream& log) {
+// The votes for FER-2013 rows already loaded (`pixels`, a copy: the images are shared, not
+// duplicated), so the pixel file is read once.
+FerPlusData loadVotes(const DataSources& s, Fer2013Data pixels, std::ostream& log) {
     FerPlusOptions options;
     options.fer2013_csv = fer2013Path(s);
     options.votes_csv = ferPlusPath(s);
     options.strict = s.strict;
     // Ties keep their row: only the vote distribution is used, not the winning label.
     options.rule = FerPlusVoteRule::PluralityFirstInPaperOrder;
-    auto plus = loadFerPlus(options);
+    auto plus = relabelByFerPlusVotes(std::move(pixels), options);
     report(log, plus.votes_report);
     return plus;
 }
@@ -77,7 +79,7 @@ Fer2013Data loadFer(const DataSources& s, std::ostream& log) {
     auto data = loadFer2013(options);
     report(log, data.report);
     if (s.ferplus_mix > 0.0) {
-        const auto blended = blendFerPlusVotes(data, loadVotes(s, log), s.ferplus_mix);
+        const auto blended = blendFerPlusVotes(data, loadVotes(s, data, log), s.ferplus_mix);
         log << "FER+ votes blended into " << blended << " of " << data.dataset.items.size()
             << " FER-2013 targets (mix " << s.ferplus_mix << ")\n";
     }

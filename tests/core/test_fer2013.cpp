@@ -270,6 +270,38 @@ TEST(FerPlusLoader, AShorterVoteFileIsAnError) {
     EXPECT_NE(message.find("row-aligned"), std::string::npos) << message;
 }
 
+TEST(FerPlusLoader, RelabelsRowsAlreadyLoadedAsItWouldLoadThem) {
+    TempDir dir;
+    const auto loaded = loadVotes(dir,
+                                  "Training,fer0.png,1,0,0,0,0,0,0,9,0,0\n"
+                                  "PublicTest,fer1.png,2,6,2,0,0,0,0,0,0,0\n"
+                                  "PrivateTest,fer2.png,0,0,0,4,0,0,0,0,6,0\n"
+                                  "Training,,0,0,0,0,0,0,0,0,0,10\n");
+    FerPlusOptions options;
+    options.fer2013_csv = dir / "fer2013.csv";
+    options.votes_csv = dir / "fer2013new.csv";
+    const auto pixels = loadFer2013({dir / "fer2013.csv"});
+    const auto relabelled = relabelByFerPlusVotes(pixels, options);
+    ASSERT_EQ(relabelled.data.dataset.items.size(), loaded.data.dataset.items.size());
+    for (std::size_t i = 0; i < loaded.data.dataset.items.size(); ++i) {
+        const auto& a = relabelled.data.dataset.items[i];
+        const auto& b = loaded.data.dataset.items[i];
+        EXPECT_EQ(a.origin, b.origin);
+        EXPECT_EQ(a.label, b.label);
+        EXPECT_EQ(a.soft_label, b.soft_label);
+        EXPECT_EQ(cv::norm(a.image, b.image, cv::NORM_INF), 0.0);
+    }
+    EXPECT_EQ(relabelled.data.lines, loaded.data.lines);
+    EXPECT_EQ(relabelled.dropped_unknown_or_not_face, loaded.dropped_unknown_or_not_face);
+    EXPECT_EQ(pixels.dataset.items[0].label, paperLabelIndex("angry"))
+        << "the caller's rows keep FER-2013's labels";
+
+    Fer2013Options own_labels;
+    own_labels.csv = dir / "fer2013.csv";
+    own_labels.paper_labels = false;
+    EXPECT_THROW(relabelByFerPlusVotes(loadFer2013(own_labels), options), std::invalid_argument);
+}
+
 TEST(FerPlusBlend, MixesTheVoteDistributionIntoTheOwnLabel) {
     TempDir dir;
     // Line 2 (angry in FER-2013): FER+ says 1 neutral, 9 contempt. Line 3: unknown wins, so FER+

@@ -69,6 +69,10 @@ struct FerPlusData {
     std::size_t dropped_by_rule = 0;  // ties (PluralityDropTies) or no majority (StrictMajority)
 };
 FerPlusData loadFerPlus(const FerPlusOptions& options);
+// The same from FER-2013 rows already loaded in the paper's labels (loadFer2013 with
+// paper_labels) from options.fer2013_csv, so a caller that needs both reads the 300 MB pixel
+// file once. Throws std::invalid_argument when `pixels` are not in the paper's labels.
+FerPlusData relabelByFerPlusVotes(Fer2013Data pixels, const FerPlusOptions& options);
 
 // Annotator-informed targets: each item of `fer2013` (paper labels) whose row `votes` kept gets
 // soft_label = (1 - mix) x one-hot(its own FER-2013 label) + mix x the FER+ vote distribution.
