@@ -60,14 +60,12 @@ int shownTopClass(const FrameResult& result) {
     return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
 }
 
-std::vector<FrameResult> smoothed(const std::vector<FrameResult>& frames, double seconds) {
+void smoothInPlace(std::vector<FrameResult>& frames, double seconds) {
     LiveSmoothingOptions options;
     options.seconds = seconds;
     LiveEmotionSmoother smoother(options);
-    auto copy = frames;
-    for (auto& frame : copy)
+    for (auto& frame : frames)
         smoother.smooth(frame);
-    return copy;
 }
 
 // Changes of the shown top class between consecutive frames that both show one, per second.
@@ -143,10 +141,15 @@ SmoothingReport runSmoothingBench(const SmoothingBenchOptions& options) {
     for (const double seconds : options.time_constants_seconds) {
         SmoothingResult result{seconds, {}, {}};
         std::vector<std::vector<FrameResult>> shown;
+        double smoothing_ms = 0.0;
         for (const auto& clip : clips) {
-            shown.push_back(smoothed(clip.frames, seconds));
+            shown.push_back(clip.frames);
+            const auto started = SteadyClock::now();
+            smoothInPlace(shown.back(), seconds);
+            smoothing_ms += millisecondsBetween(started, SteadyClock::now());
             result.switches_per_second.push_back(switchesPerSecond(shown.back()));
         }
+        result.microseconds_per_frame = 1000.0 * smoothing_ms / static_cast<double>(report.frames);
         for (const auto& expression : report.expressions) {
             const auto clip = std::find(report.clips.begin(), report.clips.end(), expression.clip);
             const auto label = std::find(labels.begin(), labels.end(), expression.label);
@@ -173,13 +176,13 @@ std::string smoothingMarkdown(const SmoothingReport& report) {
            "frames a second); the share of their frames whose shown top class is the expected "
            "one; then, from the stretch's start to 1 s past its end, when it is first shown "
            "(seconds after the start; - never) and for how long in all.\n\n";
-    out << "| time constant | flicker median | flicker max | raw = 1.0";
+    out << "| time constant | flicker median | flicker max | raw = 1.0 | cost per frame";
     for (const auto& expression : report.expressions) {
         out << " | " << expression.clip.substr(expression.clip.find('_') + 1) << " "
             << expression.label << " " << fixed(expression.from_seconds) << "-"
             << fixed(expression.to_seconds) << " s";
     }
-    out << " |\n|---|---|---|---";
+    out << " |\n|---|---|---|---|---";
     for (std::size_t i = 0; i < report.expressions.size(); ++i)
         out << "|---";
     out << "|\n";
@@ -193,7 +196,8 @@ std::string smoothingMarkdown(const SmoothingReport& report) {
             << fixed(*std::max_element(result.switches_per_second.begin(),
                                        result.switches_per_second.end()),
                      2)
-            << "/s | " << (raw_median > 0.0 ? fixed(flicker / raw_median, 2) : std::string("-"));
+            << "/s | " << (raw_median > 0.0 ? fixed(flicker / raw_median, 2) : std::string("-"))
+            << " | " << fixed(result.microseconds_per_frame, 1) << " us";
         for (const auto& figures : result.expressions) {
             out << " | " << fixed(100.0 * figures.shown_share, 0) << " %, "
                 << (std::isnan(figures.first_shown_after_seconds)

@@ -41,6 +41,7 @@ struct SmoothingResult {
     double seconds = 0.0;                        // the time constant
     std::vector<double> switches_per_second;     // per clip, in SmoothingReport::clips order
     std::vector<ExpressionFigures> expressions;  // in SmoothingReport::expressions order
+    double microseconds_per_frame = 0.0;         // smoothing only, all clips in one pass
 };
 
 struct SmoothingReport {
