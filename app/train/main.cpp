@@ -133,6 +133,7 @@ int run(int argc, char** argv) {
     if (command.data.ferplus_mix > 0.0)
         setup.train.soft_labels = true;
     setup.train.ferplus_mix = command.data.ferplus_mix;
+    setup.train.ferplus_contempt = command.data.ferplus_contempt;
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)

@@ -206,4 +206,31 @@ std::size_t blendFerPlusVotes(Fer2013Data& fer2013, const FerPlusData& votes, do
     return blended;
 }
 
+std::size_t adoptFerPlusContempt(Fer2013Data& fer2013, const FerPlusData& votes) {
+    if (fer2013.dataset.labels != paperLabels() || votes.data.dataset.labels != paperLabels())
+        throw std::invalid_argument(
+            "adopting FER+ contempt needs both datasets in the paper's 8 labels");
+    const auto contempt = static_cast<std::size_t>(paperLabelIndex("contempt"));
+    std::unordered_map<std::size_t, const std::vector<float>*> votes_at_line;
+    for (std::size_t i = 0; i < votes.data.lines.size(); ++i)
+        votes_at_line.emplace(votes.data.lines[i], &votes.data.dataset.items[i].soft_label);
+    std::size_t moved = 0;
+    for (std::size_t i = 0; i < fer2013.dataset.items.size(); ++i) {
+        if (fer2013.usage[i] != Fer2013Usage::Training)
+            continue;
+        const auto found = votes_at_line.find(fer2013.lines[i]);
+        if (found == votes_at_line.end() || found->second->size() != kEmotions)
+            continue;
+        const auto& share = *found->second;
+        bool plurality = share[contempt] > 0.0f;
+        for (std::size_t c = 0; c < kEmotions && plurality; ++c)
+            plurality = c == contempt || share[contempt] > share[c];
+        if (!plurality)
+            continue;
+        fer2013.dataset.items[i].label = static_cast<int>(contempt);
+        ++moved;
+    }
+    return moved;
+}
+
 }  // namespace emotrace

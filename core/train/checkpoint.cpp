@@ -80,7 +80,8 @@ nlohmann::json identityJson(const RunIdentity& id) {
             {"soft_labels", id.soft_labels},
             {"input_size", id.input_size},
             {"mixup_alpha", id.mixup_alpha},
-            {"ferplus_mix", id.ferplus_mix}};
+            {"ferplus_mix", id.ferplus_mix},
+            {"ferplus_contempt", id.ferplus_contempt}};
 }
 
 std::string stateJson(const TrainingState& s, const std::vector<NamedTensor>& tensors) {
@@ -215,6 +216,7 @@ RunIdentity identityFromJson(const nlohmann::json& j) {
     id.input_size = j.at("input_size").get<int>();
     id.mixup_alpha = j.value("mixup_alpha", 0.0);
     id.ferplus_mix = j.value("ferplus_mix", 0.0);
+    id.ferplus_contempt = j.value("ferplus_contempt", false);
     return id;
 }
 

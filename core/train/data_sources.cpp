@@ -78,8 +78,15 @@ Fer2013Data loadFer(const DataSources& s, std::ostream& log) {
     options.strict = s.strict;
     auto data = loadFer2013(options);
     report(log, data.report);
+    if (s.ferplus_mix <= 0.0 && !s.ferplus_contempt)
+        return data;
+    const auto votes = loadVotes(s, data, log);
+    if (s.ferplus_contempt) {
+        const auto moved = adoptFerPlusContempt(data, votes);
+        log << moved << " FER-2013 training faces moved to contempt (FER+ annotators' plurality)\n";
+    }
     if (s.ferplus_mix > 0.0) {
-        const auto blended = blendFerPlusVotes(data, loadVotes(s, data, log), s.ferplus_mix);
+        const auto blended = blendFerPlusVotes(data, votes, s.ferplus_mix);
         log << "FER+ votes blended into " << blended << " of " << data.dataset.items.size()
             << " FER-2013 targets (mix " << s.ferplus_mix << ")\n";
     }
@@ -144,6 +151,9 @@ bool parseDataOption(Arguments& args, DataSources& s) {
         s.max_eval_items = static_cast<std::size_t>(args.unsignedInteger());
     } else if (args.is("--ferplus-mix")) {
         s.ferplus_mix = args.real(0.0, 1.0);
+    } else if (args.is("--ferplus-contempt")) {
+        args.flag();
+        s.ferplus_contempt = true;
     } else {
         return false;
     }
@@ -171,6 +181,9 @@ std::string dataOptionsHelp() {
   --ferplus-mix A         train FER-2013 images (fer2013, combined) towards (1 - A) x their
                           label + A x their FER+ vote distribution (needs the FER+ votes);
                           validation and test keep FER-2013's labels (default 0: off)
+  --ferplus-contempt      train FER-2013 training images whose FER+ votes make contempt the
+                          plurality as contempt (FER-2013 has no contempt class; 162 faces);
+                          validation and test keep FER-2013's labels (default: off)
 )";
 }
 
@@ -192,6 +205,11 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
     if (s.ferplus_mix > 0.0 && s.dataset != "fer2013" && s.dataset != "combined")
         throw UsageError(
             "--ferplus-mix blends FER+ votes into FER-2013's labels: it needs "
+            "--dataset fer2013 or combined, got '" +
+            s.dataset + "'");
+    if (s.ferplus_contempt && s.dataset != "fer2013" && s.dataset != "combined")
+        throw UsageError(
+            "--ferplus-contempt relabels FER-2013 training faces: it needs "
             "--dataset fer2013 or combined, got '" +
             s.dataset + "'");
     PreparedData data;
@@ -253,6 +271,8 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
         data.description +=
             ", FER-2013 training targets blended with FER+ votes (mix " + mix.str() + ")";
     }
+    if (s.ferplus_contempt)
+        data.description += ", FER+ contempt faces trained as contempt";
     data.train = randomSubset(data.train, s.max_train_items, s.split_seed + 1);
     data.validation = randomSubset(data.validation, s.max_eval_items, s.split_seed + 2);
     data.test = randomSubset(data.test, s.max_eval_items, s.split_seed + 3);

@@ -261,7 +261,8 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
                       o.soft_labels,
                       size,
                       o.mixup_alpha,
-                      o.ferplus_mix};
+                      o.ferplus_mix,
+                      o.ferplus_contempt};
     if (std::filesystem::exists(result.checkpoint)) {
         require(o.resume, o.out_dir.string() +
                               " already holds a checkpoint: resume it (--resume) or choose "

@@ -28,6 +28,7 @@ struct RunIdentity {
     // of such a checkpoint is not checked on them.
     double mixup_alpha = 0.0;
     double ferplus_mix = 0.0;
+    bool ferplus_contempt = false;  // recorded since session 8
 };
 
 struct TrainingState {

@@ -328,6 +328,39 @@ TEST(FerPlusBlend, MixesTheVoteDistributionIntoTheOwnLabel) {
         EXPECT_TRUE(items[i].soft_label.empty()) << items[i].origin;
 }
 
+TEST(FerPlusContempt, MovesTrainingFacesWhereContemptLeadsTheVotesAndNothingElse) {
+    TempDir dir;
+    // Line 2 (Training): contempt leads 6 to 4. Lines 3 and 4 are PublicTest and PrivateTest,
+    // where contempt leads too: validation and test keep FER-2013's label. Line 5 (Training):
+    // contempt ties with anger, so it is not the plurality.
+    const auto votes = loadVotes(dir,
+                                 "Training,fer0.png,4,0,0,0,0,0,0,6,0,0\n"
+                                 "PublicTest,fer1.png,0,0,0,0,0,0,0,9,1,0\n"
+                                 "PrivateTest,fer2.png,1,0,0,0,0,0,0,9,0,0\n"
+                                 "Training,fer3.png,2,0,0,0,4,0,0,4,0,0\n",
+                                 FerPlusVoteRule::PluralityFirstInPaperOrder);
+    auto fer = loadFer2013({dir / "fer2013.csv"});
+    std::vector<int> before;
+    for (const auto& item : fer.dataset.items)
+        before.push_back(item.label);
+    ASSERT_EQ(adoptFerPlusContempt(fer, votes), 1u);
+    const auto& items = fer.dataset.items;
+    EXPECT_EQ(items[0].label, paperLabelIndex("contempt"));
+    for (std::size_t i = 1; i < items.size(); ++i)
+        EXPECT_EQ(items[i].label, before[i]) << items[i].origin;
+    EXPECT_TRUE(items[0].soft_label.empty()) << "only the label moves";
+
+    // Blended afterwards, the target centres on contempt: 0.5 + 0.5 x 0.6.
+    ASSERT_EQ(blendFerPlusVotes(fer, votes, 0.5), 4u);
+    EXPECT_FLOAT_EQ(items[0].soft_label[static_cast<std::size_t>(paperLabelIndex("contempt"))],
+                    0.8f);
+
+    Fer2013Options seven{dir / "fer2013.csv"};
+    seven.paper_labels = false;
+    auto own_labels = loadFer2013(seven);
+    EXPECT_THROW(adoptFerPlusContempt(own_labels, votes), std::invalid_argument);
+}
+
 TEST(FerPlusBlend, RefusesAMixOutsideZeroToOneAndSevenLabelData) {
     TempDir dir;
     const auto votes = loadVotes(dir,

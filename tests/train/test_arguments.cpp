@@ -5,6 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "emotrace/label_map.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/train_setup.h"
@@ -155,6 +156,52 @@ TEST(DataSources, FerPlusMixIsCheckedAndOnlyForFer2013Data) {
         FAIL() << "expected a UsageError";
     } catch (const UsageError& e) {
         EXPECT_NE(std::string(e.what()).find("fer2013 or combined"), std::string::npos) << e.what();
+    }
+}
+
+TEST(DataSources, FerPlusContemptMovesTrainingFacesOnlyAndOnlyForFer2013Data) {
+    test::TempDir dir;
+    std::string pixels;
+    for (int p = 0; p < 48 * 48; ++p)
+        pixels += (p ? " " : "") + std::to_string(p % 256);
+    std::ofstream(dir / "fer2013.csv") << "emotion,pixels,Usage\n"
+                                       << "0," << pixels << ",Training\n"
+                                       << "0," << pixels << ",Training\n"
+                                       << "3," << pixels << ",PublicTest\n"
+                                       << "3," << pixels << ",PrivateTest\n";
+    std::ofstream(dir / "fer2013new.csv")
+        << "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,"
+           "unknown,NF\n"
+        << "Training,a,2,0,0,0,3,0,0,5,0,0\n"
+        << "Training,b,0,0,0,0,6,0,0,4,0,0\n"
+        << "PublicTest,c,0,0,0,0,0,0,0,10,0,0\n"
+        << "PrivateTest,d,0,0,0,0,0,0,0,10,0,0\n";
+    DataSources sources;
+    sources.dataset = "fer2013";
+    sources.fer2013_csv = dir / "fer2013.csv";
+    sources.ferplus_csv = dir / "fer2013new.csv";
+    sources.ferplus_contempt = true;
+    std::ostringstream log;
+    const auto data = prepareData(sources, log);
+    const auto contempt = paperLabelIndex("contempt");
+    ASSERT_EQ(data.train.items.size(), 2u);
+    EXPECT_EQ(data.train.items[0].label, contempt);
+    EXPECT_EQ(data.train.items[1].label, paperLabelIndex("angry"));
+    EXPECT_TRUE(data.train.items[0].soft_label.empty()) << "without --ferplus-mix, hard labels";
+    ASSERT_EQ(data.validation.items.size(), 1u);
+    ASSERT_EQ(data.test.items.size(), 1u);
+    EXPECT_EQ(data.validation.items[0].label, paperLabelIndex("happy"));
+    EXPECT_EQ(data.test.items[0].label, paperLabelIndex("happy"));
+    EXPECT_NE(log.str().find("1 FER-2013 training faces moved to contempt"), std::string::npos)
+        << log.str();
+    EXPECT_NE(data.description.find("contempt"), std::string::npos) << data.description;
+
+    sources.dataset = "ckplus";
+    try {
+        prepareData(sources, log);
+        FAIL() << "expected a UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("--ferplus-contempt"), std::string::npos) << e.what();
     }
 }
 

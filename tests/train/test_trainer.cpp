@@ -343,6 +343,9 @@ TEST(Trainer, RefusesToResumeWithAnotherMixupOrFerPlusBlend) {
     auto other_blend = o;
     other_blend.ferplus_mix = 0.0;
     expectRefusedResume(data, other_blend, "its ferplus_mix is 0.3");
+    auto other_contempt = o;
+    other_contempt.ferplus_contempt = true;
+    expectRefusedResume(data, other_contempt, "its ferplus_contempt is false");
     EXPECT_EQ(train(data, data, o).history.size(), 2u) << "the same settings resume";
 }
 

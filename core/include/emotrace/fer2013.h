@@ -84,4 +84,13 @@ FerPlusData relabelByFerPlusVotes(Fer2013Data pixels, const FerPlusOptions& opti
 // the paper's labels.
 std::size_t blendFerPlusVotes(Fer2013Data& fer2013, const FerPlusData& votes, double mix);
 
+// FER-2013 has no contempt class, so the only contempt faces a model of the paper's 8 classes
+// sees are CK+'s few posed ones. FER+'s ten annotators found contempt in some FER-2013 faces:
+// each Training item of `fer2013` (paper labels) whose FER+ votes give contempt strictly more
+// votes than any other emotion is moved to contempt. PublicTest and PrivateTest items keep
+// FER-2013's label, so validation and test measure against the same labels as before. Call it
+// before blendFerPlusVotes, so a blended target centres on contempt. Returns how many moved.
+// Throws std::invalid_argument for data not in the paper's labels.
+std::size_t adoptFerPlusContempt(Fer2013Data& fer2013, const FerPlusData& votes);
+
 }  // namespace emotrace

@@ -34,11 +34,15 @@ struct DataSources {
     // > 0 (fer2013 and combined): FER-2013's training targets become (1 - mix) x one-hot +
     // mix x the FER+ votes (blendFerPlusVotes); validation and test keep their hard labels.
     double ferplus_mix = 0.0;
+    // fer2013 and combined: FER-2013 training faces whose FER+ votes make contempt the
+    // plurality train as contempt (adoptFerPlusContempt); validation and test keep their labels.
+    bool ferplus_contempt = false;
 };
 
 // Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache,
-// --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix); false for any
+// --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
+// --ferplus-contempt); false for any
 // other option.
 bool parseDataOption(Arguments& args, DataSources& sources);
 std::string dataOptionsHelp();
