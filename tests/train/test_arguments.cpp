@@ -14,6 +14,32 @@
 namespace emotrace::train {
 namespace {
 
+// A fer2013 data source over two files written into `dir`: a FER-2013 csv with one image (the
+// same gradient) per "LABEL,Usage" row, and the FER+ vote file's rows after its header.
+DataSources ferWithVotes(const std::filesystem::path& dir, const std::vector<std::string>& rows,
+                         const std::string& votes) {
+    std::string pixels;
+    for (int p = 0; p < 48 * 48; ++p)
+        pixels += (p ? " " : "") + std::to_string(p % 256);
+    {
+        std::ofstream fer(dir / "fer2013.csv");
+        fer << "emotion,pixels,Usage\n";
+        for (const auto& row : rows) {
+            const auto comma = row.find(',');
+            fer << row.substr(0, comma) << ',' << pixels << row.substr(comma) << '\n';
+        }
+    }
+    std::ofstream(dir / "fer2013new.csv")
+        << "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,"
+           "unknown,NF\n"
+        << votes;
+    DataSources sources;
+    sources.dataset = "fer2013";
+    sources.fer2013_csv = dir / "fer2013.csv";
+    sources.ferplus_csv = dir / "fer2013new.csv";
+    return sources;
+}
+
 std::string usageMessage(const std::vector<std::string>& words) {
     Arguments args(words);
     TrainSetup setup;
@@ -161,25 +187,12 @@ TEST(DataSources, FerPlusMixIsCheckedAndOnlyForFer2013Data) {
 
 TEST(DataSources, FerPlusContemptMovesTrainingFacesOnlyAndOnlyForFer2013Data) {
     test::TempDir dir;
-    std::string pixels;
-    for (int p = 0; p < 48 * 48; ++p)
-        pixels += (p ? " " : "") + std::to_string(p % 256);
-    std::ofstream(dir / "fer2013.csv") << "emotion,pixels,Usage\n"
-                                       << "0," << pixels << ",Training\n"
-                                       << "0," << pixels << ",Training\n"
-                                       << "3," << pixels << ",PublicTest\n"
-                                       << "3," << pixels << ",PrivateTest\n";
-    std::ofstream(dir / "fer2013new.csv")
-        << "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,"
-           "unknown,NF\n"
-        << "Training,a,2,0,0,0,3,0,0,5,0,0\n"
-        << "Training,b,0,0,0,0,6,0,0,4,0,0\n"
-        << "PublicTest,c,0,0,0,0,0,0,0,10,0,0\n"
-        << "PrivateTest,d,0,0,0,0,0,0,0,10,0,0\n";
-    DataSources sources;
-    sources.dataset = "fer2013";
-    sources.fer2013_csv = dir / "fer2013.csv";
-    sources.ferplus_csv = dir / "fer2013new.csv";
+    auto sources =
+        ferWithVotes(dir.path(), {"0,Training", "0,Training", "3,PublicTest", "3,PrivateTest"},
+                     "Training,a,2,0,0,0,3,0,0,5,0,0\n"
+                     "Training,b,0,0,0,0,6,0,0,4,0,0\n"
+                     "PublicTest,c,0,0,0,0,0,0,0,10,0,0\n"
+                     "PrivateTest,d,0,0,0,0,0,0,0,10,0,0\n");
     sources.ferplus_contempt = true;
     std::ostringstream log;
     const auto data = prepareData(sources, log);
@@ -207,23 +220,10 @@ TEST(DataSources, FerPlusContemptMovesTrainingFacesOnlyAndOnlyForFer2013Data) {
 
 TEST(DataSources, FerPlusMixGivesTrainingItemsSoftTargetsAndLeavesTheRestHard) {
     test::TempDir dir;
-    std::string pixels;
-    for (int p = 0; p < 48 * 48; ++p)
-        pixels += (p ? " " : "") + std::to_string(p % 256);
-    std::ofstream(dir / "fer2013.csv") << "emotion,pixels,Usage\n"
-                                       << "0," << pixels << ",Training\n"
-                                       << "3," << pixels << ",PublicTest\n"
-                                       << "3," << pixels << ",PrivateTest\n";
-    std::ofstream(dir / "fer2013new.csv")
-        << "Usage,Image name,neutral,happiness,surprise,sadness,anger,disgust,fear,contempt,"
-           "unknown,NF\n"
-        << "Training,a,5,0,0,0,5,0,0,0,0,0\n"
-        << "PublicTest,b,0,10,0,0,0,0,0,0,0,0\n"
-        << "PrivateTest,c,0,10,0,0,0,0,0,0,0,0\n";
-    DataSources sources;
-    sources.dataset = "fer2013";
-    sources.fer2013_csv = dir / "fer2013.csv";
-    sources.ferplus_csv = dir / "fer2013new.csv";
+    auto sources = ferWithVotes(dir.path(), {"0,Training", "3,PublicTest", "3,PrivateTest"},
+                                "Training,a,5,0,0,0,5,0,0,0,0,0\n"
+                                "PublicTest,b,0,10,0,0,0,0,0,0,0,0\n"
+                                "PrivateTest,c,0,10,0,0,0,0,0,0,0,0\n");
     sources.ferplus_mix = 0.5;
     std::ostringstream log;
     const auto data = prepareData(sources, log);
