@@ -40,10 +40,8 @@ struct DataSources {
 };
 
 // Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
-// --data-cache,
-// --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
-// --ferplus-contempt); false for any
-// other option.
+// --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
+// --ferplus-contempt); false for any other option.
 bool parseDataOption(Arguments& args, DataSources& sources);
 std::string dataOptionsHelp();
 
