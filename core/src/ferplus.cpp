@@ -81,6 +81,19 @@ Verdict decide(const std::array<int, kVoteColumns>& votes, const std::vector<int
     return Verdict::Keep;
 }
 
+// Each kept FER+ row's 8 vote shares, by its line in fer2013.csv: FER-2013 rows are matched to
+// their votes by line.
+std::unordered_map<std::size_t, const std::vector<float>*> voteSharesByLine(
+    const FerPlusData& votes) {
+    std::unordered_map<std::size_t, const std::vector<float>*> shares;
+    for (std::size_t i = 0; i < votes.data.lines.size(); ++i) {
+        const auto& share = votes.data.dataset.items[i].soft_label;
+        if (share.size() == kEmotions)
+            shares.emplace(votes.data.lines[i], &share);
+    }
+    return shares;
+}
+
 }  // namespace
 
 FerPlusData loadFerPlus(const FerPlusOptions& options) {
@@ -188,13 +201,11 @@ std::size_t blendFerPlusVotes(Fer2013Data& fer2013, const FerPlusData& votes, do
     if (fer2013.dataset.labels != paperLabels() || votes.data.dataset.labels != paperLabels())
         throw std::invalid_argument(
             "blending FER+ votes needs both datasets in the paper's 8 labels");
-    std::unordered_map<std::size_t, const std::vector<float>*> votes_at_line;
-    for (std::size_t i = 0; i < votes.data.lines.size(); ++i)
-        votes_at_line.emplace(votes.data.lines[i], &votes.data.dataset.items[i].soft_label);
+    const auto votes_at_line = voteSharesByLine(votes);
     std::size_t blended = 0;
     for (std::size_t i = 0; i < fer2013.dataset.items.size(); ++i) {
         const auto found = votes_at_line.find(fer2013.lines[i]);
-        if (found == votes_at_line.end() || found->second->size() != kEmotions)
+        if (found == votes_at_line.end())
             continue;
         auto& item = fer2013.dataset.items[i];
         item.soft_label.resize(kEmotions);
@@ -211,15 +222,13 @@ std::size_t adoptFerPlusContempt(Fer2013Data& fer2013, const FerPlusData& votes)
         throw std::invalid_argument(
             "adopting FER+ contempt needs both datasets in the paper's 8 labels");
     const auto contempt = static_cast<std::size_t>(paperLabelIndex("contempt"));
-    std::unordered_map<std::size_t, const std::vector<float>*> votes_at_line;
-    for (std::size_t i = 0; i < votes.data.lines.size(); ++i)
-        votes_at_line.emplace(votes.data.lines[i], &votes.data.dataset.items[i].soft_label);
+    const auto votes_at_line = voteSharesByLine(votes);
     std::size_t moved = 0;
     for (std::size_t i = 0; i < fer2013.dataset.items.size(); ++i) {
         if (fer2013.usage[i] != Fer2013Usage::Training)
             continue;
         const auto found = votes_at_line.find(fer2013.lines[i]);
-        if (found == votes_at_line.end() || found->second->size() != kEmotions)
+        if (found == votes_at_line.end())
             continue;
         const auto& share = *found->second;
         bool plurality = share[contempt] > 0.0f;
