@@ -145,7 +145,9 @@ int run(int argc, char** argv) {
         std::cout << kUsage << '\n' << dataOptionsHelp();
         return 0;
     }
-    const auto data = prepareData(command.data, std::cerr);
+    auto sources = command.data;
+    sources.pipeline_splits = {command.split};
+    const auto data = prepareData(sources, std::cerr);
     const Dataset& split = command.split == "test"         ? data.test
                            : command.split == "validation" ? data.validation
                                                            : data.train;

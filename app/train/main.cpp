@@ -134,6 +134,7 @@ int run(int argc, char** argv) {
         setup.train.soft_labels = true;
     setup.train.ferplus_mix = command.data.ferplus_mix;
     setup.train.ferplus_contempt = command.data.ferplus_contempt;
+    setup.train.through_pipeline = command.data.through_pipeline;
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)

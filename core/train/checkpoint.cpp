@@ -81,7 +81,8 @@ nlohmann::json identityJson(const RunIdentity& id) {
             {"input_size", id.input_size},
             {"mixup_alpha", id.mixup_alpha},
             {"ferplus_mix", id.ferplus_mix},
-            {"ferplus_contempt", id.ferplus_contempt}};
+            {"ferplus_contempt", id.ferplus_contempt},
+            {"through_pipeline", id.through_pipeline}};
 }
 
 std::string stateJson(const TrainingState& s, const std::vector<NamedTensor>& tensors) {
@@ -217,6 +218,7 @@ RunIdentity identityFromJson(const nlohmann::json& j) {
     id.mixup_alpha = j.value("mixup_alpha", 0.0);
     id.ferplus_mix = j.value("ferplus_mix", 0.0);
     id.ferplus_contempt = j.value("ferplus_contempt", false);
+    id.through_pipeline = j.value("through_pipeline", false);
     return id;
 }
 

@@ -9,6 +9,7 @@
 #include "emotrace/fer2013.h"
 #include "emotrace/image_folder.h"
 #include "emotrace/load_report.h"
+#include "emotrace/recrop.h"
 #include "emotrace/splits.h"
 
 namespace emotrace::train {
@@ -108,6 +109,35 @@ Dataset loadCkPlus(const DataSources& s, std::ostream& log) {
     return std::move(data.dataset);
 }
 
+// Each split through the app's detection and crop; the description's note on it.
+std::string throughPipeline(PreparedData& data, const std::vector<std::string>& names,
+                            std::ostream& log) {
+    RecropOptions options;
+    std::size_t missed = 0;
+    std::string done;
+    const std::pair<const char*, Dataset*> splits[] = {
+        {"train", &data.train}, {"validation", &data.validation}, {"test", &data.test}};
+    for (const auto& [name, split] : splits) {
+        if (split->items.empty() || std::find(names.begin(), names.end(), name) == names.end())
+            continue;
+        done += (done.empty() ? "" : ", ") + std::string(name);
+        if (!options.detector)
+            options.detector = createFaceDetector(options.detector_options);
+        const std::size_t before = split->items.size();
+        const auto result = recropThroughPipeline(*split, options);
+        missed += result.without_face.size();
+        log << name << " through the app's detection and crop: " << result.recropped << " of "
+            << before << " faces found";
+        for (std::size_t i = 0; i < result.without_face.size() && i < 3; ++i)
+            log << (i == 0 ? "; no face in " : ", ") << result.without_face[i];
+        if (result.without_face.size() > 3)
+            log << " and " << result.without_face.size() - 3 << " more";
+        log << '\n';
+    }
+    return ", " + done + " through the app's face detection and crop (" + std::to_string(missed) +
+           " faces without a detection left out)";
+}
+
 PreparedData fromSplit(const Dataset& all, const Split& split) {
     return {subset(all, split.train), subset(all, split.validation), subset(all, split.test), {}};
 }
@@ -154,6 +184,9 @@ bool parseDataOption(Arguments& args, DataSources& s) {
     } else if (args.is("--ferplus-contempt")) {
         args.flag();
         s.ferplus_contempt = true;
+    } else if (args.is("--through-pipeline")) {
+        args.flag();
+        s.through_pipeline = true;
     } else {
         return false;
     }
@@ -184,6 +217,9 @@ std::string dataOptionsHelp() {
   --ferplus-contempt      train FER-2013 training images whose FER+ votes make contempt the
                           plurality as contempt (FER-2013 has no contempt class; 162 faces);
                           validation and test keep FER-2013's labels (default: off)
+  --through-pipeline      every split's crops are enlarged 4x and go through the app's face
+                          detection (YuNet) and crop, as a photo would: the faces as the app
+                          frames them; faces without a detection are left out and counted
 )";
 }
 
@@ -278,6 +314,8 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
     data.test = randomSubset(data.test, s.max_eval_items, s.split_seed + 3);
     if (s.max_train_items > 0 || s.max_eval_items > 0)
         data.description += ", random subset";
+    if (s.through_pipeline)
+        data.description += throughPipeline(data, s.pipeline_splits, log);
     data.description += ": " + counts(data);
     return data;
 }

@@ -262,7 +262,8 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
                       size,
                       o.mixup_alpha,
                       o.ferplus_mix,
-                      o.ferplus_contempt};
+                      o.ferplus_contempt,
+                      o.through_pipeline};
     if (std::filesystem::exists(result.checkpoint)) {
         require(o.resume, o.out_dir.string() +
                               " already holds a checkpoint: resume it (--resume) or choose "

@@ -29,6 +29,7 @@ struct RunIdentity {
     double mixup_alpha = 0.0;
     double ferplus_mix = 0.0;
     bool ferplus_contempt = false;  // recorded since session 8
+    bool through_pipeline = false;  // recorded since session 9
 };
 
 struct TrainingState {

@@ -269,6 +269,35 @@ TEST(DataSources, AFolderOfFacePicturesIsAllTestSplit) {
     EXPECT_EQ(parsed.images_dir, "/some/photos");
 }
 
+TEST(DataSources, ThroughPipelineRecropsOnlyTheSplitsAskedForAndCountsFacesNotFound) {
+    test::TempDir dir;
+    // Blank pictures: YuNet (the app's detector, from resources/) finds no face in them.
+    const cv::Mat blank(48, 48, CV_8UC1, cv::Scalar(128));
+    for (const auto* name : {"anger/a.png", "happy/b.png"}) {
+        std::filesystem::create_directories((dir / name).parent_path());
+        ASSERT_TRUE(cv::imwrite((dir / name).string(), blank));
+    }
+    Arguments args({"--dataset", "folder", "--images", dir.path().string(), "--through-pipeline"});
+    DataSources sources;
+    while (args.next())
+        ASSERT_TRUE(parseDataOption(args, sources));
+    ASSERT_TRUE(sources.through_pipeline);
+    std::ostringstream log;
+    sources.pipeline_splits = {"train"};
+    EXPECT_EQ(prepareData(sources, log).test.items.size(), 2u) << "the test split is not asked for";
+    sources.pipeline_splits = {"test"};
+    const auto data = prepareData(sources, log);
+    EXPECT_TRUE(data.test.items.empty());
+    EXPECT_NE(log.str().find("test through the app's detection and crop: 0 of 2 faces found; "
+                             "no face in"),
+              std::string::npos)
+        << log.str();
+    EXPECT_NE(data.description.find("test through the app's face detection and crop (2 faces "
+                                    "without a detection left out)"),
+              std::string::npos)
+        << data.description;
+}
+
 TEST(DataSources, FolderNeedsImagesAndImagesNeedFolder) {
     DataSources sources;
     sources.dataset = "folder";

@@ -346,6 +346,9 @@ TEST(Trainer, RefusesToResumeWithAnotherMixupOrFerPlusBlend) {
     auto other_contempt = o;
     other_contempt.ferplus_contempt = true;
     expectRefusedResume(data, other_contempt, "its ferplus_contempt is false");
+    auto other_framing = o;
+    other_framing.through_pipeline = true;
+    expectRefusedResume(data, other_framing, "its through_pipeline is false");
     EXPECT_EQ(train(data, data, o).history.size(), 2u) << "the same settings resume";
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "emotrace/dataset.h"
 #include "emotrace/train/arguments.h"
@@ -37,11 +38,18 @@ struct DataSources {
     // fer2013 and combined: FER-2013 training faces whose FER+ votes make contempt the
     // plurality train as contempt (adoptFerPlusContempt); validation and test keep their labels.
     bool ferplus_contempt = false;
+    // Every split's crops are enlarged and go through the app's face detection and crop
+    // (recropThroughPipeline): the faces as the app frames them. Faces without a detection are
+    // left out and counted.
+    bool through_pipeline = false;
+    // The splits it applies to (emotrace-evaluate narrows it to the split it scores: detection
+    // costs about 3 ms a face here).
+    std::vector<std::string> pipeline_splits{"train", "validation", "test"};
 };
 
 // Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
-// --ferplus-contempt); false for any other option.
+// --ferplus-contempt, --through-pipeline); false for any other option.
 bool parseDataOption(Arguments& args, DataSources& sources);
 std::string dataOptionsHelp();
 

@@ -42,8 +42,9 @@ struct TrainOptions {
     // The data's FER+ blend (DataSources::ferplus_mix). The trainer does not use it; it is
     // recorded in the checkpoint so that a resume with another blend is refused.
     double ferplus_mix = 0.0;
-    // The same for DataSources::ferplus_contempt.
+    // The same for DataSources::ferplus_contempt and through_pipeline.
     bool ferplus_contempt = false;
+    bool through_pipeline = false;
     // Cross-entropy weight per class (empty: unweighted), e.g. from balanced class weights.
     std::vector<float> class_weights;
     // Per training item: draw each epoch's items with replacement in proportion to these (a

@@ -1,0 +1,138 @@
+#include <algorithm>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "emotrace/error.h"
+#include "emotrace/recrop.h"
+#include "test_support.h"
+
+using namespace emotrace;
+
+namespace {
+
+// Answers each call from a list of face lists (the last one repeats); records what it saw.
+class ScriptedDetector : public FaceDetector {
+  public:
+    explicit ScriptedDetector(std::vector<std::vector<Detection>> answers)
+        : answers_(std::move(answers)) {}
+    std::vector<Detection> detect(const cv::Mat& bgr) override {
+        seen.push_back(bgr.size());
+        seen_types.push_back(bgr.type());
+        const auto index = std::min(seen.size() - 1, answers_.size() - 1);
+        return answers_[index];
+    }
+    std::string name() const override { return "scripted"; }
+    std::vector<cv::Size> seen;
+    std::vector<int> seen_types;
+
+  private:
+    std::vector<std::vector<Detection>> answers_;
+};
+
+// A dark 48x48 crop with a bright square over its middle half.
+LabeledImage squareFace(const std::string& origin, int label) {
+    LabeledImage item;
+    item.image = cv::Mat(48, 48, CV_8UC1, cv::Scalar(20));
+    item.image(cv::Rect(12, 12, 24, 24)).setTo(cv::Scalar(220));
+    item.label = label;
+    item.group = "S001";
+    item.origin = origin;
+    item.soft_label = {0.25f, 0.75f};
+    return item;
+}
+
+const Detection kInsideTheSquare{cv::Rect2f(64.f, 64.f, 64.f, 64.f), 0.9f};
+
+}  // namespace
+
+TEST(RecropThroughPipeline, TheDetectorSeesTheEnlargedCropAndTheItemGetsTheAppsCropOfTheFace) {
+    Dataset data{{"a", "b"}, {squareFace("fer2013.csv:2", 1)}};
+    const Dataset before = data;
+    auto detector =
+        std::make_shared<ScriptedDetector>(std::vector<std::vector<Detection>>{{kInsideTheSquare}});
+    RecropOptions options;
+    options.detector = detector;
+    const auto result = recropThroughPipeline(data, options);
+
+    EXPECT_EQ(result.recropped, 1u);
+    EXPECT_TRUE(result.without_face.empty());
+    ASSERT_EQ(detector->seen.size(), 1u);
+    EXPECT_EQ(detector->seen[0], cv::Size(192, 192)) << "enlarged 4x, as a photo's face would be";
+    EXPECT_EQ(detector->seen_types[0], CV_8UC3);
+    ASSERT_EQ(data.items.size(), 1u);
+    const auto& item = data.items[0];
+    ASSERT_EQ(item.image.size(), cv::Size(48, 48));
+    ASSERT_EQ(item.image.type(), CV_8UC1);
+    // The box (64..128 of 192) grown by the app's 10% margin lies inside the bright square
+    // (48..144): the whole crop is the face, where the original crop was half background.
+    EXPECT_EQ(cv::countNonZero(item.image < 215), 0);
+    EXPECT_EQ(item.label, 1);
+    EXPECT_EQ(item.group, "S001");
+    EXPECT_EQ(item.origin, "fer2013.csv:2");
+    EXPECT_EQ(item.soft_label, (std::vector<float>{0.25f, 0.75f}));
+    // The copy taken before shares no pixels with the new image.
+    EXPECT_EQ(before.items[0].image.at<std::uint8_t>(0, 0), 20);
+    EXPECT_EQ(cv::countNonZero(before.items[0].image == 220), 24 * 24);
+}
+
+TEST(RecropThroughPipeline, ItemsWithoutADetectedFaceAreRemovedAndNamed) {
+    Dataset data{{"a", "b"}, {squareFace("x:1", 0), squareFace("x:2", 1), squareFace("x:3", 0)}};
+    RecropOptions options;
+    // A face in the first and third image only.
+    options.detector = std::make_shared<ScriptedDetector>(
+        std::vector<std::vector<Detection>>{{kInsideTheSquare}, {}, {kInsideTheSquare}});
+    const auto result = recropThroughPipeline(data, options);
+    EXPECT_EQ(result.recropped, 2u);
+    EXPECT_EQ(result.without_face, (std::vector<std::string>{"x:2"}));
+    ASSERT_EQ(data.items.size(), 2u);
+    EXPECT_EQ(data.items[0].origin, "x:1");
+    EXPECT_EQ(data.items[1].origin, "x:3");
+}
+
+TEST(RecropThroughPipeline, RefusesAnUpscaleBelowOneAndImagesThatAreNotGrey) {
+    Dataset data{{"a"}, {squareFace("x:1", 0)}};
+    RecropOptions options;
+    options.detector =
+        std::make_shared<ScriptedDetector>(std::vector<std::vector<Detection>>{{kInsideTheSquare}});
+    options.upscale = 0;
+    EXPECT_THROW(recropThroughPipeline(data, options), Error);
+    options.upscale = 4;
+    cv::cvtColor(data.items[0].image, data.items[0].image, cv::COLOR_GRAY2BGR);
+    try {
+        recropThroughPipeline(data, options);
+        FAIL() << "expected an Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("x:1"), std::string::npos) << e.what();
+    }
+}
+
+TEST(RecropThroughPipelineRealData, YuNetFindsTheFaceInAnEnlargedAppCrop) {
+    const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
+    if (!clip)
+        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+    cv::VideoCapture capture(clip->string());
+    cv::Mat frame;
+    ASSERT_TRUE(capture.read(frame));
+    auto detector = std::shared_ptr<FaceDetector>(createFaceDetector({}));
+    const auto faces = detector->detect(frame);
+    ASSERT_FALSE(faces.empty());
+    cv::Mat crop;
+    cropFace(frame, faces.front().box, {}).convertTo(crop, CV_8U, 255.0);
+    // The app's crop and a blank one: the face is found again in the first only.
+    Dataset data{{"neutral"},
+                 {{crop, 0, "", "d0:0", {}, false},
+                  {cv::Mat(48, 48, CV_8UC1, cv::Scalar(128)), 0, "", "blank", {}, false}}};
+    RecropOptions options;
+    options.detector = detector;
+    const auto result = recropThroughPipeline(data, options);
+    EXPECT_EQ(result.recropped, 1u);
+    EXPECT_EQ(result.without_face, (std::vector<std::string>{"blank"}));
+    ASSERT_EQ(data.items.size(), 1u);
+    EXPECT_EQ(data.items[0].image.size(), cv::Size(48, 48));
+    // Found again with the same margin, the face fills the crop about as before.
+    cv::Mat difference;
+    cv::absdiff(data.items[0].image, crop, difference);
+    EXPECT_LT(cv::mean(difference)[0], 25.0);
+}
