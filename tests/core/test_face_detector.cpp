@@ -35,13 +35,6 @@ std::vector<cv::Mat> sampledFrames(const std::filesystem::path& clip) {
     return frames;
 }
 
-cv::Mat firstFrame(const std::filesystem::path& clip) {
-    cv::VideoCapture capture(clip.string());
-    cv::Mat frame;
-    capture.read(frame);
-    return frame;
-}
-
 float intersectionOverUnion(const cv::Rect2f& a, const cv::Rect2f& b) {
     const float intersection = (a & b).area();
     return intersection / (a.area() + b.area() - intersection);
@@ -193,7 +186,7 @@ TEST_P(EveryDetector, ReportsTwoFacesBestFirst) {
     if (!clip)
         GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
     // Two people side by side, the second one half the size: the larger, clearer face is best.
-    const cv::Mat face = firstFrame(*clip);
+    const cv::Mat face = test::firstFrame(*clip);
     cv::Mat two_people(face.rows, face.cols * 3 / 2, CV_8UC3, cv::Scalar::all(128));
     face.copyTo(two_people(cv::Rect(0, 0, face.cols, face.rows)));
     cv::Mat small;
@@ -211,7 +204,7 @@ TEST_P(EveryDetector, BoxOfAFaceCutByTheFrameEdgeIsClampedToTheFrame) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
         GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
-    const cv::Mat face = firstFrame(*clip);
+    const cv::Mat face = test::firstFrame(*clip);
     const auto centred = detectorOf(GetParam())->detect(face);
     ASSERT_EQ(centred.size(), 1u);
     // Shift the picture left so a quarter of the face leaves the frame.
@@ -263,7 +256,7 @@ TEST(YuNet2022, InstancesKeepTheirOwnInputSize) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
         GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
-    const cv::Mat face = firstFrame(*clip);
+    const cv::Mat face = test::firstFrame(*clip);
     auto first = detectorOf(DetectorKind::YuNet2022);
     auto second = detectorOf(DetectorKind::YuNet2022);
     const auto before = first->detect(face);
@@ -278,7 +271,7 @@ TEST(YuNet2023, DownscaledDetectionMapsBackOntoTheFullFrameBox) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
         GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
-    const cv::Mat face = firstFrame(*clip);
+    const cv::Mat face = test::firstFrame(*clip);
     DetectorOptions full;
     full.max_input_side = 0;
     DetectorOptions downscaled;

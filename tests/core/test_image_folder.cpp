@@ -217,9 +217,8 @@ TEST(ImageFolderRealData, APhotoOfAFaceIsDetectedAndCropped) {
     const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
     if (!clip)
         GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
-    cv::VideoCapture capture(clip->string());
-    cv::Mat frame;
-    ASSERT_TRUE(capture.read(frame));
+    const cv::Mat frame = test::firstFrame(*clip);
+    ASSERT_FALSE(frame.empty());
     TempDir dir;
     fs::create_directories(dir / "photos" / "neutral");
     ASSERT_TRUE(cv::imwrite((dir / "photos" / "neutral" / "frame.jpg").string(), frame));

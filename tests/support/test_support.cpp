@@ -6,6 +6,8 @@
 #include <random>
 #include <unistd.h>
 
+#include <opencv2/videoio.hpp>
+
 namespace emotrace::test {
 
 std::optional<std::filesystem::path> sharedData(const std::string& relative) {
@@ -66,5 +68,12 @@ class IsolatedUserData : public ::testing::Environment {
     ::testing::AddGlobalTestEnvironment(new IsolatedUserData);
 
 }  // namespace
+
+cv::Mat firstFrame(const std::filesystem::path& clip) {
+    cv::VideoCapture capture(clip.string());
+    cv::Mat frame;
+    capture.read(frame);
+    return frame;
+}
 
 }  // namespace emotrace::test
