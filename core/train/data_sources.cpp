@@ -134,6 +134,8 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
             log << " and " << result.without_face.size() - 3 << " more";
         log << '\n';
     }
+    if (done.empty())
+        return {};
     return ", " + done + " through the app's face detection and crop (" + std::to_string(missed) +
            " faces without a detection left out)";
 }

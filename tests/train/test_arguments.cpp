@@ -284,7 +284,9 @@ TEST(DataSources, ThroughPipelineRecropsOnlyTheSplitsAskedForAndCountsFacesNotFo
     ASSERT_TRUE(sources.through_pipeline);
     std::ostringstream log;
     sources.pipeline_splits = {"train"};
-    EXPECT_EQ(prepareData(sources, log).test.items.size(), 2u) << "the test split is not asked for";
+    const auto untouched = prepareData(sources, log);
+    EXPECT_EQ(untouched.test.items.size(), 2u) << "the test split is not asked for";
+    EXPECT_EQ(untouched.description.find("through"), std::string::npos) << untouched.description;
     sources.pipeline_splits = {"test"};
     const auto data = prepareData(sources, log);
     EXPECT_TRUE(data.test.items.empty());
