@@ -140,6 +140,20 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
            " faces without a detection left out)";
 }
 
+// Appends copies of the indices >= `first` so that each appears `times` times; the number of
+// such indices.
+std::size_t repeatItemsFrom(std::vector<std::size_t>& indices, std::size_t first,
+                            std::size_t times) {
+    std::vector<std::size_t> chosen;
+    for (std::size_t index : indices) {
+        if (index >= first)
+            chosen.push_back(index);
+    }
+    for (std::size_t copy = 1; copy < times; ++copy)
+        indices.insert(indices.end(), chosen.begin(), chosen.end());
+    return chosen.size();
+}
+
 PreparedData fromSplit(const Dataset& all, const Split& split) {
     return {subset(all, split.train), subset(all, split.validation), subset(all, split.test), {}};
 }
@@ -186,6 +200,11 @@ bool parseDataOption(Arguments& args, DataSources& s) {
     } else if (args.is("--ferplus-contempt")) {
         args.flag();
         s.ferplus_contempt = true;
+    } else if (args.is("--ckplus-repeat")) {
+        s.ckplus_repeat = static_cast<std::size_t>(args.unsignedInteger());
+        if (s.ckplus_repeat < 1 || s.ckplus_repeat > 100)
+            throw UsageError("--ckplus-repeat expects a count from 1 to 100, got " +
+                             std::to_string(s.ckplus_repeat));
     } else if (args.is("--through-pipeline")) {
         args.flag();
         s.through_pipeline = true;
@@ -219,6 +238,9 @@ std::string dataOptionsHelp() {
   --ferplus-contempt      train FER-2013 training images whose FER+ votes make contempt the
                           plurality as contempt (FER-2013 has no contempt class; 162 faces);
                           validation and test keep FER-2013's labels (default: off)
+  --ckplus-repeat N       with --dataset combined: each CK+ training frame appears N times
+                          per epoch, each copy augmented on its own (the posed faces and the
+                          only contempt weigh more); validation and test unchanged (default 1)
   --through-pipeline      every split's crops are enlarged 4x and go through the app's face
                           detection (YuNet) and crop, as a photo would: the faces as the app
                           frames them; faces without a detection are left out and counted
@@ -249,6 +271,11 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
         throw UsageError(
             "--ferplus-contempt relabels FER-2013 training faces: it needs "
             "--dataset fer2013 or combined, got '" +
+            s.dataset + "'");
+    if (s.ckplus_repeat > 1 && s.dataset != "combined")
+        throw UsageError(
+            "--ckplus-repeat repeats CK+'s training frames within the combined set: it needs "
+            "--dataset combined, got '" +
             s.dataset + "'");
     PreparedData data;
     if (s.dataset == "fer2013") {
@@ -294,12 +321,20 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
     } else {
         const auto fer = loadFer(s, log);
         const auto ck = loadCkPlus(s, log);
-        const auto combined = combineFer2013AndCkPlus(fer, ck, {}, s.split_seed);
+        auto combined = combineFer2013AndCkPlus(fer, ck, {}, s.split_seed);
+        const std::size_t repeated =
+            repeatItemsFrom(combined.split.train, combined.fer2013_items, s.ckplus_repeat);
         data = fromSplit(combined.dataset, combined.split);
         data.description =
             "combined FER-2013 + CK+48 in 8 classes (FER-2013 canonical split, "
             "CK+ 80/10/10 by subject, seed " +
             std::to_string(s.split_seed) + ")";
+        if (s.ckplus_repeat > 1) {
+            log << repeated << " CK+ training frames appear " << s.ckplus_repeat << " times each\n";
+            data.description += ", each of the " + std::to_string(repeated) +
+                                " CK+ training frames " + std::to_string(s.ckplus_repeat) +
+                                " times";
+        }
     }
     if (s.ferplus_mix > 0.0) {
         dropSoftLabels(data.validation);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -298,6 +299,63 @@ TEST(DataSources, ThroughPipelineRecropsOnlyTheSplitsAskedForAndCountsFacesNotFo
                                     "without a detection left out)"),
               std::string::npos)
         << data.description;
+}
+
+TEST(DataSources, CkPlusRepeatCopiesOnlyCkPlusTrainingFramesAndOnlyInTheCombinedSet) {
+    test::TempDir dir;
+    auto sources = ferWithVotes(dir.path(), {"0,Training", "3,PublicTest", "3,PrivateTest"}, "");
+    // Twenty CK+ subjects, two frames each: the 80/10/10 subject split puts some in each part.
+    const cv::Mat face(48, 48, CV_8UC1, cv::Scalar(100));
+    for (int subject = 10; subject < 30; ++subject) {
+        for (int frame = 1; frame <= 2; ++frame) {
+            const auto name =
+                dir.path() / "ck" / "happy" /
+                ("S0" + std::to_string(subject) + "_001_0000000" + std::to_string(frame) + ".png");
+            std::filesystem::create_directories(name.parent_path());
+            ASSERT_TRUE(cv::imwrite(name.string(), face));
+        }
+    }
+    sources.dataset = "combined";
+    sources.ckplus_dir = dir.path() / "ck";
+    std::ostringstream log;
+    const auto once = prepareData(sources, log);
+    const auto countOrigins = [](const Dataset& data) {
+        std::map<std::string, int> seen;
+        for (const auto& item : data.items)
+            ++seen[item.origin];
+        return seen;
+    };
+    const std::size_t ck_train = once.train.items.size() - 1;  // one FER-2013 training row
+    ASSERT_GT(ck_train, 0u);
+
+    Arguments args({"--ckplus-repeat", "3"});
+    ASSERT_TRUE(args.next());
+    ASSERT_TRUE(parseDataOption(args, sources));
+    ASSERT_EQ(sources.ckplus_repeat, 3u);
+    const auto thrice = prepareData(sources, log);
+    EXPECT_EQ(thrice.train.items.size(), 1 + 3 * ck_train);
+    for (const auto& [origin, times] : countOrigins(thrice.train)) {
+        const bool from_ck = origin.find("happy/S0") != std::string::npos;
+        EXPECT_EQ(times, from_ck ? 3 : 1) << origin;
+    }
+    EXPECT_EQ(countOrigins(thrice.validation), countOrigins(once.validation));
+    EXPECT_EQ(countOrigins(thrice.test), countOrigins(once.test));
+    EXPECT_NE(thrice.description.find("each of the " + std::to_string(ck_train) +
+                                      " CK+ training frames 3 times"),
+              std::string::npos)
+        << thrice.description;
+
+    EXPECT_NE(usageMessage({"--ckplus-repeat", "0"}).find("from 1 to 100, got 0"),
+              std::string::npos);
+    sources.dataset = "fer2013";
+    try {
+        prepareData(sources, log);
+        FAIL() << "expected a UsageError";
+    } catch (const UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("needs --dataset combined, got 'fer2013'"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(DataSources, FolderNeedsImagesAndImagesNeedFolder) {

@@ -38,6 +38,11 @@ struct DataSources {
     // fer2013 and combined: FER-2013 training faces whose FER+ votes make contempt the
     // plurality train as contempt (adoptFerPlusContempt); validation and test keep their labels.
     bool ferplus_contempt = false;
+    // combined: each CK+ training frame appears this many times per epoch (1: once). CK+ is
+    // about 3 % of the combined training set but the only posed faces and the only source of
+    // contempt; a repeat gives the posed domain more weight without touching validation or
+    // test. Each copy gets its own augmentation.
+    std::size_t ckplus_repeat = 1;
     // Every split's crops are enlarged and go through the app's face detection and crop
     // (recropThroughPipeline): the faces as the app frames them. Faces without a detection are
     // left out and counted.
@@ -49,7 +54,7 @@ struct DataSources {
 
 // Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
-// --ferplus-contempt, --through-pipeline); false for any other option.
+// --ferplus-contempt, --ckplus-repeat, --through-pipeline); false for any other option.
 bool parseDataOption(Arguments& args, DataSources& sources);
 std::string dataOptionsHelp();
 
