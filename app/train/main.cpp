@@ -125,6 +125,10 @@ int run(int argc, char** argv) {
         std::cout << kUsage << '\n' << dataOptionsHelp() << '\n' << trainOptionsHelp();
         return 0;
     }
+    if (command.folds > 0 && command.data.ckplus_repeat > 1)
+        throw UsageError(
+            "--ckplus-repeat and --folds do not go together: the pooled folds would hold a "
+            "frame's copies on the test side");
     cv::setNumThreads(1);  // augmentation runs in the loader thread; torch has the cores
     auto data = prepareData(command.data, std::cerr);
     std::cerr << data.description << '\n';
@@ -137,10 +141,6 @@ int run(int argc, char** argv) {
     setup.train.through_pipeline = command.data.through_pipeline;
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
-    if (command.folds > 0 && command.data.ckplus_repeat > 1)
-        throw UsageError(
-            "--ckplus-repeat and --folds do not go together: the pooled folds would hold a "
-            "frame's copies on the test side");
     if (command.folds > 0)
         return runFolds(command, data, args.commandLine("emotrace-train"));
     if (command.data.dataset == "folder")
