@@ -20,6 +20,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopenblas0-pthread          # OpenBLAS: the reference BLAS makes torch 5x slower
   libopencv-dev opencv-data                  # opencv-data: the paper's Haar cascade
+  libavformat-dev libavcodec-dev libavutil-dev  # a video's rotation, frame times, diagnosis
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -26,8 +26,8 @@ namespace emotrace::ui {
 namespace {
 
 const QString kNoModelText = QStringLiteral(
-    "No emotion model loaded: emotions are not shown. Pass --model FILE "
-    "(see README: 'Getting a model')");
+    "No emotion model loaded: emotions are not shown. emotrace ships "
+    "models/emotrace-resnet18.pt; pass --model FILE for another (README: 'The model')");
 const QString kWarningStyle =
     QStringLiteral("background:#fff3c4; color:#5c4500; border:1px solid #e0c060;");
 const QString kErrorStyle =

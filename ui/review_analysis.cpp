@@ -2,8 +2,6 @@
 
 #include <utility>
 
-#include <opencv2/videoio.hpp>
-
 #include "emotrace/error.h"
 
 namespace emotrace::ui {
@@ -62,24 +60,6 @@ void AnalysisRunner::cancel() {
     worker_ = {};
     ++run_;  // drops whatever the stopped run posted and has not been delivered
     running_ = false;
-}
-
-RecordingFacts probeRecording(const std::filesystem::path& recording) {
-    cv::VideoCapture capture;
-    if (!std::filesystem::is_regular_file(recording) ||
-        !capture.open(recording.string(), cv::CAP_FFMPEG)) {
-        throw SourceError("cannot open the recording " + recording.string() +
-                          " (missing, or not a video ffmpeg can decode)");
-    }
-    RecordingFacts facts;
-    facts.path = std::filesystem::absolute(recording).lexically_normal().string();
-    facts.content_hash = recordingFingerprint(recording);
-    facts.size_bytes = static_cast<std::int64_t>(std::filesystem::file_size(recording));
-    facts.fps = capture.get(cv::CAP_PROP_FPS);
-    facts.width = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_WIDTH));
-    facts.height = static_cast<int>(capture.get(cv::CAP_PROP_FRAME_HEIGHT));
-    facts.frame_count = static_cast<std::int64_t>(capture.get(cv::CAP_PROP_FRAME_COUNT));
-    return facts;
 }
 
 AnalysisSetup describeSetup(const std::filesystem::path& model_path, const ModelInfo* model,

@@ -53,10 +53,6 @@ class AnalysisRunner : public QObject {
     bool running_ = false;
 };
 
-// What identifies a recording, from its file and its container (fps, size, frame count).
-// Throws SourceError when ffmpeg cannot open it.
-RecordingFacts probeRecording(const std::filesystem::path& recording);
-
 // The setup written with a new session: the model's metadata and fingerprint (none without a
 // model), the detector and this build's version.
 AnalysisSetup describeSetup(const std::filesystem::path& model_path, const ModelInfo* model,

@@ -14,15 +14,12 @@ RecordingPlayer::RecordingPlayer(QObject* parent) : QObject(parent) {
 
 void RecordingPlayer::open(const std::filesystem::path& recording) {
     close();
-    if (!capture_.open(recording.string(), cv::CAP_FFMPEG)) {
-        throw SourceError("cannot open the recording " + recording.string() +
-                          " (missing, or not a video ffmpeg can decode)");
-    }
-    const double fps = capture_.get(cv::CAP_PROP_FPS);
-    // Some containers report no rate; 30 fps keeps seeking and the clock usable.
-    fps_ = fps > 0.0 && std::isfinite(fps) ? fps : 30.0;
-    frame_count_ = std::max<std::int64_t>(
-        0, static_cast<std::int64_t>(capture_.get(cv::CAP_PROP_FRAME_COUNT)));
+    auto reader = std::make_unique<VideoReader>(recording);  // throws SourceError with the cause
+    frame_ms_ = reader->frameTimes();
+    // Some containers report no rate; 30 fps keeps the play timer and the last frame usable.
+    fps_ = reader->facts().fps;
+    reader_ = std::move(reader);
+    frame_count_ = static_cast<std::int64_t>(frame_ms_.size());
     next_decoded_ = 0;
     current_frame_ = 0;
     showFrame(0);
@@ -30,22 +27,30 @@ void RecordingPlayer::open(const std::filesystem::path& recording) {
 
 void RecordingPlayer::close() {
     pause();
-    capture_.release();
+    reader_.reset();
+    frame_ms_.clear();
     frame_count_ = 0;
     current_frame_ = 0;
     next_decoded_ = 0;
 }
 
+// The last frame shows for one nominal frame interval.
 double RecordingPlayer::durationSeconds() const {
-    return static_cast<double>(frame_count_) / fps_;
+    return frame_ms_.empty() ? 0.0 : frame_ms_.back() / 1000.0 + 1.0 / fps_;
 }
 
 double RecordingPlayer::secondsOfFrame(std::int64_t frame) const {
-    return static_cast<double>(frame) / fps_;
+    if (frame_ms_.empty())
+        return 0.0;
+    const auto index = std::clamp<std::int64_t>(frame, 0, frame_count_ - 1);
+    return frame_ms_[static_cast<std::size_t>(index)] / 1000.0;
 }
 
+// The frame on show at `seconds`: the last one whose time has come.
 std::int64_t RecordingPlayer::frameAtSeconds(double seconds) const {
-    const auto frame = static_cast<std::int64_t>(std::floor(seconds * fps_ + 1e-6));
+    const auto after =
+        std::upper_bound(frame_ms_.begin(), frame_ms_.end(), seconds * 1000.0 + 1e-3);
+    const auto frame = static_cast<std::int64_t>(after - frame_ms_.begin()) - 1;
     return std::clamp<std::int64_t>(frame, 0, std::max<std::int64_t>(0, frame_count_ - 1));
 }
 
@@ -101,18 +106,21 @@ void RecordingPlayer::advance() {
 }
 
 bool RecordingPlayer::showFrame(std::int64_t frame) {
-    if (frame != next_decoded_) {
-        capture_.set(cv::CAP_PROP_POS_FRAMES, static_cast<double>(frame));
-        next_decoded_ = frame;
+    if (frame_ms_.empty() || frame >= frame_count_) {
+        emit decodeFailed(frame);
+        return false;
     }
-    cv::Mat image;
-    if (!capture_.read(image) || image.empty()) {
+    if (frame != next_decoded_)
+        reader_->seek(frame, frame_ms_[static_cast<std::size_t>(frame)]);
+    auto decoded = reader_->read();
+    if (!decoded) {
+        next_decoded_ = -1;  // the reader is at its end: the next frame needs a seek
         emit decodeFailed(frame);
         return false;
     }
     next_decoded_ = frame + 1;
     current_frame_ = frame;
-    emit frameShown(frame, secondsOfFrame(frame), image);
+    emit frameShown(frame, secondsOfFrame(frame), decoded->image);
     return true;
 }
 

@@ -1,16 +1,20 @@
 // Plays a recorded session for review: play, pause, one frame back or forward, seek, and
-// playback speed from 0.25x to 4x. Decodes with cv::VideoCapture through ffmpeg on the GUI
-// thread: one 640x480 frame decodes in a few milliseconds, and random access goes through
-// CAP_PROP_POS_FRAMES only when the wanted frame is not simply the next one.
+// playback speed from 0.25x to 4x. Decodes with VideoReader (upright, each frame's own time)
+// on the GUI thread: one 640x480 frame decodes in a few milliseconds, and random access seeks
+// by the frame's presentation time, from a table of every frame's time read at open, so a
+// variable-frame-rate recording shows the frame its results belong to.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <vector>
 
 #include <QObject>
 #include <QTimer>
 #include <opencv2/core.hpp>
-#include <opencv2/videoio.hpp>
+
+#include "emotrace/video_reader.h"
 
 namespace emotrace::ui {
 
@@ -25,7 +29,7 @@ class RecordingPlayer : public QObject {
     // Opens the recording and shows its first frame. Throws SourceError naming the file.
     void open(const std::filesystem::path& recording);
     void close();
-    bool isOpen() const { return capture_.isOpened(); }
+    bool isOpen() const { return reader_ != nullptr; }
 
     double fps() const { return fps_; }
     std::int64_t frameCount() const { return frame_count_; }
@@ -59,13 +63,14 @@ class RecordingPlayer : public QObject {
     bool showFrame(std::int64_t frame);
     void advance();
 
-    cv::VideoCapture capture_;
+    std::unique_ptr<VideoReader> reader_;
+    std::vector<double> frame_ms_;  // every frame's presentation time
     QTimer timer_;
     double fps_ = 30.0;
     double speed_ = 1.0;
     std::int64_t frame_count_ = 0;
     std::int64_t current_frame_ = 0;
-    std::int64_t next_decoded_ = 0;  // the frame capture_.read() returns next
+    std::int64_t next_decoded_ = 0;  // the frame reader_->read() returns next
 };
 
 }  // namespace emotrace::ui

@@ -41,8 +41,7 @@ void SessionListPanel::setSessions(const std::vector<SessionInfo>& sessions) {
                       QString::fromStdString(session.created_utc.substr(0, 16)).replace('T', ' '));
         item->setToolTip(1, QString::fromStdString(session.created_utc));
         item->setText(2, QString::fromStdString(toString(session.state)));
-        const double fps = recording.fps > 0.0 ? recording.fps : 30.0;
-        item->setText(3, formatSessionTime(static_cast<double>(session.frames_stored) / fps));
+        item->setText(3, formatSessionTime(sessionDurationSeconds(session)));
         item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(session.id));
     }
 }

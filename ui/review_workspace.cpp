@@ -303,10 +303,10 @@ double ReviewWorkspace::sessionSeconds() const {
         return player_->durationSeconds();
     if (!session_)
         return 0.0;
+    // Without the recording: what the container announced, or what is stored if longer.
     const double fps = session_->recording.fps > 0.0 ? session_->recording.fps : 30.0;
-    const auto frames = std::max<std::int64_t>(session_->recording.frame_count,
-                                               static_cast<std::int64_t>(frames_.size()));
-    return static_cast<double>(frames) / fps;
+    const double stored = frames_.empty() ? 0.0 : frames_.back().timestamp_ms / 1000.0 + 1.0 / fps;
+    return std::max(static_cast<double>(session_->recording.frame_count) / fps, stored);
 }
 
 void ReviewWorkspace::rebuildEmotionChecks() {

@@ -18,6 +18,9 @@
 #include "review_video_view.h"
 #include "review_workspace.h"
 
+#include "emotrace/analysis_lock.h"
+#include "emotrace/recording_analysis.h"
+
 namespace emotrace::ui {
 namespace {
 
@@ -44,7 +47,7 @@ bool ReviewWorkspace::openRecording(const std::filesystem::path& recording) {
         return false;
     }
     try {
-        const RecordingFacts facts = probeRecording(recording);
+        const RecordingFacts facts = recordingFacts(recording);
         const std::string model_hash =
             setup_.model_path.empty() ? std::string() : recordingFingerprint(setup_.model_path);
         const auto existing = store_->findSession(facts.content_hash, model_hash);
@@ -175,6 +178,19 @@ void ReviewWorkspace::startAnalysis(std::shared_ptr<EmotionClassifier> classifie
         showError(tr("The analysis cannot continue: %1").arg(error.what()));
         return;
     }
+    // One analysis per recording and store: an emotrace-analyze (or another dashboard) on the
+    // same recording would otherwise collide with this one.
+    auto lock = AnalysisLock::tryAcquire(
+        store_->path(),
+        AnalysisLock::keyFor(session_->recording.content_hash, session_->setup.model_hash));
+    if (!lock) {
+        showError(tr("Another emotrace process is analysing this recording into this store right "
+                     "now: the %1 frames it has stored so far are shown. Open the session again "
+                     "when it has finished to see the rest.")
+                      .arg(session_->frames_stored));
+        return;
+    }
+    auto held = std::make_shared<AnalysisLock>(std::move(*lock));
     auto options = setup_.analysis;
     options.detect_every = std::max(1, session_->setup.detect_every);
     auto make_detector = setup_.make_detector;
@@ -183,7 +199,7 @@ void ReviewWorkspace::startAnalysis(std::shared_ptr<EmotionClassifier> classifie
     // The worker opens its own connection: SQLite connections are not shared across threads,
     // and the GUI keeps writing markers through its own while the analysis appends frames.
     runner_->start([store_path = store_->path(), id = session_->id, options, make_detector,
-                    classifier](std::stop_token stop, const AnalysisCallbacks& callbacks) {
+                    classifier, held](std::stop_token stop, const AnalysisCallbacks& callbacks) {
         SessionStore store(store_path);
         const auto detector = make_detector();
         return analyzeRecording(store, id, *detector, classifier.get(), options, stop, callbacks);

@@ -11,6 +11,7 @@
 #include <QUrl>
 #include <qcustomplot.h>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/error.h"
 #include "review_markers.h"
 #include "review_summary.h"
@@ -24,19 +25,7 @@ QString html(const std::string& text) {
 }
 
 double sessionSeconds(const SessionInfo& session) {
-    const double fps = session.recording.fps > 0.0 ? session.recording.fps : 30.0;
-    return static_cast<double>(session.frames_stored) / fps;
-}
-
-// Fails early with the file's name, before any drawing: QPdfWriter and QPixmap::save only say
-// that something went wrong, not what.
-void checkWritable(const std::filesystem::path& file) {
-    QFile probe(QString::fromStdString(file.string()));
-    if (!probe.open(QIODevice::WriteOnly)) {
-        throw OutputError("cannot write " + file.string() + ": " +
-                          probe.errorString().toStdString() +
-                          " (missing folder, no permission or a full disk?)");
-    }
+    return sessionDurationSeconds(session);
 }
 
 void fillTimeline(ReviewTimeline& timeline, const SessionInfo& session,
@@ -169,27 +158,30 @@ std::vector<double> meanProbabilitiesAround(const TrackSeries& series, double st
 
 void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
                   std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                  int track_id, const Smoothing& smoothing, int width, int height) {
+                  int track_id, const Smoothing& smoothing, int width, int height, unsigned mode) {
     const auto extension = file.extension().string();
     if (extension != ".png" && extension != ".pdf") {
         throw Error("timeline export: expected a .png or .pdf file name, got " + file.string());
     }
-    checkWritable(file);
+    // Fails early with the file's name, before any drawing: QPdfWriter and savePng only say
+    // that something went wrong, not what.
+    AtomicFile out(file, mode);
     ReviewTimeline timeline;
     fillTimeline(timeline, session, frames, markers, track_id, smoothing);
-    const auto name = QString::fromStdString(file.string());
+    const auto name = QString::fromStdString(out.temporaryPath().string());
     const bool written = extension == ".png"
                              ? timeline.plot()->savePng(name, width, height)
                              : timeline.plot()->savePdf(name, width, height, QCP::epNoCosmetic,
                                                         QStringLiteral("emotrace"));
     if (!written)
         throw OutputError("cannot write the timeline to " + file.string());
+    out.commit();
 }
 
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                       int track_id) {
-    checkWritable(pdf);
+                       int track_id, unsigned mode) {
+    AtomicFile out(pdf, mode);
     const double seconds = sessionSeconds(session);
     const auto statistics = sessionStatistics(frames, session.setup.labels, track_id, markers,
                                               summaryWindowSeconds(seconds));
@@ -234,7 +226,7 @@ void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& sess
     document.setHtml(body);
 
     {  // the writer finishes the file when it goes
-        QPdfWriter writer(QString::fromStdString(pdf.string()));
+        QPdfWriter writer(QString::fromStdString(out.temporaryPath().string()));
         writer.setPageSize(QPageSize(QPageSize::A4));
         writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
         writer.setTitle(QObject::tr("emotrace session report"));
@@ -242,8 +234,9 @@ void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& sess
         document.print(&writer);
     }
     std::error_code error;
-    if (std::filesystem::file_size(pdf, error) == 0 || error)
+    if (std::filesystem::file_size(out.temporaryPath(), error) == 0 || error)
         throw OutputError("cannot write the session report to " + pdf.string());
+    out.commit();
 }
 
 }  // namespace emotrace::ui

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/session_statistics.h"
 #include "emotrace/session_store.h"
 
@@ -28,16 +29,17 @@ std::vector<double> meanProbabilitiesAround(const TrackSeries& series, double st
                                             double end_ms, double margin_ms = kMarkerContextMs);
 
 // The track's emotions over the whole session with markers and excluded ranges, as PNG or PDF
-// (by the file's extension). Throws OutputError naming the file when it cannot be written, and
-// Error for another extension.
+// (by the file's extension). Written atomically with permissions `mode` (AtomicFile). Throws
+// OutputError naming the file when it cannot be written, and Error for another extension.
 void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
                   std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                  int track_id, const Smoothing& smoothing = {}, int width = 1600,
-                  int height = 520);
+                  int track_id, const Smoothing& smoothing = {}, int width = 1600, int height = 520,
+                  unsigned mode = kOwnerOnlyFileMode);
 
-// The session report as a PDF (A4). Throws OutputError naming the file when it cannot be written.
+// The session report as a PDF (A4), written as saveTimeline() writes. Throws OutputError naming
+// the file when it cannot be written.
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                       int track_id);
+                       int track_id, unsigned mode = kOwnerOnlyFileMode);
 
 }  // namespace emotrace::ui

@@ -28,8 +28,8 @@ namespace {
 class ResultSink {
   public:
     ResultSink(const std::filesystem::path& csv, const std::vector<std::string>& labels,
-               std::int64_t total_frames, std::ostream* progress_out)
-        : csv_(csv, labels), aggregate_(labels) {
+               unsigned mode, std::int64_t total_frames, std::ostream* progress_out)
+        : csv_(csv, labels, mode), aggregate_(labels) {
         if (progress_out) {
             ProgressBarOptions progress;
             progress.interactive = stderrIsTerminal();
@@ -134,9 +134,9 @@ int runAnalysis(const AnalyzeOptions& options, const RecordingJob& job, std::ost
     std::optional<ResultSink> sink;
     try {
         setup = prepare(options, job, failure, summary, err);
-        sink.emplace(job.csv, setup.labels, summary.source.frame_count,
-                     options.progress ? &err : nullptr);
         checkWritable(job.json);
+        sink.emplace(job.csv, setup.labels, options.output_mode, summary.source.frame_count,
+                     options.progress ? &err : nullptr);
     } catch (const SetupFailure& e) {
         err << kPrefix << e.what() << '\n';
         return e.code();
@@ -160,12 +160,18 @@ int runAnalysis(const AnalyzeOptions& options, const RecordingJob& job, std::ost
         std::tie(summary.exit_status, summary.error) = exitStatusOf(ended_early);
         err << kPrefix << summary.error << '\n';
         if (summary.exit_status == kExitVideoBroke) {
-            err << kPrefix << "the " << sink->aggregate().framesAnalysed()
-                << " frames before the break are in " << job.csv.string() << '\n';
+            // The rows before the break are valid results: publish them.
+            try {
+                sink->closeCsv();
+                err << kPrefix << "the " << sink->aggregate().framesAnalysed()
+                    << " frames before the break are in " << job.csv.string() << '\n';
+            } catch (const OutputError& e) {
+                err << kPrefix << e.what() << '\n';
+            }
         }
     }
     try {
-        writeSummaryJson(job.json, summary, sink->aggregate());
+        writeSummaryJson(job.json, summary, sink->aggregate(), options.output_mode);
     } catch (const OutputError& e) {
         err << kPrefix << e.what() << '\n';
         return ended_early ? summary.exit_status : kExitOutput;

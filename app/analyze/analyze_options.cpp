@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/error.h"
 
 namespace emotrace::analyze {
@@ -74,6 +75,14 @@ AnalyzeOptions parseAnalyzeOptions(const std::vector<std::string>& args) {
             detect_every_given = true;
         } else if (name == "--export") {
             options.export_dir = value();
+        } else if (name == "--wait") {
+            options.wait_for_other_analysis = true;
+        } else if (name == "--output-mode") {
+            try {
+                options.output_mode = parseFileMode(value());
+            } catch (const std::invalid_argument& e) {
+                throw UsageError(std::string("--output-mode: ") + e.what());
+            }
         } else if (name.starts_with("-") && name != "-") {
             throw UsageError("unknown option '" + name + "'");
         } else {
@@ -99,6 +108,10 @@ AnalyzeOptions parseAnalyzeOptions(const std::vector<std::string>& args) {
                 "detects on every frame");
         if (options.export_dir)
             throw UsageError("--export writes the stored session: it cannot go with --no-store");
+        if (options.wait_for_other_analysis)
+            throw UsageError(
+                "--wait waits for another analysis into the store: it cannot go "
+                "with --no-store");
     }
     return options;
 }
@@ -143,6 +156,10 @@ Options:
   --export DIR       also write each stored session's exports into DIR: VIDEO_STEM.session.csv
                      (the CSV above plus a track column), VIDEO_STEM.session.json and, in builds
                      with the dashboard, VIDEO_STEM.timeline.png/.pdf and VIDEO_STEM.report.pdf
+  --wait             when another emotrace is analysing the same video into the same store,
+                     wait for it to finish (default: exit at once with status 8)
+  --output-mode MODE permissions of every file written, in octal (default 0600: owner-only,
+                     as they hold health data; e.g. 0640 to share with your group)
   --threads N        CPU threads for inference (default: 1 with the store, where decoding
                      runs on a thread of its own; one per core with --no-store)
   --no-progress      no progress bar on stderr
@@ -159,6 +176,8 @@ Exit status (with several videos: the first failure's; the other videos are stil
      corrupt or from a newer emotrace)
   7  the video broke midway; the rows up to there are written and valid, and the summary
      says where it broke
+  8  another emotrace process is analysing this video into the same store right now; nothing
+     was written (run again later, or with --wait)
 )";
 }
 

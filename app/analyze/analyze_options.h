@@ -21,6 +21,7 @@ enum ExitCode : int {
     kExitDetector = 5,
     kExitOutput = 6,      // CSV or JSON cannot be written
     kExitVideoBroke = 7,  // the video broke midway; results up to there are written and valid
+    kExitBusy = 8,        // another process is analysing this recording into the same store
 };
 
 struct AnalyzeOptions {
@@ -41,6 +42,10 @@ struct AnalyzeOptions {
     std::optional<std::filesystem::path> store;
     int detect_every = 5;  // store only: detector on every n-th frame, tracked in between
     std::optional<std::filesystem::path> export_dir;
+    // Another process analysing the same recording into the store: wait for it (true) or exit
+    // with kExitBusy at once, writing nothing.
+    bool wait_for_other_analysis = false;
+    unsigned output_mode = 0600;  // every file written: owner-only unless --output-mode
 };
 
 // One recording of the batch and where its CSV and summary go.

@@ -1,5 +1,7 @@
 #include "run_setup.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <thread>
@@ -56,9 +58,17 @@ std::unique_ptr<FaceDetector> loadDetector(DetectorKind kind) {
 }
 
 void checkWritable(const std::filesystem::path& path) {
-    std::ofstream probe(path, std::ios::app);
-    if (!probe) {
-        throw SetupFailure(kExitOutput, "cannot create the summary file " + path.string() +
+    // Creates nothing: an earlier file of that name stays as it is until the new one is complete.
+    const auto folder =
+        path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        throw SetupFailure(kExitOutput, "cannot write " + path.string() +
+                                            ": it is a folder (expected a file name)");
+    }
+    if (!std::filesystem::is_directory(folder, error) ||
+        ::access(folder.c_str(), W_OK | X_OK) != 0) {
+        throw SetupFailure(kExitOutput, "cannot create " + path.string() +
                                             " (does the folder exist and is it writable?)");
     }
 }

@@ -28,7 +28,7 @@ void createFolder(const std::filesystem::path& dir) {
 }  // namespace
 
 void writeSessionExports(const SessionStore& store, std::int64_t session,
-                         const std::filesystem::path& dir, const std::string& stem,
+                         const std::filesystem::path& dir, const std::string& stem, unsigned mode,
                          std::ostream& err) {
     createFolder(dir);
     const SessionInfo info = store.session(session);
@@ -39,18 +39,18 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
     const int track = tracks.empty() ? -1 : tracks.front();
     std::vector<std::filesystem::path> written{dir / (stem + ".session.csv"),
                                                dir / (stem + ".session.json")};
-    writeSessionCsv(written[0], info.setup.labels, frames);
+    writeSessionCsv(written[0], info.setup.labels, frames, mode);
     writeSessionJson(written[1], info, markers,
-                     sessionStatistics(frames, info.setup.labels, track, markers), track);
+                     sessionStatistics(frames, info.setup.labels, track, markers), track, mode);
 #ifdef EMOTRACE_HAVE_UI
     if (!tracks.empty()) {
         const ui::FigureApplication application;
         for (const char* extension : {".timeline.png", ".timeline.pdf"}) {
             written.push_back(dir / (stem + extension));
-            ui::saveTimeline(written.back(), info, frames, markers, track);
+            ui::saveTimeline(written.back(), info, frames, markers, track, {}, 1600, 520, mode);
         }
         written.push_back(dir / (stem + ".report.pdf"));
-        ui::saveSessionReport(written.back(), info, frames, markers, track);
+        ui::saveSessionReport(written.back(), info, frames, markers, track, mode);
     } else {
         err << kPrefix << "no face in " << info.recording.path
             << ": no timeline or report to export\n";

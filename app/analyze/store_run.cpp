@@ -5,8 +5,7 @@
 #include <optional>
 #include <stop_token>
 
-#include <opencv2/videoio.hpp>
-
+#include "emotrace/analysis_lock.h"
 #include "emotrace/error.h"
 #include "emotrace/progress_bar.h"
 #include "emotrace/recording_analysis.h"
@@ -33,30 +32,11 @@ struct Models {
 };
 
 RecordingFacts describeRecording(const std::filesystem::path& video) {
-    if (!std::filesystem::exists(video))
-        throw SetupFailure(kExitVideo, "video not found: " + video.string());
-    cv::VideoCapture capture(video.string(), cv::CAP_FFMPEG);
-    cv::Mat first;
-    if (!capture.isOpened() || !capture.read(first) || first.empty()) {
-        throw SetupFailure(kExitVideo,
-                           "no decoder could read the video file " + video.string() +
-                               " (not a video, or a codec OpenCV's ffmpeg back end lacks)");
-    }
-    RecordingFacts facts;
-    facts.path = std::filesystem::absolute(video).lexically_normal().string();
     try {
-        facts.content_hash = recordingFingerprint(video);
+        return recordingFacts(video);
     } catch (const SourceError& e) {
         throw SetupFailure(kExitVideo, e.what());
     }
-    facts.size_bytes = static_cast<std::int64_t>(std::filesystem::file_size(video));
-    const double fps = capture.get(cv::CAP_PROP_FPS);
-    facts.fps = std::isfinite(fps) && fps > 0.0 && fps < 1000.0 ? fps : 30.0;
-    facts.width = first.cols;
-    facts.height = first.rows;
-    const double count = capture.get(cv::CAP_PROP_FRAME_COUNT);
-    facts.frame_count = count > 0 ? std::llround(count) : -1;
-    return facts;
 }
 
 AnalysisSetup setupFor(const Models& models, const AnalyzeOptions& options) {
@@ -121,6 +101,7 @@ AnalysisResult analyse(SessionStore& store, const SessionInfo& session, Models& 
     if (options.progress) {
         ProgressBarOptions bar;
         bar.interactive = stderrIsTerminal();
+        bar.done_before = session.frames_stored;  // a resumed run's speed is its own
         progress.emplace(err, session.recording.frame_count, bar);
     }
     RecordingAnalysisOptions analysis;
@@ -147,12 +128,51 @@ AnalysisResult analyse(SessionStore& store, const SessionInfo& session, Models& 
     }
 }
 
+// Held for the whole analysis of one recording, so a second emotrace on the same recording and
+// store neither resumes the session this one is writing nor touches its outputs.
+AnalysisLock lockRecording(const SessionStore& store, const RecordingFacts& facts,
+                           const AnalysisSetup& setup, const AnalyzeOptions& options,
+                           const RecordingJob& job, std::ostream& err) {
+    const auto key = AnalysisLock::keyFor(facts.content_hash, setup.model_hash);
+    if (auto lock = AnalysisLock::tryAcquire(store.path(), key))
+        return std::move(*lock);
+    if (!options.wait_for_other_analysis) {
+        throw SetupFailure(kExitBusy, "another emotrace process is analysing " +
+                                          job.video.string() + " with this model into " +
+                                          store.path().string() +
+                                          " right now; nothing was written. Run again when it has "
+                                          "finished (or add --wait to wait for it)");
+    }
+    err << kPrefix << "another emotrace process is analysing " << job.video.string()
+        << " into this store: waiting for it to finish\n";
+    return AnalysisLock::acquire(store.path(), key);
+}
+
+// Exports first, the summary last: the summary's exit_status and error say how the run ended.
+void writeExports(const SessionStore& store, std::int64_t session, const AnalyzeOptions& options,
+                  const RecordingJob& job, SessionSummary& summary, std::ostream& err) {
+    if (!options.export_dir)
+        return;
+    try {
+        writeSessionExports(store, session, *options.export_dir, job.video.stem().string(),
+                            options.output_mode, err);
+    } catch (const OutputError& e) {
+        err << kPrefix << e.what() << '\n';
+        if (summary.exit_status == kExitOk) {
+            summary.exit_status = kExitOutput;
+            summary.error = e.what();
+        }
+    }
+}
+
 int analyseOne(SessionStore& store, Models& models, const AnalyzeOptions& options,
                const RecordingJob& job, std::ostream& err) {
     const RecordingFacts facts = describeRecording(job.video);
     const AnalysisSetup setup = setupFor(models, options);
-    ResultCsvWriter csv(job.csv, setup.labels);
+    checkWritable(job.csv);
     checkWritable(job.json);
+    const AnalysisLock lock = lockRecording(store, facts, setup, options, job, err);
+    ResultCsvWriter csv(job.csv, setup.labels, options.output_mode);
 
     SessionSummary summary;
     summary.input_path = job.video.string();
@@ -163,6 +183,7 @@ int analyseOne(SessionStore& store, Models& models, const AnalyzeOptions& option
     if (models.classifier)
         summary.model = ModelDescription{models.model_path->string(), setup.model_architecture};
     summary.detector = models.detector->name();
+    summary.frames_processed = 0;
 
     const SessionInfo session = sessionFor(store, facts, setup, job.video.string(), err);
     if (session.state != AnalysisState::Complete) {
@@ -170,6 +191,8 @@ int analyseOne(SessionStore& store, Models& models, const AnalyzeOptions& option
         const AnalysisResult result = analyse(store, session, models, options, err);
         summary.processing_seconds =
             std::chrono::duration<double>(SteadyClock::now() - started).count();
+        // After a resume, only this run's frames count towards its speed.
+        summary.frames_processed = result.frames_stored - session.frames_stored;
         if (result.outcome == AnalysisOutcome::Broken) {
             summary.exit_status = kExitVideoBroke;
             summary.error = "video file " + job.video.string() + ": " + result.error;
@@ -178,18 +201,17 @@ int analyseOne(SessionStore& store, Models& models, const AnalyzeOptions& option
     }
     SessionAggregator aggregate(setup.labels);
     writeStoredFrames(store, session.id, csv, aggregate);
-    writeSummaryJson(job.json, summary, aggregate);
-    if (options.export_dir)
-        writeSessionExports(store, session.id, *options.export_dir, job.video.stem().string(), err);
-    const double fps =
-        summary.processing_seconds > 0.0
-            ? static_cast<double>(aggregate.framesAnalysed()) / summary.processing_seconds
-            : 0.0;
+    writeExports(store, session.id, options, job, summary, err);
+    writeSummaryJson(job.json, summary, aggregate, options.output_mode);
     err << kPrefix << aggregate.framesAnalysed() << " frames of " << job.video.string()
         << " in session " << session.id << ", a face in "
         << static_cast<int>(aggregate.facePresentShare() * 100.0 + 0.5) << "% of them";
-    if (summary.processing_seconds > 0.0)
-        err << " (" << static_cast<int>(fps + 0.5) << " frames/s)";
+    if (summary.processing_seconds > 0.0) {
+        const double fps =
+            static_cast<double>(summary.frames_processed) / summary.processing_seconds;
+        err << " (" << summary.frames_processed << " analysed in this run, "
+            << static_cast<int>(fps + 0.5) << " frames/s)";
+    }
     err << "; wrote " << job.csv.string() << " and " << job.json.string() << '\n';
     return summary.exit_status;
 }

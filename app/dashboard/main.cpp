@@ -36,7 +36,7 @@ LoadedModel loadModel(const DashboardOptions& options) {
                      "model at "
                   << emotrace::defaultEmotionModelPath().string()
                   << "): faces are found and boxed, emotions are not shown. See README, "
-                     "'Getting a model'.\n";
+                     "'The model'.\n";
         return model;
     }
     try {

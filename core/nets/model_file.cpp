@@ -80,4 +80,36 @@ LoadedModel loadModelFile(const std::filesystem::path& path) {
     }
 }
 
+void checkOutputsMatchLabels(const LoadedModel& model, const std::filesystem::path& path) {
+    const auto& info = model.info;
+    torch::Tensor output;
+    try {
+        torch::InferenceMode inference;
+        auto module = model.module;  // a handle: forward() on a copy runs the same weights
+        module.eval();
+        output =
+            module
+                .forward(
+                    {torch::zeros({1, info.input_channels, info.input_height, info.input_width})})
+                .toTensor();
+    } catch (const std::exception& e) {
+        throw ModelError(
+            "model " + path.string() + " fails on a 1x" + std::to_string(info.input_channels) +
+            "x" + std::to_string(info.input_height) + "x" + std::to_string(info.input_width) +
+            " input (the shape its metadata gives): " + firstLine(e.what()));
+    }
+    const auto labels = static_cast<std::int64_t>(info.labels.size());
+    if (output.dim() != 2 || output.size(1) != labels) {
+        std::string names;
+        for (const auto& label : info.labels)
+            names += (names.empty() ? "" : ", ") + label;
+        throw ModelError("model " + path.string() + " is inconsistent: its network outputs " +
+                         (output.dim() == 2 ? std::to_string(output.size(1)) + " classes"
+                                            : std::to_string(output.dim()) + "-d tensors") +
+                         " but its metadata lists " + std::to_string(labels) + " labels (" + names +
+                         "). The file's metadata does not belong to its network (edited, "
+                         "or written for another model); nothing is wrong with the data");
+    }
+}
+
 }  // namespace emotrace::nets

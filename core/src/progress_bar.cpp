@@ -47,10 +47,12 @@ std::string formatDuration(std::chrono::seconds duration) {
 }
 
 std::string formatProgress(std::int64_t done, std::int64_t total,
-                           std::chrono::duration<double> elapsed, int bar_width) {
+                           std::chrono::duration<double> elapsed, int bar_width,
+                           std::int64_t done_before) {
     const double seconds = elapsed.count();
-    const bool rate_known = done > 0 && seconds > 0.0;
-    const double rate = rate_known ? static_cast<double>(done) / seconds : 0.0;
+    const std::int64_t done_now = done - done_before;
+    const bool rate_known = done_now > 0 && seconds > 0.0;
+    const double rate = rate_known ? static_cast<double>(done_now) / seconds : 0.0;
     const std::string rate_text = (rate_known ? oneDecimal(rate) : std::string("--")) + " frames/s";
     if (total <= 0)
         return std::to_string(done) + " frames  " + rate_text;
@@ -98,7 +100,8 @@ void ProgressBar::finish(std::int64_t done) {
 }
 
 void ProgressBar::draw(std::int64_t done, SteadyClock::time_point now) {
-    const std::string line = formatProgress(done, total_, now - start_, options_.bar_width);
+    const std::string line =
+        formatProgress(done, total_, now - start_, options_.bar_width, options_.done_before);
     if (options_.interactive) {
         // Spaces wipe what a longer previous line left behind.
         const std::size_t padding = last_length_ > line.size() ? last_length_ - line.size() : 0;

@@ -12,6 +12,7 @@
 #include "emotrace/error.h"
 #include "emotrace/face_tracks.h"
 #include "emotrace/preprocess.h"
+#include "emotrace/video_reader.h"
 #include "recording_decoder.h"
 
 namespace emotrace {
@@ -271,6 +272,19 @@ void checkOptions(const RecordingAnalysisOptions& options) {
 
 }  // namespace
 
+RecordingFacts recordingFacts(const std::filesystem::path& recording) {
+    const VideoFacts video = probeVideo(recording);
+    RecordingFacts facts;
+    facts.path = std::filesystem::absolute(recording).lexically_normal().string();
+    facts.content_hash = recordingFingerprint(recording);
+    facts.size_bytes = static_cast<std::int64_t>(std::filesystem::file_size(recording));
+    facts.fps = video.fps;
+    facts.width = video.width;
+    facts.height = video.height;
+    facts.frame_count = video.frame_count;
+    return facts;
+}
+
 AnalysisResult analyzeRecording(SessionStore& store, std::int64_t session_id,
                                 FaceDetector& detector, EmotionClassifier* classifier,
                                 const RecordingAnalysisOptions& options, std::stop_token stop,
@@ -278,7 +292,13 @@ AnalysisResult analyzeRecording(SessionStore& store, std::int64_t session_id,
     checkOptions(options);
     const SessionInfo session = store.session(session_id);
     const std::int64_t start = session.frames_stored;
-    RecordingDecoder decoder(session.recording.path, start);
+    std::optional<ResumeAfter> resume;
+    if (start > 0) {
+        const auto last = store.frames(session_id, start - 1, 1);
+        if (!last.empty())
+            resume = ResumeAfter{last.front().frame_index, last.front().timestamp_ms};
+    }
+    RecordingDecoder decoder(session.recording.path, resume);
     const std::int64_t frame_count = decoder.frameCount();
 
     ResultBatcher results(store, session_id, classifier, options, callbacks, frame_count);

@@ -13,14 +13,21 @@
 #include <thread>
 
 #include <opencv2/core.hpp>
-#include <opencv2/videoio.hpp>
+
+#include "emotrace/video_reader.h"
 
 namespace emotrace {
 
 struct DecodedFrame {
     cv::Mat image;  // BGR
     std::int64_t index = 0;
-    double timestamp_ms = 0.0;  // index / fps, as the live file source stamps frames
+    double timestamp_ms = 0.0;  // the frame's own presentation time, as the file source's
+};
+
+// The last frame an earlier run stored: decoding resumes right after it.
+struct ResumeAfter {
+    std::int64_t frame_index = 0;
+    double timestamp_ms = 0.0;
 };
 
 // Where and why decoding stopped before the end the container announced.
@@ -32,9 +39,11 @@ struct DecodeFailure {
 
 class RecordingDecoder {
   public:
-    // Opens `path` and positions it at frame `first` (seeking, or decoding and skipping when
-    // the seek does not land exactly). Throws SourceError when the file cannot be opened.
-    RecordingDecoder(const std::string& path, std::int64_t first, std::size_t capacity = 16);
+    // Opens `path` and positions it after `resume` (found by its presentation time, so a
+    // variable-frame-rate file resumes on the right frame). Throws SourceError when the file
+    // cannot be opened or no longer has that frame.
+    RecordingDecoder(const std::string& path, std::optional<ResumeAfter> resume,
+                     std::size_t capacity = 16);
     ~RecordingDecoder();  // stops the decode thread and joins it
     RecordingDecoder(const RecordingDecoder&) = delete;
     RecordingDecoder& operator=(const RecordingDecoder&) = delete;
@@ -45,19 +54,16 @@ class RecordingDecoder {
     std::optional<DecodeFailure> failure() const;
 
     std::int64_t frameCount() const { return frame_count_; }  // -1 when unknown
-    double fps() const { return fps_; }
 
   private:
-    void positionAt(std::int64_t first);
+    void positionAfter(const ResumeAfter& resume);
     void decodeLoop(std::stop_token stop);
     void finish(std::optional<DecodeFailure> failure);
 
-    std::string path_;
-    cv::VideoCapture capture_;  // used by the decode thread only once it runs
-    double fps_ = 30.0;
+    VideoReader reader_;  // used by the decode thread only once it runs
     std::int64_t frame_count_ = -1;
-    std::int64_t next_index_ = 0;
     std::size_t capacity_;
+    double last_timestamp_ms_ = 0.0;  // of the last frame decoded, for where it broke
 
     mutable std::mutex mutex_;
     std::condition_variable_any changed_;

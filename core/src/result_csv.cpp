@@ -107,42 +107,38 @@ std::string csvRows(const FrameResult& result, std::size_t label_count) {
     return rows;
 }
 
-ResultCsvWriter::ResultCsvWriter(std::filesystem::path path, std::vector<std::string> labels)
+ResultCsvWriter::ResultCsvWriter(std::filesystem::path path, std::vector<std::string> labels,
+                                 unsigned mode)
     : path_(std::move(path)), label_count_(labels.size()) {
-    // Binary mode: '\n' line endings on every platform, as the schema promises.
-    out_.open(path_, std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!out_) {
-        throw OutputError("cannot create the CSV file " + path_.string() +
-                          " (does the folder exist and is it writable?)");
+    try {
+        out_.emplace(path_, mode);
+    } catch (const OutputError& e) {
+        throw OutputError(std::string("the CSV file: ") + e.what());
     }
-    writeChecked(csvHeader(labels) + '\n', 0);
+    pending_ = csvHeader(labels) + '\n';
 }
 
 void ResultCsvWriter::write(const FrameResult& result) {
+    if (!out_ || out_->committed())
+        throw OutputError("the CSV file " + path_.string() + " is closed");
     const auto rows = std::max<std::size_t>(result.faces.size(), 1);
-    writeChecked(csvRows(result, label_count_), static_cast<std::int64_t>(rows));
+    pending_ += csvRows(result, label_count_);
+    rows_written_ += static_cast<std::int64_t>(rows);
+    // A few hundred KiB per write: few system calls, bounded memory for a long recording.
+    if (pending_.size() > (1u << 18))
+        writePending();
 }
 
-void ResultCsvWriter::writeChecked(const std::string& text, std::int64_t rows) {
-    if (!out_.is_open())
-        throw OutputError("the CSV file " + path_.string() + " is closed");
-    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
-    // The stream buffers: a full disk shows only when the buffer reaches the file.
-    out_.flush();
-    if (!out_)
-        throw OutputError("cannot write to the CSV file " + path_.string() +
-                          " (is the disk full?)");
-    rows_written_ += rows;
+void ResultCsvWriter::writePending() {
+    out_->write(pending_);
+    pending_.clear();
 }
 
 void ResultCsvWriter::close() {
-    if (!out_.is_open())
+    if (!out_ || out_->committed())
         return;
-    out_.flush();
-    const bool flushed = static_cast<bool>(out_);
-    out_.close();
-    if (!flushed || !out_)
-        throw OutputError("cannot finish the CSV file " + path_.string());
+    writePending();
+    out_->commit();
 }
 
 }  // namespace emotrace

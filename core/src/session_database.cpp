@@ -156,6 +156,11 @@ void createOrCheckSchema(SqliteConnection& database) {
 }  // namespace
 
 std::unique_ptr<SqliteConnection> openSessionDatabase(const std::filesystem::path& file) {
+    if (std::error_code error; std::filesystem::is_directory(file, error)) {
+        throw StoreError("the session store " + file.string() +
+                         " is a folder; the store is a database file, e.g. " +
+                         (file / "sessions.sqlite").string());
+    }
     createFolder(file.parent_path());
     requireSqliteHeader(file);
     std::unique_ptr<SqliteConnection> database;

@@ -1,12 +1,11 @@
 #include "emotrace/session_export.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/error.h"
 #include "emotrace/result_csv.h"
 
@@ -16,61 +15,6 @@ namespace {
 constexpr const char* kDisclaimer =
     "Decision support, not a diagnosis: the emotions are a model's estimates from facial "
     "expressions, to be interpreted by a clinician in the context of the session.";
-
-// Writes beside the target and renames over it only when everything reached the disk, so a
-// full disk leaves the previous export intact and never a truncated one.
-class AtomicFile {
-  public:
-    explicit AtomicFile(std::filesystem::path file)
-        : file_(std::move(file)),
-          temporary_(file_.parent_path() / ("." + file_.filename().string() + "." +
-                                            std::to_string(::getpid()) + ".tmp")) {
-        out_.open(temporary_, std::ios::out | std::ios::trunc | std::ios::binary);
-        if (!out_) {
-            throw OutputError("cannot create " + file_.string() +
-                              " (does the folder exist and is it writable?)");
-        }
-    }
-    ~AtomicFile() {
-        if (!committed_) {
-            out_.close();
-            std::error_code ignored;
-            std::filesystem::remove(temporary_, ignored);
-        }
-    }
-    AtomicFile(const AtomicFile&) = delete;
-    AtomicFile& operator=(const AtomicFile&) = delete;
-
-    void write(std::string_view text) {
-        out_.write(text.data(), static_cast<std::streamsize>(text.size()));
-        if (!out_)
-            throw writeFailed();
-    }
-
-    void commit() {
-        out_.flush();
-        const bool flushed = static_cast<bool>(out_);
-        out_.close();
-        if (!flushed || !out_)
-            throw writeFailed();
-        std::error_code error;
-        std::filesystem::rename(temporary_, file_, error);
-        if (error)
-            throw OutputError("cannot write " + file_.string() + ": " + error.message());
-        committed_ = true;
-    }
-
-  private:
-    OutputError writeFailed() const {
-        return OutputError("cannot write " + file_.string() +
-                           " (is the disk full?); an earlier file of that name is unchanged");
-    }
-
-    std::filesystem::path file_;
-    std::filesystem::path temporary_;
-    std::ofstream out_;
-    bool committed_ = false;
-};
 
 nlohmann::ordered_json perLabel(const std::vector<std::string>& labels,
                                 const std::vector<double>& values) {
@@ -158,8 +102,8 @@ std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count) {
 }
 
 void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,
-                     std::span<const FrameRecord> frames) {
-    AtomicFile out(file);
+                     std::span<const FrameRecord> frames, unsigned mode) {
+    AtomicFile out(file, mode);
     out.write(sessionCsvHeader(labels) + '\n');
     // A few hundred KiB per write: few system calls, bounded memory for a 2-hour session.
     std::string chunk;
@@ -216,9 +160,9 @@ std::string sessionJson(const SessionInfo& session, std::span<const Marker> mark
 
 void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
                       std::span<const Marker> markers, const SessionStatistics& statistics,
-                      int track_id) {
+                      int track_id, unsigned mode) {
     const std::string text = sessionJson(session, markers, statistics, track_id);
-    AtomicFile out(file);
+    AtomicFile out(file, mode);
     out.write(text);
     out.commit();
 }

@@ -70,7 +70,9 @@ std::string unknownMarker(std::int64_t id, const std::filesystem::path& file) {
 constexpr const char* kSessionColumns =
     "id, recording_path, content_hash, size_bytes, fps, width, height, frame_count, model_path, "
     "model_architecture, model_hash, model_description, labels, detector, detector_version, "
-    "detect_every, emotrace_version, state, error, frames_stored, note, created_utc, updated_utc";
+    "detect_every, emotrace_version, state, error, frames_stored, note, created_utc, updated_utc, "
+    "(SELECT timestamp_ms FROM frames WHERE frames.session_id = sessions.id "
+    "ORDER BY frame_index DESC LIMIT 1)";
 
 SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path& file) {
     SessionInfo info;
@@ -98,6 +100,7 @@ SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path&
     info.note = row.text(20);
     info.created_utc = row.text(21);
     info.updated_utc = row.text(22);
+    info.last_timestamp_ms = row.real(23);  // NULL (no frame) reads as 0
     return info;
 }
 
@@ -149,6 +152,13 @@ std::string toString(AnalysisState state) {
             return "failed";
     }
     return "unknown";
+}
+
+double sessionDurationSeconds(const SessionInfo& session) {
+    if (session.frames_stored == 0)
+        return 0.0;
+    const double fps = session.recording.fps > 0.0 ? session.recording.fps : 30.0;
+    return session.last_timestamp_ms / 1000.0 + 1.0 / fps;
 }
 
 std::string recordingFingerprint(const std::filesystem::path& file) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emotrace/emotion_classifier.h"
+#include "emotrace/atomic_file.h"
 #include "emotrace/error.h"
 
 namespace emotrace {
@@ -87,7 +88,9 @@ std::string toJson(const SessionSummary& summary, const SessionAggregator& aggre
     const auto means = aggregate.meanProbabilities();
     const double fps =
         summary.processing_seconds > 0.0
-            ? static_cast<double>(aggregate.framesAnalysed()) / summary.processing_seconds
+            ? static_cast<double>(summary.frames_processed >= 0 ? summary.frames_processed
+                                                                : aggregate.framesAnalysed()) /
+                  summary.processing_seconds
             : 0.0;
     Json json{
         {"emotrace_version", summary.emotrace_version},
@@ -110,17 +113,14 @@ std::string toJson(const SessionSummary& summary, const SessionAggregator& aggre
 }
 
 void writeSummaryJson(const std::filesystem::path& path, const SessionSummary& summary,
-                      const SessionAggregator& aggregate) {
-    const std::string text = toJson(summary, aggregate);
-    std::ofstream out(path, std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!out) {
-        throw OutputError("cannot create the summary file " + path.string() +
-                          " (does the folder exist and is it writable?)");
+                      const SessionAggregator& aggregate, unsigned mode) {
+    try {
+        AtomicFile out(path, mode);
+        out.write(toJson(summary, aggregate));
+        out.commit();
+    } catch (const OutputError& e) {
+        throw OutputError(std::string("the summary file: ") + e.what());
     }
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out)
-        throw OutputError("cannot write to the summary file " + path.string());
 }
 
 }  // namespace emotrace

@@ -123,6 +123,7 @@ Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Data
                              const EvaluationOptions& options) {
     at::set_num_threads(std::max(options.threads, 1));
     auto loaded = nets::loadModelFile(model_file);
+    nets::checkOutputsMatchLabels(loaded, model_file);
     if (!loaded.info.outputs_logits) {
         throw ModelError("model " + model_file.string() +
                          " outputs probabilities; evaluation expects a model that outputs logits "

@@ -144,12 +144,12 @@ TEST(VideoFileSource, MissingFileErrorNamesThePath) {
     EXPECT_NE(message.find("not found"), std::string::npos) << message;
 }
 
-TEST(VideoFileSource, FileNoDecoderCanReadIsRejectedWithThatReason) {
+TEST(VideoFileSource, FileThatIsNoVideoIsRejectedWithThatReason) {
     TempDir dir;
     std::ofstream(dir / "notes.mp4") << "these are session notes, not a video\n";
     const std::string message =
         messageOf([&] { openVideoFile((dir / "notes.mp4").string(), Pacing::RealTime); });
-    EXPECT_NE(message.find("no decoder could read"), std::string::npos) << message;
+    EXPECT_NE(message.find("is not a video file ffmpeg recognises"), std::string::npos) << message;
     EXPECT_NE(message.find("notes.mp4"), std::string::npos) << message;
 }
 

@@ -35,6 +35,14 @@ TEST(FormatProgress, HalfwayShowsPercentRateAndTimeLeft) {
               "[############            ]  50%  500/1000 frames  25.0 frames/s  ETA 0:20");
 }
 
+TEST(FormatProgress, AResumedRunsRateCountsOnlyItsOwnFrames) {
+    // 600 frames were stored by the killed run; this one did 200 more in 20 s.
+    EXPECT_EQ(formatProgress(800, 1000, 20s, 24, 600),
+              "[###################     ]  80%  800/1000 frames  10.0 frames/s  ETA 0:20");
+    EXPECT_EQ(formatProgress(600, 1000, 2s, 4, 600),
+              "[##  ]  60%  600/1000 frames  -- frames/s  ETA --:--");
+}
+
 TEST(FormatProgress, EtaRoundsUpAndGrowsIntoHours) {
     // 10 frames in 3 s: 3.3 frames/s, 11990 frames left take 3597 s.
     EXPECT_EQ(formatProgress(10, 12000, 3s, 4),

@@ -122,12 +122,21 @@ TEST(ResultCsv, WriterWritesHeaderAndRowsWithUnixLineEndings) {
               "7,233.333,1,-3.0,0.0,50.0,60.0,0.500000,1.000000,0.000000,0.000000\n");
 }
 
-TEST(ResultCsv, RowsAreOnDiskBeforeTheWriterCloses) {
+TEST(ResultCsv, TheFileAppearsUnderItsNameWhenTheWriterCloses) {
     test::TempDir dir;
     const auto path = dir / "out.csv";
     ResultCsvWriter writer(path, {});
     writer.write(frameWithoutFace(0, 40.0));
+    EXPECT_FALSE(std::filesystem::exists(path)) << "half a run never shows under the name";
+    writer.close();
     EXPECT_EQ(readFile(path), csvHeader({}) + "\n0,40.000,-1,,,,,\n");
+}
+
+TEST(ResultCsv, ADeviceIsWrittenInPlaceNotReplaced) {
+    ResultCsvWriter writer("/dev/null", kLabels);
+    writer.write(frameWithTwoFaces());
+    writer.close();
+    EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
 }
 
 TEST(ResultCsv, DecimalPointIgnoresTheGlobalLocale) {
@@ -165,6 +174,7 @@ TEST(ResultCsv, FullDiskGivesOutputErrorNamingTheFile) {
     try {
         ResultCsvWriter writer(full, kLabels);
         writer.write(frameWithTwoFaces());
+        writer.close();  // rows are buffered: the disk says no when they are written
         FAIL() << "expected OutputError";
     } catch (const OutputError& error) {
         EXPECT_NE(std::string(error.what()).find("/dev/full"), std::string::npos) << error.what();

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <random>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
 
 #include <opencv2/videoio.hpp>
 
@@ -24,6 +28,54 @@ std::string missingDataReason(const std::string& relative) {
     std::filesystem::path root = env ? env : EMOTRACE_TEST_DATA;
     return "shared data not found: " + (root / relative).string() +
            " (set EMOTRACE_DATA to the folder with emotrace's data)";
+}
+
+std::string readFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> result;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        result.push_back(line);
+    return result;
+}
+
+CommandResult runProgram(const std::filesystem::path& program, const std::filesystem::path& workdir,
+                         const std::vector<std::string>& args) {
+    const auto out_file = workdir / "stdout.txt";
+    const auto err_file = workdir / "stderr.txt";
+    std::string command =
+        "cd " + shellQuoted(workdir.string()) + " && " + shellQuoted(program.string());
+    for (const auto& arg : args)
+        command += " " + shellQuoted(arg);
+    command += " >" + shellQuoted(out_file.string()) + " 2>" + shellQuoted(err_file.string());
+    const int status = std::system(command.c_str());
+    CommandResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = readFile(out_file);
+    result.err = readFile(err_file);
+    return result;
+}
+
+std::string shellQuoted(const std::string& text) {
+    std::string result = "'";
+    for (char c : text)
+        result += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return result + "'";
+}
+
+bool runQuietly(const std::string& command) {
+    const std::string line = "(" + command + ") >/dev/null 2>&1";
+    return std::system(line.c_str()) == 0;
+}
+
+bool haveFfmpegTools() {
+    return runQuietly("command -v ffmpeg && command -v ffprobe");
 }
 
 TempDir::TempDir() {

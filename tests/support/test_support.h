@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -17,6 +18,30 @@ std::string missingDataReason(const std::string& relative);
 
 // The first frame of a video (empty when it cannot be read).
 cv::Mat firstFrame(const std::filesystem::path& clip);
+
+// A whole file as bytes (empty when it cannot be read), and text split into lines.
+std::string readFile(const std::filesystem::path& path);
+std::vector<std::string> lines(const std::string& text);
+
+// What a program run by runProgram() said and how it ended.
+struct CommandResult {
+    int exit_code = -1;  // -1 when it did not exit normally
+    std::string out;
+    std::string err;
+};
+// Runs `program` with `args` in `workdir`, capturing stdout and stderr into files there.
+CommandResult runProgram(const std::filesystem::path& program, const std::filesystem::path& workdir,
+                         const std::vector<std::string>& args);
+
+// The text quoted for /bin/sh.
+std::string shellQuoted(const std::string& text);
+// Runs `command` with /bin/sh, its output discarded; true when it exited with 0.
+bool runQuietly(const std::string& command);
+// Whether the ffmpeg and ffprobe programs are on PATH (tools/setup.sh installs them); tests
+// that make videos of a given kind with them skip with this reason when they are not.
+bool haveFfmpegTools();
+inline constexpr const char* kNoFfmpegReason =
+    "ffmpeg/ffprobe not on PATH (tools/setup.sh deps installs them)";
 
 // A fresh folder under the system temp dir, removed with everything in it on destruction.
 class TempDir {

@@ -21,49 +21,12 @@
 namespace emotrace {
 namespace {
 
-struct CommandResult {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
+using test::lines;
+using test::readFile;
 
-std::string quoted(const std::string& text) {
-    std::string result = "'";
-    for (char c : text)
-        result += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return result + "'";
-}
-
-std::string readFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> result;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        result.push_back(line);
-    return result;
-}
-
-// Runs the binary in `workdir` with `args`, capturing stdout and stderr.
-CommandResult runAnalyze(const std::filesystem::path& workdir,
-                         const std::vector<std::string>& args) {
-    const auto out_file = workdir / "stdout.txt";
-    const auto err_file = workdir / "stderr.txt";
-    std::string command = "cd " + quoted(workdir.string()) + " && " + quoted(EMOTRACE_ANALYZE_BIN);
-    for (const auto& arg : args)
-        command += " " + quoted(arg);
-    command += " >" + quoted(out_file.string()) + " 2>" + quoted(err_file.string());
-    const int status = std::system(command.c_str());
-    CommandResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = readFile(out_file);
-    result.err = readFile(err_file);
-    return result;
+test::CommandResult runAnalyze(const std::filesystem::path& workdir,
+                               const std::vector<std::string>& args) {
+    return test::runProgram(EMOTRACE_ANALYZE_BIN, workdir, args);
 }
 
 nlohmann::json readJson(const std::filesystem::path& path) {

@@ -6,8 +6,11 @@
 #include <sstream>
 
 #include "emotrace/error.h"
+#include "emotrace/nets.h"
 #include "emotrace/train/evaluation.h"
+#include "test_models.h"
 #include "test_support.h"
+#include "train_test_data.h"
 
 namespace emotrace::train {
 namespace {
@@ -50,6 +53,34 @@ TEST(Predictions, RefusesAnEvaluationOfAnotherDatasetAndAnUnwritablePath) {
     std::stringstream text;
     text << in.rdbuf();
     EXPECT_EQ(text.str(), predictionsCsv(twoItems(), twoImages()));
+}
+
+}  // namespace
+}  // namespace emotrace::train
+
+namespace emotrace::train {
+namespace {
+
+// A model file whose metadata lists fewer labels than its network has outputs is the model's
+// fault, whatever the data: the message must say so instead of blaming a dataset class.
+TEST(EvaluateModelFile, AModelWhoseLabelsDoNotMatchItsOutputsIsBlamedNotTheData) {
+    test::TempDir dir;
+    auto labels = paperLabels();
+    auto module = nets::makeMyCnnV1(static_cast<int>(labels.size()));
+    labels.pop_back();  // 8 outputs, 7 labels
+    nets::saveModelFile(module, test::testModelInfo(labels), dir / "mislabelled.pt");
+    Dataset data = test::stripesDataset(2, 2, 48);
+    data.labels = {"happy", "surprise"};
+    try {
+        evaluateModelFile(dir / "mislabelled.pt", data, {.threads = 1});
+        FAIL() << "expected ModelError";
+    } catch (const ModelError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("mislabelled.pt is inconsistent"), std::string::npos) << message;
+        EXPECT_NE(message.find("outputs 8 classes"), std::string::npos) << message;
+        EXPECT_NE(message.find("lists 7 labels"), std::string::npos) << message;
+        EXPECT_EQ(message.find("the dataset has"), std::string::npos) << message;
+    }
 }
 
 }  // namespace

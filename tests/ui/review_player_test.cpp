@@ -6,6 +6,7 @@
 
 #include "emotrace/error.h"
 #include "review_player_controls.h"
+#include "ffmpeg_clips.h"
 #include "review_test_support.h"
 #include "test_support.h"
 #include "ui_test_support.h"
@@ -120,6 +121,38 @@ TEST(RecordingPlayer, RandomAccessIsExactInARealH264Recording) {
     if (!video)
         GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d3.mp4");
     expectExactSeeks(*video, {300, 17, 150, 151, 353, 0});
+}
+
+TEST(RecordingPlayer, AVariableFrameRateRecordingShowsEachFrameAtItsOwnTime) {
+    if (!test::haveFfmpegTools())
+        GTEST_SKIP() << test::kNoFfmpegReason;
+    test::TempDir folder;
+    const auto video = test::makeVariableRateClip(folder.path());
+    RecordingPlayer player;
+    player.open(video);
+    ASSERT_EQ(player.frameCount(), 45);
+    EXPECT_NEAR(player.secondsOfFrame(30), 1.0, 1e-3);
+    EXPECT_NEAR(player.secondsOfFrame(31), 1.2, 1e-3);
+    EXPECT_EQ(player.frameAtSeconds(1.1), 30) << "frame 30 is on show until 1.2 s";
+    EXPECT_EQ(player.frameAtSeconds(1.2), 31);
+    EXPECT_EQ(player.frameAtSeconds(3.9), 44);
+    EXPECT_NEAR(player.durationSeconds(), 3.8 + 1.0 / player.fps(), 1e-3);
+    expectExactSeeks(video, {40, 5, 31, 30, 44, 0});
+}
+
+TEST(RecordingPlayer, APhoneClipStoredSidewaysIsShownUpright) {
+    if (!test::haveFfmpegTools())
+        GTEST_SKIP() << test::kNoFfmpegReason;
+    test::TempDir folder;
+    RecordingPlayer player;
+    cv::Mat image;
+    QObject::connect(&player, &RecordingPlayer::frameShown,
+                     [&](std::int64_t, double, const cv::Mat& shown) { image = shown.clone(); });
+    player.open(test::makeRotatedClip(folder.path(), 90));
+    EXPECT_EQ(image.size(), cv::Size(160, 120));
+    EXPECT_TRUE(test::boxInTopLeft(image));
+    player.seekToFrame(7);
+    EXPECT_TRUE(test::boxInTopLeft(image));
 }
 
 TEST(RecordingPlayer, AMissingRecordingIsNamed) {

@@ -19,14 +19,18 @@ std::string formatDuration(std::chrono::seconds duration);
 // "[############            ]  50%  500/1000 frames  25.0 frames/s  ETA 0:20".
 // total <= 0 (length unknown): "500 frames  25.0 frames/s". Before the first frame, or with no
 // time elapsed yet, the rate is unknown and the ETA reads "--:--". done beyond total reads 100%.
+// done_before frames were done by an earlier run (a resumed analysis): they count towards the
+// percentage, not towards the rate of this run.
 std::string formatProgress(std::int64_t done, std::int64_t total,
-                           std::chrono::duration<double> elapsed, int bar_width = 24);
+                           std::chrono::duration<double> elapsed, int bar_width = 24,
+                           std::int64_t done_before = 0);
 
 struct ProgressBarOptions {
     bool interactive = true;  // a terminal: redraw in place; otherwise plain lines
     std::chrono::milliseconds redraw_interval{100};
     std::chrono::milliseconds plain_line_interval{5000};
     int bar_width = 24;
+    std::int64_t done_before = 0;  // see formatProgress
     // Injected so tests control time.
     std::function<SteadyClock::time_point()> clock = [] { return SteadyClock::now(); };
 };

@@ -6,6 +6,7 @@
 // the first frame not stored.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stop_token>
@@ -45,6 +46,11 @@ struct AnalysisResult {
     std::int64_t frames_stored = 0;
     std::string error;  // Broken: where the recording broke ("decoding failed at frame N, t=...")
 };
+
+// What the store keeps to recognise a recording: its fingerprint and the facts of its video
+// stream as displayed (rotation applied). Throws SourceError naming why the file is no
+// readable video (see probeVideo).
+RecordingFacts recordingFacts(const std::filesystem::path& recording);
 
 // Analyses session `session_id` of `store` from its frames_stored onward and marks it Complete
 // or Failed (Broken). Cancel through `stop`: what was committed stays. The classifier may be

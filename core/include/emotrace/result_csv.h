@@ -5,11 +5,12 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/types.h"
 
 namespace emotrace {
@@ -25,30 +26,33 @@ std::string csvHeader(std::span<const std::string> labels);
 // label_count (and other than zero).
 std::string csvRows(const FrameResult& result, std::size_t label_count);
 
-// Writes the header on construction and the rows of each frame as it comes. Each frame is
-// flushed, so the rows written before a crash or a broken video are on disk and complete.
+// Writes the header and the rows of each frame as it comes into a temporary file beside the
+// target (AtomicFile, owner-only unless `mode` says otherwise); close() publishes it under its
+// name. A run that is killed or fails before close() leaves an earlier file of that name intact.
 class ResultCsvWriter {
   public:
-    // Creates or truncates the file. Throws OutputError naming the file when it cannot be
-    // opened or the header cannot be written.
-    ResultCsvWriter(std::filesystem::path path, std::vector<std::string> labels);
+    // Throws OutputError naming the file when its folder is missing or not writable.
+    ResultCsvWriter(std::filesystem::path path, std::vector<std::string> labels,
+                    unsigned mode = kOwnerOnlyFileMode);
     ResultCsvWriter(const ResultCsvWriter&) = delete;
     ResultCsvWriter& operator=(const ResultCsvWriter&) = delete;
 
     // Throws OutputError naming the file when the rows cannot be written (full disk, ...).
     void write(const FrameResult& result);
-    // Flushes and closes; throws OutputError on failure. The destructor closes silently.
+    // Writes what is pending, syncs and renames the file into place; throws OutputError on
+    // failure. Destroyed without close(), the writer discards the rows.
     void close();
 
     const std::filesystem::path& path() const { return path_; }
     std::int64_t rowsWritten() const { return rows_written_; }
 
   private:
-    void writeChecked(const std::string& text, std::int64_t rows);
+    void writePending();
 
     std::filesystem::path path_;
     std::size_t label_count_;
-    std::ofstream out_;
+    std::optional<AtomicFile> out_;
+    std::string pending_;
     std::int64_t rows_written_ = 0;
 };
 

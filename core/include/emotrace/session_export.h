@@ -1,7 +1,8 @@
 // Exports of a stored session for sharing and archiving: the per-frame CSV (the schema of
 // docs/csv-schema.md plus a last `track` column) and a session JSON with the recording, the
-// analysis setup, markers and the summary statistics. Files are written to a temporary name and
-// renamed into place, so an existing export is replaced only by a complete new one.
+// analysis setup, markers and the summary statistics. Files are written atomically (AtomicFile),
+// so an existing export is replaced only by a complete new one, and owner-only unless `mode`
+// says otherwise.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/session_statistics.h"
 #include "emotrace/session_store.h"
 #include "emotrace/types.h"
@@ -29,7 +31,7 @@ std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count);
 // Header and every frame's rows. Throws OutputError naming the file when it cannot be written
 // (missing folder, no permission, full disk); the file is then left as it was.
 void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,
-                     std::span<const FrameRecord> frames);
+                     std::span<const FrameRecord> frames, unsigned mode = kOwnerOnlyFileMode);
 
 // The session JSON (fields in docs/review.md), indented. `statistics` describe `track_id`.
 std::string sessionJson(const SessionInfo& session, std::span<const Marker> markers,
@@ -37,6 +39,6 @@ std::string sessionJson(const SessionInfo& session, std::span<const Marker> mark
 // Throws OutputError as writeSessionCsv().
 void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
                       std::span<const Marker> markers, const SessionStatistics& statistics,
-                      int track_id);
+                      int track_id, unsigned mode = kOwnerOnlyFileMode);
 
 }  // namespace emotrace

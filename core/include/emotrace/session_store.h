@@ -91,7 +91,12 @@ struct SessionInfo {
     std::string note;                // the clinician's free-text note on the whole session
     std::string created_utc;         // ISO 8601
     std::string updated_utc;
+    double last_timestamp_ms = 0.0;  // media time of the last stored frame (0 when none)
 };
+
+// From the first stored frame to the end of the last one (shown for one nominal frame
+// interval): media time, so a variable-frame-rate recording gets its real length.
+double sessionDurationSeconds(const SessionInfo& session);
 
 // A cheap, stable fingerprint of a (possibly multi-GB) file: size plus SHA-256 over its first,
 // middle and last MiB, as hex. Throws SourceError when the file cannot be read.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "emotrace/atomic_file.h"
 #include "emotrace/frame_source.h"
 #include "emotrace/types.h"
 
@@ -58,6 +59,9 @@ struct SessionSummary {
     std::string detector;
     std::string csv_path;
     double processing_seconds = 0.0;
+    // Frames analysed in processing_seconds; -1: all frames_analysed. A resumed or reused
+    // stored session analysed only some of its frames (or none) in this run.
+    std::int64_t frames_processed = -1;
     std::string emotrace_version;
     int exit_status = 0;
     std::string error;  // why the run ended early; empty when it ran to the end
@@ -69,6 +73,6 @@ std::string toJson(const SessionSummary& summary, const SessionAggregator& aggre
 
 // Writes the JSON to path; throws OutputError naming the file when it cannot be written.
 void writeSummaryJson(const std::filesystem::path& path, const SessionSummary& summary,
-                      const SessionAggregator& aggregate);
+                      const SessionAggregator& aggregate, unsigned mode = kOwnerOnlyFileMode);
 
 }  // namespace emotrace

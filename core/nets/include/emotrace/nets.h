@@ -36,6 +36,10 @@ struct LoadedModel {
 // Reads an emotrace model file, or a TorchScript file with FILE.json beside it.
 // Throws ModelError saying what was expected and what was found.
 LoadedModel loadModelFile(const std::filesystem::path& path);
+// Runs the module once on a blank input of the metadata's shape and throws ModelError naming the
+// file when it fails or its class count differs from the metadata's labels: the model file is
+// inconsistent, whatever data it is then used on.
+void checkOutputsMatchLabels(const LoadedModel& model, const std::filesystem::path& path);
 
 // The element-wise mean of the weights of models that share an architecture (parameters and
 // floating-point buffers, BatchNorm's running statistics included; integer buffers from the
