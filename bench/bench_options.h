@@ -36,6 +36,7 @@ struct BenchOptions {
     double long_minutes = 120.0;
     int detect_every = 5;
     bool help = false;
+    bool version = false;
 };
 
 // Throws std::invalid_argument with a message naming the option and what was expected.

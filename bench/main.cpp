@@ -174,11 +174,15 @@ int main(int argc, char** argv) {
     try {
         options = parseBenchOptions(arguments);
     } catch (const std::invalid_argument& e) {
-        std::cerr << "emotrace-bench: " << e.what() << "\n\n" << benchUsage();
+        std::cerr << "emotrace-bench: " << e.what() << "\nTry 'emotrace-bench --help'.\n";
         return 2;
     }
     if (options.help) {
         std::cout << benchUsage();
+        return 0;
+    }
+    if (options.version) {
+        std::cout << "emotrace-bench " << EMOTRACE_VERSION << '\n';
         return 0;
     }
     try {

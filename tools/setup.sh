@@ -22,7 +22,7 @@ packages=(
   libopencv-dev opencv-data                  # opencv-data: the paper's Haar cascade
   libavformat-dev libavcodec-dev libavutil-dev  # a video's rotation, frame times, diagnosis
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
-  nlohmann-json3-dev libsqlite3-dev
+  nlohmann-json3-dev libsqlite3-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ffmpeg xvfb xauth clang-format
   poppler-utils fonts-dejavu-core           # pdftotext: the report tests read the PDF text back

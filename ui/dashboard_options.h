@@ -28,9 +28,11 @@ struct DashboardOptions {
     std::filesystem::path screenshot;
     double quit_after_seconds = 0.0;  // 0: run until closed
     bool help = false;
+    bool version = false;
 };
 
-// Accepts "--name value" and "--name=value". Throws Error naming the option and what it expects.
+// Declared with CLI11: accepts "--name value" and "--name=value". Throws Error naming the
+// option and what it expects.
 DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments);
 DashboardOptions parseDashboardOptions(int argc, char* argv[]);
 std::string usage();

@@ -36,6 +36,7 @@ struct AnalyzeOptions {
     int threads = 0;  // 0: 1 with the store, one per core without
     bool progress = true;
     bool help = false;
+    bool version = false;
     // The session store (default: defaultStorePath()); use_store false is the direct per-frame
     // analysis into the CSV and JSON only, as before the store existed.
     bool use_store = true;

@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
         std::cout << usageText();
         return kExitOk;
     }
+    if (options.version) {
+        std::cout << "emotrace-analyze " << EMOTRACE_VERSION << '\n';
+        return kExitOk;
+    }
     if (options.default_model) {
         // The shipped model, when this checkout or install has it; otherwise boxes only (the
         // run says so).

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "emotrace/nets.h"
+#include "emotrace/command_line.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/checkpoint.h"
 
@@ -12,50 +13,39 @@ namespace {
 using namespace emotrace;
 using namespace emotrace::train;
 
-const char* kUsage = R"(usage: emotrace-average --out FILE INPUT INPUT [INPUT...]
-       emotrace-average --out FILE --metadata-from MODEL INPUT [INPUT...]
-Writes the element-wise mean of the weights of the INPUTs, which must share an architecture,
-labels and input (models fine-tuned from one starting point), as a model file with the first
-INPUT's metadata. An INPUT is a model file or a trainer checkpoint (a run's checkpoint.pt: the
-weights of its last epoch, where best_model.pt is the epoch validation picked). The first INPUT
-must be a model file.
-  --out FILE             the model file to write (written atomically)
-  --metadata-from MODEL  the metadata (architecture, labels, input, views) from MODEL, a model
-                         file of the same architecture (e.g. the run's best_model.pt), so that
-                         every INPUT may be a checkpoint; one INPUT is then enough: a run's last
-                         epoch as a model file
-)";
-
 struct AverageCommand {
     std::filesystem::path out;
     std::vector<std::filesystem::path> inputs;
     std::filesystem::path metadata_from;
-    bool help = false;
 };
 
-AverageCommand parse(Arguments& args) {
-    AverageCommand c;
-    while (args.next()) {
-        if (args.is("--help") || args.is("-h")) {
-            c.help = true;
-        } else if (args.is("--out")) {
-            c.out = args.text();
-        } else if (args.is("--metadata-from")) {
-            c.metadata_from = args.text();
-        } else if (args.name().starts_with("-")) {
-            throw UsageError("unknown option '" + args.name() + "'");
-        } else {
-            c.inputs.emplace_back(args.name());
-        }
-    }
-    if (!c.help && c.out.empty())
-        throw UsageError("--out FILE is required");
+constexpr const char* kDescription =
+    "Writes the element-wise mean of the weights of the INPUTs, which must share an "
+    "architecture, labels and input (models fine-tuned from one starting point), as a model "
+    "file with the first INPUT's metadata. An INPUT is a model file or a trainer checkpoint (a "
+    "run's checkpoint.pt: the weights of its last epoch, where best_model.pt is the epoch "
+    "validation picked). The first INPUT must be a model file, unless --metadata-from gives the "
+    "metadata; one INPUT is then enough.";
+
+// The command line as a declaration of its options, bound into `c`.
+void declareOptions(CLI::App& app, AverageCommand& c) {
+    app.description(kDescription);
+    cli::addStandardFlags(app);
+    app.add_option("INPUT", c.inputs, "model files or checkpoints")->required();
+    app.add_option("--out", c.out, "the model file to write (written atomically)")->required();
+    app.add_option("--metadata-from", c.metadata_from,
+                   "the metadata (architecture, labels, input, views) from MODEL, a model file "
+                   "of the same architecture (e.g. the run's best_model.pt), so that every INPUT "
+                   "may be a checkpoint; one INPUT is then enough: a run's last epoch as a model "
+                   "file");
+}
+
+void checkInputCount(const AverageCommand& c) {
     const bool one_is_enough = !c.metadata_from.empty();
-    if (!c.help && c.inputs.size() < (one_is_enough ? 1u : 2u))
+    if (c.inputs.size() < (one_is_enough ? 1u : 2u))
         throw UsageError(std::string("expected at least ") +
                          (one_is_enough ? "one INPUT" : "two INPUTs") +
                          " (model files or checkpoints), got " + std::to_string(c.inputs.size()));
-    return c;
 }
 
 bool isCheckpoint(const std::filesystem::path& path) {
@@ -68,12 +58,12 @@ bool isCheckpoint(const std::filesystem::path& path) {
 }
 
 int run(int argc, char** argv) {
-    Arguments args(argc, argv);
-    const auto command = parse(args);
-    if (command.help) {
-        std::cout << kUsage;
+    AverageCommand command;
+    CLI::App app{"", "emotrace-average"};
+    declareOptions(app, command);
+    if (parseToolArguments(app, argc, argv))
         return 0;
-    }
+    checkInputCount(command);
     const bool separate_metadata = !command.metadata_from.empty();
     const auto& metadata_source =
         separate_metadata ? command.metadata_from : command.inputs.front();
@@ -107,7 +97,7 @@ int run(int argc, char** argv) {
         (models.size() == 1
              ? std::string("The weights of one model")
              : "The mean of the weights of " + std::to_string(models.size()) + " models") +
-        "; command: " + args.commandLine("emotrace-average") + sources +
+        "; command: " + commandLine("emotrace-average", argc, argv) + sources +
         (separate_metadata
              ? "\nmetadata from " + metadata_source.string() + ": " + reference.info.description
              : std::string());

@@ -90,11 +90,15 @@ int main(int argc, char* argv[]) {
     try {
         options = emotrace::dashboard::parseDashboardOptions(argc, argv);
     } catch (const emotrace::Error& error) {
-        std::cerr << "emotrace: " << error.what() << "\n\n" << emotrace::dashboard::usage();
+        std::cerr << "emotrace: " << error.what() << "\nTry 'emotrace --help'.\n";
         return 2;
     }
     if (options.help) {
         std::cout << emotrace::dashboard::usage();
+        return 0;
+    }
+    if (options.version) {
+        std::cout << "emotrace " << EMOTRACE_VERSION << '\n';
         return 0;
     }
     if (options.default_model) {

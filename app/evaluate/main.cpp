@@ -6,6 +6,7 @@
 
 #include "emotrace/load_report.h"
 #include "emotrace/nets.h"
+#include "emotrace/command_line.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/calibration.h"
 #include "emotrace/train/data_sources.h"
@@ -17,26 +18,6 @@ namespace {
 using namespace emotrace;
 using namespace emotrace::train;
 
-const char* kUsage = R"(usage: emotrace-evaluate MODEL [options]
-Evaluates an emotrace model file on a split of a dataset and prints accuracy, macro-F1 and the
-per-class report with a 95 % bootstrap interval; with --out DIR also writes report.txt,
-confusion.csv, confusion.png and predictions.csv (each image's truth, prediction, probabilities).
-  --split NAME            test | validation | train (default test)
-  --flip-average          average each face's softmax with its mirror image's
-  --shift-average D       also average over copies moved by D pixels left, right, up, down
-  --as-the-app-runs       the views the model's metadata asks for (flip_average, shift_average):
-                          the figures of the path the dashboard and emotrace-analyze run
-  --present-classes-only  score only the classes the split has items of, predictions restricted
-                          to them (the 7-class FER-2013 benchmark of an 8-class model)
-  --bootstrap N           resamples for the 95 % interval of accuracy and macro-F1 (default
-                          1000; 0: none). Resamples whole CK+ subjects, FER-2013 images singly
-  --batch-size N          (default 128)   --threads N (default 2)
-  --out DIR               where to write the report files
-  --fit-class-bias FILE   (with --split validation) fit one logit offset per class that
-                          maximises macro-F1 on the split, and write the model with the offsets
-                          in its last bias to FILE (models/emotrace-resnet18.md)
-)";
-
 struct EvaluateCommand {
     std::filesystem::path model;
     DataSources data;
@@ -46,52 +27,49 @@ struct EvaluateCommand {
     std::filesystem::path fit_class_bias;
     bool as_the_app_runs = false;
     int bootstrap_resamples = 1000;
-    bool help = false;
 };
 
-EvaluateCommand parse(Arguments& args) {
-    EvaluateCommand c;
-    while (args.next()) {
-        if (args.is("--help") || args.is("-h")) {
-            c.help = true;
-        } else if (args.is("--split")) {
-            c.split = args.text();
-            if (c.split != "test" && c.split != "validation" && c.split != "train")
-                throw UsageError("--split expects test, validation or train, got '" + c.split +
-                                 "'");
-        } else if (args.is("--present-classes-only")) {
-            args.flag();
-            c.evaluation.present_classes_only = true;
-        } else if (args.is("--flip-average")) {
-            args.flag();
-            c.evaluation.flip_average = true;
-        } else if (args.is("--shift-average")) {
-            c.evaluation.shift_average = args.integer(0, 1024);
-        } else if (args.is("--as-the-app-runs")) {
-            args.flag();
-            c.as_the_app_runs = true;
-        } else if (args.is("--bootstrap")) {
-            c.bootstrap_resamples = args.integer(0, 1000000);
-        } else if (args.is("--batch-size")) {
-            c.evaluation.batch_size = args.integer(1, 65536);
-        } else if (args.is("--threads")) {
-            c.evaluation.threads = args.integer(1, 256);
-        } else if (args.is("--out")) {
-            c.out = args.text();
-        } else if (args.is("--fit-class-bias")) {
-            c.fit_class_bias = args.text();
-        } else if (parseDataOption(args, c.data)) {
-        } else if (args.name().starts_with("-")) {
-            throw UsageError("unknown option '" + args.name() + "'");
-        } else if (!c.model.empty()) {
-            throw UsageError("one model at a time: got '" + c.model.string() + "' and '" +
-                             args.name() + "'");
-        } else {
-            c.model = args.name();
-        }
-    }
-    if (!c.help && c.model.empty())
-        throw UsageError("no model file given");
+constexpr const char* kDescription =
+    "Evaluates an emotrace model file on a split of a dataset and prints accuracy, macro-F1 and "
+    "the per-class report with a 95 % bootstrap interval; with --out DIR also writes "
+    "report.txt, confusion.csv, confusion.png and predictions.csv (each image's truth, "
+    "prediction, probabilities).";
+
+// The command line as a declaration of its options, bound into `c`.
+void declareOptions(CLI::App& app, EvaluateCommand& c) {
+    app.description(kDescription);
+    cli::addStandardFlags(app);
+    app.add_option("MODEL", c.model, "the emotrace model file")->required();
+    app.add_option("--split", c.split, "test | validation | train (default test)")
+        ->check(CLI::IsMember({"test", "validation", "train"}));
+    app.add_flag("--flip-average", c.evaluation.flip_average,
+                 "average each face's softmax with its mirror image's");
+    app.add_option("--shift-average", c.evaluation.shift_average,
+                   "also average over copies moved by D pixels left, right, up, down")
+        ->check(CLI::Range(0, 1024));
+    app.add_flag("--as-the-app-runs", c.as_the_app_runs,
+                 "the views the model's metadata asks for (flip_average, shift_average): the "
+                 "figures of the path the dashboard and emotrace-analyze run");
+    app.add_flag("--present-classes-only", c.evaluation.present_classes_only,
+                 "score only the classes the split has items of, predictions restricted to them "
+                 "(the 7-class FER-2013 benchmark of an 8-class model)");
+    app.add_option("--bootstrap", c.bootstrap_resamples,
+                   "resamples for the 95 % interval of accuracy and macro-F1 (default 1000; 0: "
+                   "none). Resamples whole CK+ subjects, FER-2013 images singly")
+        ->check(CLI::Range(0, 1000000));
+    app.add_option("--batch-size", c.evaluation.batch_size, "(default 128)")
+        ->check(CLI::Range(1, 65536));
+    app.add_option("--threads", c.evaluation.threads, "(default 2)")->check(CLI::Range(1, 256));
+    app.add_option("--out", c.out, "where to write the report files");
+    app.add_option("--fit-class-bias", c.fit_class_bias,
+                   "(with --split validation) fit one logit offset per class that maximises "
+                   "macro-F1 on the split, and write the model with the offsets in its last "
+                   "bias to FILE (models/emotrace-resnet18.md)");
+    addDataOptions(app, c.data);
+}
+
+// What needs more than one option to check.
+void checkCombinations(const EvaluateCommand& c) {
     if (!c.fit_class_bias.empty() &&
         (c.split != "validation" || c.evaluation.present_classes_only ||
          c.evaluation.flip_average || c.evaluation.shift_average > 0 || c.as_the_app_runs))
@@ -99,7 +77,6 @@ EvaluateCommand parse(Arguments& args) {
             "--fit-class-bias fits on the validation split only (--split validation), "
             "without --present-classes-only or averaging over views: the test split stays "
             "untouched for the final figures");
-    return c;
 }
 
 std::string viewsText(const EvaluationOptions& o) {
@@ -139,12 +116,12 @@ void writeFiles(const Evaluation& e, const std::string& report, const std::files
 }
 
 int run(int argc, char** argv) {
-    Arguments args(argc, argv);
-    const auto command = parse(args);
-    if (command.help) {
-        std::cout << kUsage << '\n' << dataOptionsHelp();
+    EvaluateCommand command;
+    CLI::App app{"", "emotrace-evaluate"};
+    declareOptions(app, command);
+    if (parseToolArguments(app, argc, argv))
         return 0;
-    }
+    checkCombinations(command);
     auto sources = command.data;
     sources.pipeline_splits = {command.split};
     const auto data = prepareData(sources, std::cerr);

@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "emotrace/command_line.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/experiment.h"
 #include "emotrace/charts.h"
@@ -25,18 +26,33 @@ extern "C" void onInterrupt(int) {
     std::signal(SIGINT, SIG_DFL);
 }
 
-const char* kUsage = R"(usage: emotrace-experiment [options]
-Trains every model of the paper's Table 2 as a baseline and with SMOTE and evaluates each on the
-test split. Writes OUT/table2.md, OUT/results.csv, OUT/accuracy_baseline_vs_smote.png,
-OUT/f1_baseline_vs_smote.png and one folder per run under OUT/runs/ (checkpoints, logs, models,
-test reports). Run the same command again to continue after an interruption.
-  --profile NAME          quick (default: 1,000 training items, 1 epoch of 5 steps) or full
-                          (the paper's protocol on all the data)
-  --models A,B,...        a subset of the models (default: all, in the table's order)
-  --variants A,B          baseline and/or smote (default both)
-  --out DIR               (default experiments/table2-PROFILE)
-  --table-only            rewrite the table and figures from the runs finished so far
-)";
+constexpr const char* kDescription =
+    "Trains every model of the paper's Table 2 as a baseline and with SMOTE and evaluates each "
+    "on the test split. Writes OUT/table2.md, OUT/results.csv, "
+    "OUT/accuracy_baseline_vs_smote.png, OUT/f1_baseline_vs_smote.png and one folder per run "
+    "under OUT/runs/ (checkpoints, logs, models, test reports). Run the same command again to "
+    "continue after an interruption.";
+
+// The command line as a declaration of its options, bound into `options`, `data` and `out`.
+void declareOptions(CLI::App& app, ExperimentOptions& options, DataSources& data,
+                    std::filesystem::path& out) {
+    app.description(kDescription);
+    cli::addStandardFlags(app);
+    app.add_option("--profile", options.profile,
+                   "quick (default: 1,000 training items, 1 epoch of 5 steps) or full (the "
+                   "paper's protocol on all the data)");
+    app.add_option("--models", options.models,
+                   "a subset of the models, comma-separated (default: all, in the table's order)")
+        ->delimiter(',');
+    app.add_option("--variants", options.variants, "baseline and/or smote (default both)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"baseline", "smote"}));
+    app.add_option("--out", out, "(default experiments/table2-PROFILE)");
+    app.add_flag("--table-only", options.table_only,
+                 "rewrite the table and figures from the runs finished so far");
+    addDataOptions(app, data);
+    addTrainOptions(app, options.setup);
+}
 
 void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path& out) {
     std::vector<std::string> models;
@@ -72,39 +88,19 @@ void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path
 }
 
 int run(int argc, char** argv) {
-    Arguments args(argc, argv);
     ExperimentOptions options;
     DataSources data_sources;
     std::filesystem::path out;
-    bool explicit_epochs = false;
-    bool explicit_steps = false;
-    while (args.next()) {
-        if (args.is("--help") || args.is("-h")) {
-            std::cout << kUsage << '\n' << dataOptionsHelp() << '\n' << trainOptionsHelp();
-            return 0;
-        } else if (args.is("--profile")) {
-            options.profile = args.text();
-        } else if (args.is("--models")) {
-            options.models = args.list();
-        } else if (args.is("--variants")) {
-            options.variants = args.list();
-        } else if (args.is("--out")) {
-            out = args.text();
-        } else if (args.is("--table-only")) {
-            args.flag();
-            options.table_only = true;
-        } else if (parseDataOption(args, data_sources)) {
-        } else if (parseTrainOption(args, options.setup)) {
-            explicit_epochs = explicit_epochs || args.is("--epochs");
-            explicit_steps = explicit_steps || args.is("--max-steps");
-        } else {
-            throw UsageError("unknown option '" + args.name() + "'");
-        }
-    }
+    CLI::App app{"", "emotrace-experiment"};
+    declareOptions(app, options, data_sources, out);
+    if (parseToolArguments(app, argc, argv))
+        return 0;
+    const bool explicit_epochs = app.count("--epochs") > 0;
+    const bool explicit_steps = app.count("--max-steps") > 0;
     applyProfile(options.profile, data_sources, options.setup, explicit_epochs, explicit_steps);
     options.out_dir =
         out.empty() ? std::filesystem::path("experiments/table2-" + options.profile) : out;
-    options.command = args.commandLine("emotrace-experiment");
+    options.command = commandLine("emotrace-experiment", argc, argv);
     options.stop_requested = &interrupt_requested;
     cv::setNumThreads(1);
     const auto data = prepareData(data_sources, std::cerr);

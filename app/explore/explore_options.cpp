@@ -1,7 +1,8 @@
 #include "explore_options.h"
 
 #include <algorithm>
-#include <charconv>
+
+#include "emotrace/command_line.h"
 
 namespace emotrace::explore {
 
@@ -9,14 +10,13 @@ namespace {
 
 const std::vector<std::string> kDatasetNames{"fer2013", "ferplus", "ckplus", "combined"};
 
-template <typename Number>
-Number parseNumber(const std::string& option, const std::string& text) {
-    Number value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size())
-        throw UsageError(option + " expects a whole number, got '" + text + "'");
-    return value;
-}
+constexpr const char* kFooter =
+    R"(Splits: FER-2013 and FER+ use the Usage column (Training / PublicTest / PrivateTest as
+train / validation / test); CK+48 is split by subject 80/10/10; the combined set keeps
+FER-2013's split and adds CK+ split by subject (docs/datasets.md).
+
+Exit codes: 0 ok, 1 unexpected error, 2 bad command line, 3 data missing or malformed,
+6 output cannot be written.)";
 
 std::vector<std::string> parseDatasets(const std::string& text) {
     std::vector<std::string> names;
@@ -34,78 +34,59 @@ std::vector<std::string> parseDatasets(const std::string& text) {
     return names;
 }
 
+// The options as a declaration, bound into `options` (and `datasets`, checked afterwards).
+void declareOptions(CLI::App& app, ExploreOptions& options, std::string& datasets) {
+    app.description(
+        "Explores the training data: class distribution per split (table and PNG chart), pixel "
+        "mean and standard deviation per split, and a grid of sample images per class, for "
+        "FER-2013, FER+, CK+48 and the paper's combined FER-2013 + CK+ set. Writes the figures "
+        "and summary.md to --out.");
+    app.footer(kFooter);
+    cli::addStandardFlags(app);
+    app.add_option("--data", options.data,
+                   "data root (default ../shared/data): fer2013/fer2013.csv or .csv.xz, "
+                   "fer2013/fer2013new.csv, CK+48/ (CK+48 must be unpacked: "
+                   "../shared/data/unpack.sh DEST, then --data DEST)");
+    app.add_option("--fer2013", options.fer2013,
+                   "FER-2013 csv (or .csv.xz), instead of the one under --data");
+    app.add_option("--ferplus", options.ferplus,
+                   "FER+ votes (fer2013new.csv), instead of the one under --data");
+    app.add_option("--ckplus", options.ckplus,
+                   "CK+48 folder (one folder per class), instead of the one under --data");
+    app.add_option("--datasets", datasets,
+                   "comma-separated: fer2013, ferplus, ckplus, combined (default: every one "
+                   "whose data is found)");
+    app.add_option("--out", options.out, "output folder (default ./explore)");
+    app.add_option("--samples", options.samples, "images per class in the sample grids (default 8)")
+        ->check(CLI::Range(1, 64));
+    app.add_option("--seed", options.seed,
+                   "seed for the CK+ subject split and the sample choice (default 1)");
+    app.add_flag("--smote", options.smote,
+                 "also run SMOTE on each training part: time it, chart before/after");
+    app.add_flag("--strict", options.strict, "stop at the first malformed row or unreadable image");
+}
+
 }  // namespace
 
 ExploreOptions parseExploreOptions(const std::vector<std::string>& args) {
     ExploreOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        const auto value = [&]() -> const std::string& {
-            if (i + 1 >= args.size())
-                throw UsageError(arg + " needs a value");
-            return args[++i];
-        };
-        if (arg == "--help" || arg == "-h") {
-            options.help = true;
-        } else if (arg == "--data") {
-            options.data = value();
-        } else if (arg == "--fer2013") {
-            options.fer2013 = value();
-        } else if (arg == "--ferplus") {
-            options.ferplus = value();
-        } else if (arg == "--ckplus") {
-            options.ckplus = value();
-        } else if (arg == "--datasets") {
-            options.datasets = parseDatasets(value());
-        } else if (arg == "--out") {
-            options.out = value();
-        } else if (arg == "--samples") {
-            options.samples = parseNumber<int>(arg, value());
-            if (options.samples < 1 || options.samples > 64)
-                throw UsageError("--samples must be 1..64, got " + args[i]);
-        } else if (arg == "--seed") {
-            options.seed = parseNumber<std::uint64_t>(arg, value());
-        } else if (arg == "--smote") {
-            options.smote = true;
-        } else if (arg == "--strict") {
-            options.strict = true;
-        } else {
-            throw UsageError("unknown option '" + arg + "'");
-        }
-    }
+    std::string datasets;
+    CLI::App app{"", "emotrace-explore"};
+    declareOptions(app, options, datasets);
+    const auto outcome = cli::parseCommandLine<UsageError>(app, args);
+    options.help = outcome == cli::ParseOutcome::Help;
+    options.version = outcome == cli::ParseOutcome::Version;
+    if (!datasets.empty())
+        options.datasets = parseDatasets(datasets);
     return options;
 }
 
 std::string usageText() {
-    return R"(Usage: emotrace-explore [options]
-
-Explores the training data: class distribution per split (table and PNG chart), pixel mean and
-standard deviation per split, and a grid of sample images per class, for FER-2013, FER+, CK+48
-and the paper's combined FER-2013 + CK+ set. Writes the figures and summary.md to --out.
-
-Options:
-  --data DIR        data root (default ../shared/data): fer2013/fer2013.csv or .csv.xz,
-                    fer2013/fer2013new.csv, CK+48/ (CK+48 must be unpacked:
-                    ../shared/data/unpack.sh DEST, then --data DEST)
-  --fer2013 FILE    FER-2013 csv (or .csv.xz), instead of the one under --data
-  --ferplus FILE    FER+ votes (fer2013new.csv), instead of the one under --data
-  --ckplus DIR      CK+48 folder (one folder per class), instead of the one under --data
-  --datasets LIST   comma-separated: fer2013, ferplus, ckplus, combined
-                    (default: every one whose data is found)
-  --out DIR         output folder (default ./explore)
-  --samples N       images per class in the sample grids (default 8)
-  --seed N          seed for the CK+ subject split and the sample choice (default 1)
-  --smote           also run SMOTE on each training part: time it, chart before/after
-  --strict          stop at the first malformed row or unreadable image
-  -h, --help        this text
-
-Splits: FER-2013 and FER+ use the Usage column (Training / PublicTest / PrivateTest as
-train / validation / test); CK+48 is split by subject 80/10/10; the combined set keeps
-FER-2013's split and adds CK+ split by subject (docs/datasets.md).
-
-Exit codes: 0 ok, 1 unexpected error, 2 bad command line, 3 data missing or malformed,
-6 output cannot be written.
-)";
+    ExploreOptions options;
+    std::string datasets;
+    CLI::App app{"", "emotrace-explore"};
+    declareOptions(app, options, datasets);
+    return app.help();
 }
 
 }  // namespace emotrace::explore

@@ -31,6 +31,7 @@ struct ExploreOptions {
     bool smote = false;  // also run SMOTE on each training part, timed, with a before/after chart
     bool strict = false;
     bool help = false;
+    bool version = false;
 };
 
 class UsageError : public std::runtime_error {

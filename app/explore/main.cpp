@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
         std::cout << usageText();
         return kExitOk;
     }
+    if (options.version) {
+        std::cout << "emotrace-explore " << EMOTRACE_VERSION << '\n';
+        return kExitOk;
+    }
     try {
         return runExplore(options, std::cout, std::cerr);
     } catch (const std::exception& e) {

@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "emotrace/command_line.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/cross_validation.h"
 #include "emotrace/train/data_sources.h"
@@ -34,43 +35,28 @@ struct TrainCommand {
     std::filesystem::path out;
     bool test = true;
     int folds = 0;
-    bool help = false;
 };
 
-const char* kUsage = R"(usage: emotrace-train --out DIR [options]
-Trains a model and writes into DIR: checkpoint.pt (every epoch), log.csv, best_model.pt (the
-epoch with the best validation macro-F1, loadable by the dashboard) and, unless --no-test, the
-best model's test_report.txt, test_confusion.csv and test_confusion.png.
-  --out DIR               output folder (required)
-  --resume                continue the run in DIR from its checkpoint
-  --no-test               skip the test-split evaluation at the end
-  --folds K               k-fold cross-validation instead: the dataset's parts pooled, K
-                          stratified folds grouped by subject, DIR/fold-N per fold, and
-                          accuracy / macro-F1 per fold with mean +- std (DIR/folds.csv)
-)";
+constexpr const char* kDescription =
+    "Trains a model and writes into DIR: checkpoint.pt (every epoch), log.csv, best_model.pt "
+    "(the epoch with the best validation macro-F1, loadable by the dashboard) and, unless "
+    "--no-test, the best model's test_report.txt, test_confusion.csv and test_confusion.png.";
 
-TrainCommand parse(Arguments& args) {
-    TrainCommand c;
-    while (args.next()) {
-        if (args.is("--help") || args.is("-h")) {
-            c.help = true;
-        } else if (args.is("--out")) {
-            c.out = args.text();
-        } else if (args.is("--resume")) {
-            args.flag();
-            c.setup.train.resume = true;
-        } else if (args.is("--folds")) {
-            c.folds = args.integer(2, 100);
-        } else if (args.is("--no-test")) {
-            args.flag();
-            c.test = false;
-        } else if (!parseDataOption(args, c.data) && !parseTrainOption(args, c.setup)) {
-            throw UsageError("unknown option '" + args.name() + "'");
-        }
-    }
-    if (!c.help && c.out.empty())
-        throw UsageError("--out DIR is required");
-    return c;
+// The command line as a declaration of its options, bound into `c`.
+void declareOptions(CLI::App& app, TrainCommand& c) {
+    app.description(kDescription);
+    cli::addStandardFlags(app);
+    app.add_option("--out", c.out, "output folder")->required();
+    app.add_flag("--resume", c.setup.train.resume, "continue the run in DIR from its checkpoint");
+    app.add_flag_callback(
+        "--no-test", [&c] { c.test = false; }, "skip the test-split evaluation at the end");
+    app.add_option("--folds", c.folds,
+                   "k-fold cross-validation instead: the dataset's parts pooled, K stratified "
+                   "folds grouped by subject, DIR/fold-N per fold, and accuracy / macro-F1 per "
+                   "fold with mean +- std (DIR/folds.csv)")
+        ->check(CLI::Range(2, 100));
+    addDataOptions(app, c.data);
+    addTrainOptions(app, c.setup);
 }
 
 void writeTestReport(const std::filesystem::path& model, const Dataset& test,
@@ -119,12 +105,12 @@ int runFolds(TrainCommand& command, const PreparedData& data, const std::string&
 }
 
 int run(int argc, char** argv) {
-    Arguments args(argc, argv);
-    auto command = parse(args);
-    if (command.help) {
-        std::cout << kUsage << '\n' << dataOptionsHelp() << '\n' << trainOptionsHelp();
+    TrainCommand command;
+    CLI::App app{"", "emotrace-train"};
+    declareOptions(app, command);
+    if (parseToolArguments(app, argc, argv))
         return 0;
-    }
+    const std::string command_line = commandLine("emotrace-train", argc, argv);
     if (command.folds > 0 && command.data.ckplus_repeat > 1)
         throw UsageError(
             "--ckplus-repeat and --folds do not go together: the pooled folds would hold a "
@@ -142,14 +128,14 @@ int run(int argc, char** argv) {
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)
-        return runFolds(command, data, args.commandLine("emotrace-train"));
+        return runFolds(command, data, command_line);
     if (command.data.dataset == "folder")
         throw UsageError(
             "--dataset folder makes all its images a test split: evaluate on it with "
             "emotrace-evaluate, or train on it with --folds K (cross-validation)");
     applyBalancingAndAugmentation(setup, data.train, std::cerr);
     setup.train.out_dir = command.out;
-    setup.train.description = data.description + "; command: " + args.commandLine("emotrace-train");
+    setup.train.description = data.description + "; command: " + command_line;
     const auto result = train::train(data.train, data.validation, setup.train);
     if (result.interrupted) {
         std::cerr << "interrupted: continue with the same command and --resume\n";

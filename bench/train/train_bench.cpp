@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "emotrace/command_line.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/train_setup.h"
@@ -40,34 +41,28 @@ struct BenchOptions {
     bool baseline = true;
 };
 
-BenchOptions parse(int argc, char** argv) {
-    BenchOptions o;
+// The command line as a declaration; false when --help or --version was answered.
+bool parse(int argc, char** argv, BenchOptions& o) {
     o.data.dataset = "fer2013";
-    Arguments args(argc, argv);
-    while (args.next()) {
-        if (args.is("--help") || args.is("-h")) {
-            std::cout << "usage: emotrace-train-bench [--items N (2000)] [--models A,B] "
-                         "[--threads N (2)] [--python PATH] [--no-baseline] [data options]\n"
-                      << dataOptionsHelp();
-            std::exit(0);
-        } else if (args.is("--items")) {
-            o.items = static_cast<std::size_t>(args.integer(64, 1 << 20));
-        } else if (args.is("--models")) {
-            o.models = args.list();
-        } else if (args.is("--threads")) {
-            o.threads = args.integer(1, 256);
-        } else if (args.is("--python")) {
-            o.python = args.text();
-        } else if (args.is("--no-baseline")) {
-            args.flag();
-            o.baseline = false;
-        } else if (!parseDataOption(args, o.data)) {
-            throw UsageError("unknown option '" + args.name() + "'");
-        }
-    }
+    CLI::App app{
+        "Training throughput end to end of emotrace against the PyTorch script beside "
+        "it, on the same images.",
+        "emotrace-train-bench"};
+    cli::addStandardFlags(app);
+    app.add_option("--items", o.items, "training images (default 2000)")
+        ->check(CLI::Range(64, 1 << 20));
+    app.add_option("--models", o.models, "comma-separated (default resnet18,mycnn_v1)")
+        ->delimiter(',');
+    app.add_option("--threads", o.threads, "(default 2)")->check(CLI::Range(1, 256));
+    app.add_option("--python", o.python, "the Python with torch (default /usr/bin/python3)");
+    app.add_flag_callback(
+        "--no-baseline", [&o] { o.baseline = false; }, "skip the PyTorch baseline");
+    addDataOptions(app, o.data);
+    if (parseToolArguments(app, argc, argv))
+        return false;
     o.data.max_train_items = o.items;
     o.data.max_eval_items = 32;
-    return o;
+    return true;
 }
 
 struct Timing {
@@ -158,7 +153,9 @@ std::string fixed(double value, int digits) {
 }
 
 int run(int argc, char** argv) {
-    const auto o = parse(argc, argv);
+    BenchOptions o;
+    if (!parse(argc, argv, o))
+        return 0;
     cv::setNumThreads(1);
     const auto data = prepareData(o.data, std::cerr);
     const auto scratch =

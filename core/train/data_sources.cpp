@@ -1,5 +1,7 @@
 #include "emotrace/train/data_sources.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <numeric>
 #include <ostream>
@@ -166,85 +168,65 @@ std::string counts(const PreparedData& d) {
 
 }  // namespace
 
-bool parseDataOption(Arguments& args, DataSources& s) {
-    if (args.is("--dataset")) {
-        s.dataset = args.text();
-        const std::vector<std::string> known{"fer2013", "ferplus", "ckplus", "combined", "folder"};
-        if (std::find(known.begin(), known.end(), s.dataset) == known.end())
-            throw UsageError(
-                "--dataset expects fer2013, ferplus, ckplus, combined or folder, got '" +
-                s.dataset + "'");
-    } else if (args.is("--images")) {
-        s.images_dir = args.text();
-    } else if (args.is("--fer2013")) {
-        s.fer2013_csv = args.text();
-    } else if (args.is("--ferplus")) {
-        s.ferplus_csv = args.text();
-    } else if (args.is("--ckplus")) {
-        s.ckplus_dir = args.text();
-    } else if (args.is("--data")) {
-        s.shared_data = args.text();
-    } else if (args.is("--data-cache")) {
-        s.cache = args.text();
-    } else if (args.is("--strict")) {
-        args.flag();
-        s.strict = true;
-    } else if (args.is("--split-seed")) {
-        s.split_seed = args.unsignedInteger();
-    } else if (args.is("--max-train-items")) {
-        s.max_train_items = static_cast<std::size_t>(args.unsignedInteger());
-    } else if (args.is("--max-eval-items")) {
-        s.max_eval_items = static_cast<std::size_t>(args.unsignedInteger());
-    } else if (args.is("--ferplus-mix")) {
-        s.ferplus_mix = args.real(0.0, 1.0);
-    } else if (args.is("--ferplus-contempt")) {
-        args.flag();
-        s.ferplus_contempt = true;
-    } else if (args.is("--ckplus-repeat")) {
-        s.ckplus_repeat = static_cast<std::size_t>(args.unsignedInteger());
-        if (s.ckplus_repeat < 1 || s.ckplus_repeat > 100)
-            throw UsageError("--ckplus-repeat expects a count from 1 to 100, got " +
-                             std::to_string(s.ckplus_repeat));
-    } else if (args.is("--through-pipeline")) {
-        args.flag();
-        s.through_pipeline = true;
-    } else {
-        return false;
-    }
-    return true;
-}
-
-std::string dataOptionsHelp() {
-    return R"(data:
-  --dataset NAME          fer2013 | ferplus | ckplus | combined (default: combined, the paper's
-                          FER-2013 + CK+48 in 8 classes) | folder (with --images DIR)
-  --images DIR            with --dataset folder: face pictures, one folder per class named by
-                          class (anger, happy, ...); photos go through the app's face detection
-                          and crop. All of them form the test split (evaluation only)
-  --fer2013 FILE          fer2013.csv or .csv.xz (default: ../cache/data/fer2013/fer2013.csv,
-                          else ../shared/data/fer2013/fer2013.csv.xz)
-  --ferplus FILE          FER+ votes fer2013new.csv (default: beside the cache or shared data)
-  --ckplus DIR            CK+48 folder, one folder per class (default: ../cache/data/CK+48;
-                          make it with ../shared/data/unpack.sh ../cache/data)
-  --data DIR              the shared data folder (default: ../shared/data)
-  --data-cache DIR        the unpacked cache (default: ../cache/data)
-  --strict                stop at the first malformed row or image instead of skipping it
-  --split-seed N          seed of CK+'s subject split (default 0)
-  --max-train-items N     train on a seeded random subset of N items (quick checks)
-  --max-eval-items N      the same for validation and test
-  --ferplus-mix A         train FER-2013 images (fer2013, combined) towards (1 - A) x their
-                          label + A x their FER+ vote distribution (needs the FER+ votes);
-                          validation and test keep FER-2013's labels (default 0: off)
-  --ferplus-contempt      train FER-2013 training images whose FER+ votes make contempt the
-                          plurality as contempt (FER-2013 has no contempt class; 162 faces);
-                          validation and test keep FER-2013's labels (default: off)
-  --ckplus-repeat N       with --dataset combined: each CK+ training frame appears N times
-                          per epoch, each copy augmented on its own (the posed faces and the
-                          only contempt weigh more); validation and test unchanged (default 1)
-  --through-pipeline      every split's crops are enlarged 4x and go through the app's face
-                          detection (YuNet) and crop, as a photo would: the faces as the app
-                          frames them; faces without a detection are left out and counted
-)";
+void addDataOptions(CLI::App& app, DataSources& s) {
+    const std::string group = "data";
+    app.add_option("--dataset", s.dataset,
+                   "fer2013 | ferplus | ckplus | combined (default: combined, the paper's "
+                   "FER-2013 + CK+48 in 8 classes) | folder (with --images DIR)")
+        ->check(CLI::IsMember({"fer2013", "ferplus", "ckplus", "combined", "folder"}))
+        ->group(group);
+    app.add_option("--images", s.images_dir,
+                   "with --dataset folder: face pictures, one folder per class named by class "
+                   "(anger, happy, ...); photos go through the app's face detection and crop. "
+                   "All of them form the test split (evaluation only)")
+        ->group(group);
+    app.add_option("--fer2013", s.fer2013_csv,
+                   "fer2013.csv or .csv.xz (default: ../cache/data/fer2013/fer2013.csv, else "
+                   "../shared/data/fer2013/fer2013.csv.xz)")
+        ->group(group);
+    app.add_option("--ferplus", s.ferplus_csv,
+                   "FER+ votes fer2013new.csv (default: beside the cache or shared data)")
+        ->group(group);
+    app.add_option("--ckplus", s.ckplus_dir,
+                   "CK+48 folder, one folder per class (default: ../cache/data/CK+48; make it "
+                   "with ../shared/data/unpack.sh ../cache/data)")
+        ->group(group);
+    app.add_option("--data", s.shared_data, "the shared data folder (default: ../shared/data)")
+        ->group(group);
+    app.add_option("--data-cache", s.cache, "the unpacked cache (default: ../cache/data)")
+        ->group(group);
+    app.add_flag("--strict", s.strict,
+                 "stop at the first malformed row or image instead of skipping it")
+        ->group(group);
+    app.add_option("--split-seed", s.split_seed, "seed of CK+'s subject split (default 0)")
+        ->group(group);
+    app.add_option("--max-train-items", s.max_train_items,
+                   "train on a seeded random subset of N items (quick checks)")
+        ->group(group);
+    app.add_option("--max-eval-items", s.max_eval_items, "the same for validation and test")
+        ->group(group);
+    app.add_option("--ferplus-mix", s.ferplus_mix,
+                   "train FER-2013 images (fer2013, combined) towards (1 - A) x their label + A "
+                   "x their FER+ vote distribution (needs the FER+ votes); validation and test "
+                   "keep FER-2013's labels (default 0: off)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->group(group);
+    app.add_flag("--ferplus-contempt", s.ferplus_contempt,
+                 "train FER-2013 training images whose FER+ votes make contempt the plurality "
+                 "as contempt (FER-2013 has no contempt class; 162 faces); validation and test "
+                 "keep FER-2013's labels (default: off)")
+        ->group(group);
+    app.add_option("--ckplus-repeat", s.ckplus_repeat,
+                   "with --dataset combined: each CK+ training frame appears N times per "
+                   "epoch, each copy augmented on its own (the posed faces and the only "
+                   "contempt weigh more); validation and test unchanged (default 1)")
+        ->check(CLI::Range(1, 100))
+        ->group(group);
+    app.add_flag("--through-pipeline", s.through_pipeline,
+                 "every split's crops are enlarged 4x and go through the app's face detection "
+                 "(YuNet) and crop, as a photo would: the faces as the app frames them; faces "
+                 "without a detection are left out and counted")
+        ->group(group);
 }
 
 Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed) {

@@ -1,130 +1,126 @@
 #include "emotrace/train/train_setup.h"
 
+#include <CLI/CLI.hpp>
+
 #include <ostream>
 
 #include "emotrace/balancing.h"
 
 namespace emotrace::train {
 
-bool parseTrainOption(Arguments& args, TrainSetup& setup) {
+void addTrainOptions(CLI::App& app, TrainSetup& setup) {
     auto& t = setup.train;
     auto& a = setup.augment;
-    if (args.is("--model")) {
-        t.model = args.text();
-    } else if (args.is("--freeze-backbone")) {
-        args.flag();
-        t.freeze_backbone = true;
-    } else if (args.is("--pretrained")) {
-        t.pretrained_weights = args.text();
-    } else if (args.is("--epochs")) {
-        t.epochs = args.integer(1, 100000);
-    } else if (args.is("--patience")) {
-        t.patience = args.integer(0, 100000);
-    } else if (args.is("--batch-size")) {
-        t.batch_size = args.integer(1, 65536);
-    } else if (args.is("--lr")) {
-        t.learning_rate = args.real(0.0, 10.0);
-    } else if (args.is("--weight-decay")) {
-        t.weight_decay = args.real(0.0, 10.0);
-    } else if (args.is("--label-smoothing")) {
-        t.label_smoothing = args.real(0.0, 0.99);
-    } else if (args.is("--lr-schedule")) {
-        t.lr_schedule = args.text();
-        if (t.lr_schedule != "constant" && t.lr_schedule != "cosine")
-            throw UsageError("--lr-schedule expects constant or cosine, got '" + t.lr_schedule +
-                             "'");
-    } else if (args.is("--warmup-epochs")) {
-        t.warmup_epochs = args.real(0.0, 1000.0);
-    } else if (args.is("--shift-average")) {
-        t.shift_average = args.integer(0, 1024);
-    } else if (args.is("--soft-labels")) {
-        args.flag();
-        t.soft_labels = true;
-    } else if (args.is("--seed")) {
-        t.seed = args.unsignedInteger();
-    } else if (args.is("--threads")) {
-        t.threads = args.integer(1, 256);
-    } else if (args.is("--max-steps")) {
-        t.max_steps_per_epoch = args.integer(0, 1 << 30);
-    } else if (args.is("--mean")) {
-        t.input_mean = static_cast<float>(args.real(-10.0, 10.0));
-    } else if (args.is("--std")) {
-        t.input_std = static_cast<float>(args.real(1e-6, 10.0));
-    } else if (args.is("--no-progress")) {
-        args.flag();
-        t.show_progress = false;
-    } else if (args.is("--sampler")) {
-        args.flag();
-        setup.balancing.sampler = true;
-    } else if (args.is("--smote")) {
-        args.flag();
-        setup.balancing.smote = true;
-    } else if (args.is("--smote-k")) {
-        setup.balancing.smote_k = args.integer(1, 1000);
-    } else if (args.is("--class-weights")) {
-        args.flag();
-        setup.balancing.class_weights = true;
-    } else if (args.is("--class-weight-power")) {
-        setup.balancing.class_weights = true;
-        setup.balancing.class_weight_power = args.real(0.0, 4.0);
-    } else if (args.is("--no-augment")) {
-        args.flag();
-        setup.augmentation = false;
-    } else if (args.is("--augment-extended")) {
-        args.flag();
-        a = AugmentOptions::extended();
-    } else if (args.is("--no-flip")) {
-        args.flag();
-        a.flip = false;
-    } else if (args.is("--rotation")) {
-        a.rotation_degrees = static_cast<float>(args.real(0.0, 180.0));
-    } else if (args.is("--scale")) {
-        a.scale = static_cast<float>(args.real(0.0, 0.9));
-    } else if (args.is("--translation")) {
-        a.translation = static_cast<float>(args.real(0.0, 0.5));
-    } else if (args.is("--brightness")) {
-        a.brightness = static_cast<float>(args.real(0.0, 1.0));
-    } else if (args.is("--contrast")) {
-        a.contrast = static_cast<float>(args.real(0.0, 0.9));
-    } else if (args.is("--mixup")) {
-        t.mixup_alpha = static_cast<float>(args.real(0.0, 100.0));
-    } else if (args.is("--erase")) {
-        a.erase_probability = static_cast<float>(args.real(0.0, 1.0));
-    } else {
-        return false;
-    }
-    return true;
-}
+    auto& b = setup.balancing;
+    std::vector<CLI::Option*> added;
+    const auto group = [&](const std::string& name, CLI::Option* option) {
+        added.push_back(option->group(name));
+    };
+    const std::string model = "model and protocol (defaults: the paper's)";
+    group(model, app.add_option("--model", t.model,
+                                "mycnn_v1..mycnn_v6, ma2024, two_branch, resnet18, "
+                                "resnet18_cifar, vgg16, vgg16_bn, densenet121 (default "
+                                "resnet18)"));
+    group(model, app.add_flag("--freeze-backbone", t.freeze_backbone,
+                              "train only the last block and the classifier"));
+    group(model, app.add_option("--pretrained", t.pretrained_weights,
+                                "start from ImageNet weights in a state-dict file you supply, "
+                                "or from an emotrace model file of the same architecture (a "
+                                "second schedule)"));
+    group(model,
+          app.add_option("--epochs", t.epochs, "(default 10)")->check(CLI::Range(1, 100000)));
+    group(model, app.add_option("--patience", t.patience, "(default 3; 0 = no early stopping)")
+                     ->check(CLI::Range(0, 100000)));
+    group(
+        model,
+        app.add_option("--batch-size", t.batch_size, "(default 32)")->check(CLI::Range(1, 65536)));
+    group(model,
+          app.add_option("--lr", t.learning_rate, "(default 1e-3)")->check(CLI::Range(0.0, 10.0)));
+    group(model, app.add_option("--weight-decay", t.weight_decay, "(default 1e-4)")
+                     ->check(CLI::Range(0.0, 10.0)));
+    group(model, app.add_option("--label-smoothing", t.label_smoothing, "(default 0)")
+                     ->check(CLI::Range(0.0, 0.99)));
+    group(model, app.add_option("--lr-schedule", t.lr_schedule,
+                                "constant (default) or cosine: cosine decays the rate to 0 at "
+                                "the last epoch after a linear warm-up")
+                     ->check(CLI::IsMember({"constant", "cosine"})));
+    group(model, app.add_option("--warmup-epochs", t.warmup_epochs, "(default 0)")
+                     ->check(CLI::Range(0.0, 1000.0)));
+    group(model, app.add_option("--shift-average", t.shift_average,
+                                "the model file asks the app to average each face over copies "
+                                "moved by D pixels (for models trained with translation); "
+                                "validation during training stays one pass per face")
+                     ->check(CLI::Range(0, 1024)));
+    group(model, app.add_flag("--soft-labels", t.soft_labels,
+                              "learn the FER+ vote distributions (with --dataset ferplus)"));
+    group(model, app.add_option("--seed", t.seed, "(default 42)"));
+    group(model, app.add_option("--threads", t.threads, "torch threads (default 2)")
+                     ->check(CLI::Range(1, 256)));
+    group(model, app.add_option("--max-steps", t.max_steps_per_epoch,
+                                "at most N steps an epoch (quick checks)")
+                     ->check(CLI::Range(0, 1 << 30)));
+    group(model, app.add_option("--mean", t.input_mean,
+                                "input normalisation after scaling to [0,1] (default 0)")
+                     ->check(CLI::Range(-10.0, 10.0)));
+    group(model,
+          app.add_option("--std", t.input_std, "(default 1)")->check(CLI::Range(1e-6, 10.0)));
+    group(model, app.add_flag_callback(
+                     "--no-progress", [&t] { t.show_progress = false; }, "no progress line"));
 
-std::string trainOptionsHelp() {
-    return R"(model and protocol (defaults: the paper's):
-  --model NAME            mycnn_v1..mycnn_v6, ma2024, two_branch, resnet18, resnet18_cifar,
-                          vgg16, vgg16_bn, densenet121 (default resnet18)
-  --freeze-backbone       train only the last block and the classifier
-  --pretrained FILE       start from ImageNet weights in a state-dict file you supply, or from
-                          an emotrace model file of the same architecture (a second schedule)
-  --epochs N (10)  --patience N (3; 0 = no early stopping)  --batch-size N (32)
-  --lr X (1e-3)  --weight-decay X (1e-4)  --label-smoothing X (0)  --seed N (42)
-  --lr-schedule constant|cosine (constant)  --warmup-epochs X (0): cosine decays the rate to 0
-                          at the last epoch after a linear warm-up
-  --soft-labels           learn the FER+ vote distributions (with --dataset ferplus)
-  --shift-average D       the model file asks the app to average each face over copies moved
-                          by D pixels (ModelInfo::shift_average; for models trained with
-                          translation); validation during training stays one pass per face
-  --max-steps N           at most N steps an epoch (quick checks)
-  --mean X --std X        input normalisation after scaling to [0,1] (default 0 and 1)
-  --threads N             torch threads (default 2)   --no-progress
-balancing (combinable):
-  --sampler               weighted random sampler: class-balanced draws with replacement
-  --smote [--smote-k K]   SMOTE the training set up to its largest class (k = 5)
-  --class-weights         inverse-frequency class-weighted cross-entropy
-  --class-weight-power P  the weights raised to P (implies --class-weights; 0.5 = softer)
-augmentation (default: the paper's flip, rotation 15 degrees, scale 10%):
-  --no-augment  --no-flip  --rotation DEG  --scale S  --augment-extended
-  --translation F  --brightness B  --contrast C  --erase P
-  --mixup ALPHA           blend each batch with a shuffled copy of itself, images and targets,
-                          by lambda ~ Beta(ALPHA, ALPHA) (mixup; 0.2 is usual; default 0: off)
-)";
+    const std::string balancing = "balancing (combinable)";
+    group(balancing, app.add_flag("--sampler", b.sampler,
+                                  "weighted random sampler: class-balanced draws with "
+                                  "replacement"));
+    group(balancing,
+          app.add_flag("--smote", b.smote, "SMOTE the training set up to its largest class"));
+    group(balancing, app.add_option("--smote-k", b.smote_k, "SMOTE's neighbours (default 5)")
+                         ->check(CLI::Range(1, 1000)));
+    group(balancing, app.add_flag("--class-weights", b.class_weights,
+                                  "inverse-frequency class-weighted cross-entropy"));
+    group(balancing, app.add_option_function<double>(
+                            "--class-weight-power",
+                            [&b](double power) {
+                                b.class_weights = true;
+                                b.class_weight_power = power;
+                            },
+                            "the weights raised to P (implies --class-weights; 0.5 = "
+                            "softer)")
+                         ->check(CLI::Range(0.0, 4.0)));
+
+    const std::string augmentation =
+        "augmentation (default: the paper's flip, rotation 15 degrees, scale 10%)";
+    group(augmentation,
+          app.add_flag_callback(
+              "--no-augment", [&setup] { setup.augmentation = false; }, "no augmentation"));
+    group(augmentation,
+          app.add_flag_callback(
+              "--augment-extended", [&a] { a = AugmentOptions::extended(); },
+              "the extended set (translation, brightness, contrast, erasing); options after it "
+              "change it"));
+    group(augmentation, app.add_flag_callback(
+                            "--no-flip", [&a] { a.flip = false; }, "no mirror images"));
+    group(
+        augmentation,
+        app.add_option("--rotation", a.rotation_degrees, "degrees")->check(CLI::Range(0.0, 180.0)));
+    group(augmentation,
+          app.add_option("--scale", a.scale, "relative")->check(CLI::Range(0.0, 0.9)));
+    group(augmentation, app.add_option("--translation", a.translation, "share of the size")
+                            ->check(CLI::Range(0.0, 0.5)));
+    group(augmentation,
+          app.add_option("--brightness", a.brightness, "relative")->check(CLI::Range(0.0, 1.0)));
+    group(augmentation,
+          app.add_option("--contrast", a.contrast, "relative")->check(CLI::Range(0.0, 0.9)));
+    group(
+        augmentation,
+        app.add_option("--erase", a.erase_probability, "probability")->check(CLI::Range(0.0, 1.0)));
+    group(augmentation, app.add_option("--mixup", t.mixup_alpha,
+                                       "blend each batch with a shuffled copy of itself, images "
+                                       "and targets, by lambda ~ Beta(ALPHA, ALPHA) (0.2 is "
+                                       "usual; default 0: off)")
+                            ->check(CLI::Range(0.0, 100.0)));
+    // As given: an option after --augment-extended changes the extended set.
+    for (auto* option : added)
+        option->trigger_on_parse();
 }
 
 void applyBalancingAndAugmentation(TrainSetup& setup, Dataset& training, std::ostream& log) {

@@ -215,6 +215,29 @@ TEST(AnalyzeCommand, UsageErrorsExitWith2) {
     const auto missing_value = runAnalyze(dir.path(), {"clip.avi", "--model"});
     EXPECT_EQ(missing_value.exit_code, 2);
     EXPECT_NE(missing_value.err.find("--model"), std::string::npos) << missing_value.err;
+    const auto out_of_range = runAnalyze(dir.path(), {"clip.avi", "--threads", "0"});
+    EXPECT_NE(out_of_range.err.find("--threads"), std::string::npos) << out_of_range.err;
+    EXPECT_NE(out_of_range.err.find("Try 'emotrace-analyze --help'"), std::string::npos);
+    const auto contradiction = runAnalyze(dir.path(), {"clip.avi", "--no-store", "--export", "x"});
+    EXPECT_EQ(contradiction.exit_code, 2);
+    EXPECT_NE(contradiction.err.find("--export"), std::string::npos) << contradiction.err;
+    const auto two_with_csv = runAnalyze(dir.path(), {"a.avi", "b.avi", "--csv", "out.csv"});
+    EXPECT_EQ(two_with_csv.exit_code, 2);
+    EXPECT_NE(two_with_csv.err.find("take one video"), std::string::npos) << two_with_csv.err;
+}
+
+TEST(AnalyzeCommand, VersionAndHelpNameEveryOption) {
+    test::TempDir dir;
+    const auto version = runAnalyze(dir.path(), {"--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_EQ(version.out, std::string("emotrace-analyze ") + EMOTRACE_VERSION + "\n");
+    const auto help = runAnalyze(dir.path(), {"--help"});
+    for (const char* option :
+         {"--model", "--no-model", "--detector", "--csv", "--json", "--store", "--no-store",
+          "--detect-every", "--export", "--wait", "--output-mode", "--threads", "--no-progress",
+          "--version", "--help"}) {
+        EXPECT_NE(help.out.find(option), std::string::npos) << option;
+    }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "emotrace/command_line.h"
 #include "emotrace/label_map.h"
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
@@ -52,55 +53,68 @@ std::string prepareDataRefusal(const DataSources& sources) {
     return "";
 }
 
-std::string usageMessage(const std::vector<std::string>& words) {
-    Arguments args(words);
+// What a training tool's command line parses into: its training and data options as
+// emotrace-train declares them.
+struct Parsed {
     TrainSetup setup;
     DataSources data;
+};
+
+Parsed parsed(const std::vector<std::string>& words) {
+    Parsed result;
+    CLI::App app;
+    cli::addStandardFlags(app);
+    addTrainOptions(app, result.setup);
+    addDataOptions(app, result.data);
+    cli::parseCommandLine<UsageError>(app, words);
+    return result;
+}
+
+// The UsageError's message for `words`; empty when they parse.
+std::string usageMessage(const std::vector<std::string>& words) {
     try {
-        while (args.next()) {
-            if (!parseTrainOption(args, setup) && !parseDataOption(args, data))
-                return "unknown " + args.name();
-        }
+        parsed(words);
     } catch (const UsageError& e) {
         return e.what();
     }
     return "";
 }
 
-TEST(Arguments, ReadsSeparateAndAttachedValues) {
-    Arguments args({"--epochs=3", "--lr", "0.01", "--sampler", "--models", "a,b,,c"});
-    TrainSetup setup;
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseTrainOption(args, setup));
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseTrainOption(args, setup));
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseTrainOption(args, setup));
+bool mentions(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(TrainOptions, ReadSeparateAndAttachedValues) {
+    const auto setup = parsed({"--epochs=3", "--lr", "0.01", "--sampler"}).setup;
     EXPECT_EQ(setup.train.epochs, 3);
     EXPECT_DOUBLE_EQ(setup.train.learning_rate, 0.01);
     EXPECT_TRUE(setup.balancing.sampler);
-    ASSERT_TRUE(args.next());
-    EXPECT_FALSE(parseTrainOption(args, setup));
-    EXPECT_EQ(args.list(), (std::vector<std::string>{"a", "b", "c"}));
-    EXPECT_FALSE(args.next());
 }
 
-TEST(Arguments, BadValuesNameTheOptionAndWhatWasExpected) {
-    EXPECT_EQ(usageMessage({"--epochs", "ten"}),
-              "--epochs expects a whole number from 1 to 100000, got 'ten'");
-    EXPECT_EQ(usageMessage({"--batch-size"}), "--batch-size needs a value");
-    EXPECT_EQ(usageMessage({"--smote=yes"}), "--smote takes no value, got 'yes'");
-    EXPECT_EQ(usageMessage({"--dataset", "affectnet"}),
-              "--dataset expects fer2013, ferplus, ckplus, combined or folder, got 'affectnet'");
-    EXPECT_EQ(usageMessage({"--lr", "-1"}).substr(0, 22), "--lr expects a number ");
-    EXPECT_EQ(usageMessage({"--frobnicate"}), "unknown --frobnicate");
+TEST(TrainOptions, BadValuesNameTheOptionAndWhatWasExpected) {
+    EXPECT_TRUE(mentions(usageMessage({"--epochs", "ten"}), "--epochs"))
+        << usageMessage({"--epochs", "ten"});
+    EXPECT_TRUE(mentions(usageMessage({"--epochs", "0"}), "not in range 1 to 100000"));
+    EXPECT_TRUE(mentions(usageMessage({"--batch-size"}), "--batch-size"));
+    EXPECT_EQ(usageMessage({"--smote=yes"}), "--smote takes no value");
+    const auto dataset = usageMessage({"--dataset", "affectnet"});
+    EXPECT_TRUE(mentions(dataset, "--dataset") && mentions(dataset, "affectnet")) << dataset;
+    EXPECT_TRUE(mentions(usageMessage({"--lr", "-1"}), "--lr"));
+    EXPECT_TRUE(mentions(usageMessage({"--frobnicate"}), "--frobnicate"));
+    EXPECT_EQ(usageMessage({"--epochs", "12", "--smote"}), "");
+}
+
+// An option after --augment-extended changes the extended set, as the command line reads.
+TEST(TrainOptions, TakeEffectInCommandLineOrder) {
+    const auto after = parsed({"--augment-extended", "--rotation", "5"}).setup.augment;
+    EXPECT_FLOAT_EQ(after.rotation_degrees, 5.0f);
+    EXPECT_FLOAT_EQ(after.translation, AugmentOptions::extended().translation);
+    const auto before = parsed({"--rotation", "5", "--augment-extended"}).setup.augment;
+    EXPECT_FLOAT_EQ(before.rotation_degrees, AugmentOptions::extended().rotation_degrees);
 }
 
 TEST(TrainSetup, ClassWeightPowerImpliesClassWeightsAndIsApplied) {
-    Arguments args({"--class-weight-power", "0.5"});
-    TrainSetup setup;
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseTrainOption(args, setup));
+    auto setup = parsed({"--class-weight-power", "0.5"}).setup;
     EXPECT_TRUE(setup.balancing.class_weights);
     EXPECT_DOUBLE_EQ(setup.balancing.class_weight_power, 0.5);
 
@@ -116,8 +130,7 @@ TEST(TrainSetup, ClassWeightPowerImpliesClassWeightsAndIsApplied) {
     applyBalancingAndAugmentation(setup, training, log);
     ASSERT_EQ(setup.train.class_weights.size(), 2u);
     EXPECT_FLOAT_EQ(setup.train.class_weights[1] / setup.train.class_weights[0], 2.0f);
-    EXPECT_EQ(usageMessage({"--class-weight-power", "-1"}).substr(0, 36),
-              "--class-weight-power expects a numbe");
+    EXPECT_TRUE(mentions(usageMessage({"--class-weight-power", "-1"}), "--class-weight-power"));
 }
 
 TEST(TrainSetup, ModelsTrainedWithMirrorImagesAskForFlipAveraging) {
@@ -130,10 +143,7 @@ TEST(TrainSetup, ModelsTrainedWithMirrorImagesAskForFlipAveraging) {
 
     for (const std::vector<std::string>& words :
          {std::vector<std::string>{"--no-flip"}, std::vector<std::string>{"--no-augment"}}) {
-        Arguments args(words);
-        TrainSetup setup;
-        ASSERT_TRUE(args.next());
-        ASSERT_TRUE(parseTrainOption(args, setup));
+        auto setup = parsed(words).setup;
         applyBalancingAndAugmentation(setup, training, log);
         EXPECT_FALSE(setup.train.mirrored_in_training) << words[0];
     }
@@ -141,30 +151,25 @@ TEST(TrainSetup, ModelsTrainedWithMirrorImagesAskForFlipAveraging) {
 
 // The setup after parsing one training option (with its value).
 TrainSetup parsedOption(const std::vector<std::string>& words) {
-    Arguments args(words);
-    TrainSetup setup;
-    EXPECT_TRUE(args.next());
-    EXPECT_TRUE(parseTrainOption(args, setup)) << words.at(0);
-    return setup;
+    return parsed(words).setup;
 }
 
 TEST(TrainSetup, ShiftAverageGoesIntoTheTrainOptions) {
     EXPECT_EQ(parsedOption({"--shift-average", "2"}).train.shift_average, 2);
     EXPECT_EQ(TrainSetup{}.train.shift_average, 0);
-    EXPECT_EQ(usageMessage({"--shift-average", "-2"}),
-              "--shift-average expects a whole number from 0 to 1024, got '-2'");
+    EXPECT_TRUE(mentions(usageMessage({"--shift-average", "-2"}), "--shift-average"));
+    EXPECT_TRUE(mentions(usageMessage({"--shift-average", "-2"}), "not in range 0 to 1024"));
 }
 
 TEST(TrainSetup, MixupAlphaGoesIntoTheTrainOptions) {
     EXPECT_FLOAT_EQ(parsedOption({"--mixup", "0.2"}).train.mixup_alpha, 0.2f);
     EXPECT_EQ(TrainSetup{}.train.mixup_alpha, 0.0f);
-    EXPECT_NE(usageMessage({"--mixup", "-1"}).find("--mixup expects a number from 0"),
-              std::string::npos);
+    EXPECT_TRUE(mentions(usageMessage({"--mixup", "-1"}), "--mixup"));
 }
 
-TEST(Arguments, CommandLineQuotesWhatAShellWouldSplit) {
-    Arguments args({"--out", "my runs/a", "--epochs=2"});
-    EXPECT_EQ(args.commandLine("emotrace-train"), "emotrace-train --out 'my runs/a' --epochs=2");
+TEST(CommandLine, QuotesWhatAShellWouldSplit) {
+    EXPECT_EQ(commandLine("emotrace-train", {"--out", "my runs/a", "--epochs=2"}),
+              "emotrace-train --out 'my runs/a' --epochs=2");
 }
 
 TEST(DataSources, MissingDataNamesThePathsTriedAndHowToGetThem) {
@@ -262,14 +267,9 @@ TEST(DataSources, AFolderOfFacePicturesIsAllTestSplit) {
         << data.description;
     EXPECT_NE(data.description.find("test 3"), std::string::npos) << data.description;
 
-    Arguments args({"--dataset", "folder", "--images", "/some/photos"});
-    DataSources parsed;
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseDataOption(args, parsed));
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseDataOption(args, parsed));
-    EXPECT_EQ(parsed.dataset, "folder");
-    EXPECT_EQ(parsed.images_dir, "/some/photos");
+    const auto given = parsed({"--dataset", "folder", "--images", "/some/photos"}).data;
+    EXPECT_EQ(given.dataset, "folder");
+    EXPECT_EQ(given.images_dir, "/some/photos");
 }
 
 TEST(DataSources, ThroughPipelineRecropsOnlyTheSplitsAskedForAndCountsFacesNotFound) {
@@ -280,10 +280,8 @@ TEST(DataSources, ThroughPipelineRecropsOnlyTheSplitsAskedForAndCountsFacesNotFo
         std::filesystem::create_directories((dir / name).parent_path());
         ASSERT_TRUE(cv::imwrite((dir / name).string(), blank));
     }
-    Arguments args({"--dataset", "folder", "--images", dir.path().string(), "--through-pipeline"});
-    DataSources sources;
-    while (args.next())
-        ASSERT_TRUE(parseDataOption(args, sources));
+    auto sources =
+        parsed({"--dataset", "folder", "--images", dir.path().string(), "--through-pipeline"}).data;
     ASSERT_TRUE(sources.through_pipeline);
     std::ostringstream log;
     sources.pipeline_splits = {"train"};
@@ -330,9 +328,7 @@ TEST(DataSources, CkPlusRepeatCopiesOnlyCkPlusTrainingFramesAndOnlyInTheCombined
     const std::size_t ck_train = once.train.items.size() - 1;  // one FER-2013 training row
     ASSERT_GT(ck_train, 0u);
 
-    Arguments args({"--ckplus-repeat", "3"});
-    ASSERT_TRUE(args.next());
-    ASSERT_TRUE(parseDataOption(args, sources));
+    sources.ckplus_repeat = parsed({"--ckplus-repeat", "3"}).data.ckplus_repeat;
     ASSERT_EQ(sources.ckplus_repeat, 3u);
     const auto thrice = prepareData(sources, log);
     EXPECT_EQ(thrice.train.items.size(), 1 + 3 * ck_train);
@@ -347,8 +343,8 @@ TEST(DataSources, CkPlusRepeatCopiesOnlyCkPlusTrainingFramesAndOnlyInTheCombined
               std::string::npos)
         << thrice.description;
 
-    EXPECT_NE(usageMessage({"--ckplus-repeat", "0"}).find("from 1 to 100, got 0"),
-              std::string::npos);
+    EXPECT_TRUE(mentions(usageMessage({"--ckplus-repeat", "0"}), "--ckplus-repeat"));
+    EXPECT_TRUE(mentions(usageMessage({"--ckplus-repeat", "0"}), "not in range 1 to 100"));
     sources.dataset = "fer2013";
     const auto refusal = prepareDataRefusal(sources);
     EXPECT_NE(refusal.find("needs --dataset combined, got 'fer2013'"), std::string::npos)

@@ -53,6 +53,10 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
         {"--loop=yes"},
         {"--screenshot", "a.png"},  // without --quit-after
         {"--source", "camera:z"},
+        {"--source", "a.mp4", "--review", "b.mp4"},
+        {"--model", "m.pt", "--no-model"},
+        {"--detector", "dlib"},
+        {"--review-at", "-3"},
     };
     for (const auto& arguments : bad) {
         EXPECT_THROW(parseDashboardOptions(arguments), Error) << arguments[0];
@@ -65,9 +69,9 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
 }
 
 TEST(DashboardOptions, UsageNamesEveryOption) {
-    for (const char* option :
-         {"--source", "--model", "--no-model", "--detector", "--loop", "--smoothing", "--threads",
-          "--screenshot", "--quit-after", "--help"}) {
+    for (const char* option : {"--source", "--model", "--no-model", "--detector", "--loop",
+                               "--smoothing", "--threads", "--review", "--review-at", "--store",
+                               "--screenshot", "--quit-after", "--help", "--version"}) {
         EXPECT_NE(usage().find(option), std::string::npos) << option;
     }
 }

@@ -1,17 +1,21 @@
-// Command-line reading shared by emotrace-train, -evaluate and -experiment: "--name value" and
-// "--name=value", typed values with their allowed range, and a UsageError that names the option.
+// What the training tools (emotrace-train, -evaluate, -experiment, -average) share about their
+// command lines, which each declares with CLI11 (the data and training options come from
+// addDataOptions and addTrainOptions): the usage error, the main() wrapper that turns errors
+// into exit codes, and the command line as a shell would read it, for a model's record.
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "emotrace/error.h"
 
+namespace CLI {
+class App;
+}
+
 namespace emotrace::train {
 
-// A command line that cannot be understood; tools print it with the usage and exit 2.
+// A command line that cannot be understood; tools print it and exit 2.
 class UsageError : public Error {
   public:
     using Error::Error;
@@ -21,35 +25,13 @@ class UsageError : public Error {
 // other error into exit code 1, each printed as "TOOL: message".
 int runTool(const char* tool, int (*run)(int, char**), int argc, char** argv);
 
-class Arguments {
-  public:
-    explicit Arguments(std::vector<std::string> args);
-    Arguments(int argc, char** argv);  // skips argv[0]
+// Parses argv with `app`. Prints the help or the version and returns true when either was asked
+// for (the tool then exits 0); throws UsageError for a command line CLI11 cannot accept.
+bool parseToolArguments(CLI::App& app, int argc, char** argv);
 
-    // Moves to the next argument; false at the end.
-    bool next();
-    // The current option name ("--epochs" of "--epochs=3") or a positional argument.
-    const std::string& name() const { return name_; }
-    bool is(const char* option) const { return name_ == option; }
-
-    // The current option's value: the part after '=' or the next argument.
-    std::string text();
-    int integer(int min, int max);
-    std::uint64_t unsignedInteger();
-    double real(double min, double max);
-    // Fails when an option that takes no value was given one ("--resume=yes").
-    void flag();
-    // "a,b,c" -> {"a", "b", "c"}.
-    std::vector<std::string> list();
-
-    // Everything as given, for the record of how a model was made.
-    std::string commandLine(const std::string& program) const;
-
-  private:
-    std::vector<std::string> args_;
-    std::size_t index_ = 0;
-    std::string name_;
-    std::optional<std::string> attached_;
-};
+// "program arg 'arg with space' ...": the command as given, for the record of how a model was
+// made.
+std::string commandLine(const std::string& program, int argc, char** argv);
+std::string commandLine(const std::string& program, const std::vector<std::string>& args);
 
 }  // namespace emotrace::train

@@ -15,6 +15,10 @@
 #include "emotrace/dataset.h"
 #include "emotrace/train/arguments.h"
 
+namespace CLI {
+class App;
+}
+
 namespace emotrace::train {
 
 struct DataSources {
@@ -52,11 +56,11 @@ struct DataSources {
     std::vector<std::string> pipeline_splits{"train", "validation", "test"};
 };
 
-// Reads the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
+// Declares the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
-// --ferplus-contempt, --ckplus-repeat, --through-pipeline); false for any other option.
-bool parseDataOption(Arguments& args, DataSources& sources);
-std::string dataOptionsHelp();
+// --ferplus-contempt, --ckplus-repeat, --through-pipeline) on `app`, in its "data" group,
+// bound to `sources`, which must outlive the parse.
+void addDataOptions(CLI::App& app, DataSources& sources);
 
 struct PreparedData {
     Dataset train;

@@ -10,6 +10,10 @@
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/trainer.h"
 
+namespace CLI {
+class App;
+}
+
 namespace emotrace::train {
 
 struct BalancingOptions {
@@ -27,10 +31,10 @@ struct TrainSetup {
     bool augmentation = true;
 };
 
-// Reads one training option (--model, --epochs, --lr, --sampler, --no-flip, ...); false for
-// any other option.
-bool parseTrainOption(Arguments& args, TrainSetup& setup);
-std::string trainOptionsHelp();
+// Declares the training options (--model, --epochs, --lr, --sampler, --no-flip, ...) on `app`,
+// bound to `setup`, which must outlive the parse. They take effect in command-line order, so
+// --augment-extended followed by --rotation 5 keeps the extended set with a 5 degree rotation.
+void addTrainOptions(CLI::App& app, TrainSetup& setup);
 
 // Applies SMOTE to `training` (when asked) and fills the sampler weights, class weights and the
 // augmentation function of setup.train. Writes what it did to `log`.

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "csv_lines.h"
+#include "emotrace/csv_lines.h"
 #include "emotrace/fer2013.h"
 #include "emotrace/label_map.h"
 #include "emotrace/model_info.h"

@@ -1,4 +1,4 @@
-#include "csv_lines.h"
+#include "emotrace/csv_lines.h"
 
 #include <algorithm>
 #include <cctype>

@@ -18,6 +18,7 @@
 #include <opencv2/core.hpp>
 
 #include "emotrace/error.h"
+#include "emotrace/types.h"
 
 namespace emotrace {
 
@@ -50,22 +51,6 @@ struct AnalysisSetup {
     std::string detector_version;     // e.g. the detector model's file name
     int detect_every = 1;             // detector run on every n-th frame, tracked in between
     std::string emotrace_version;
-};
-
-// One face in one frame. track_id is stable across the session for the same person.
-struct TrackedFace {
-    int track_id = 0;
-    cv::Rect2f box;
-    float detection_confidence = 0.0f;
-    bool detected = true;              // false: box carried by the tracker between detections
-    std::vector<float> probabilities;  // in AnalysisSetup::labels order; empty without a model
-};
-
-// Every analysed frame has a record; a frame without a face has no faces.
-struct FrameRecord {
-    std::int64_t frame_index = 0;
-    double timestamp_ms = 0.0;
-    std::vector<TrackedFace> faces;
 };
 
 enum class AnalysisState { InProgress, Complete, Failed };

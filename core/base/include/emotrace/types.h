@@ -41,4 +41,20 @@ struct FrameResult {
     std::int64_t dropped_frames = 0;       // frames the worker never saw, since the start
 };
 
+// One face in one frame. track_id is stable across the session for the same person.
+struct TrackedFace {
+    int track_id = 0;
+    cv::Rect2f box;
+    float detection_confidence = 0.0f;
+    bool detected = true;              // false: box carried by the tracker between detections
+    std::vector<float> probabilities;  // in the model's label order; empty without a model
+};
+
+// Every analysed frame has a record; a frame without a face has no faces.
+struct FrameRecord {
+    std::int64_t frame_index = 0;
+    double timestamp_ms = 0.0;
+    std::vector<TrackedFace> faces;
+};
+
 }  // namespace emotrace

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "csv_lines.h"
+#include "emotrace/csv_lines.h"
 #include "emotrace/label_map.h"
 #include "emotrace/model_info.h"
 

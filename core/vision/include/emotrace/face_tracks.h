@@ -11,7 +11,6 @@
 
 #include <opencv2/core.hpp>
 
-#include "emotrace/session_store.h"
 #include "emotrace/types.h"
 
 namespace emotrace {
