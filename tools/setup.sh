@@ -81,12 +81,14 @@ case "$verb" in
       LSAN_OPTIONS=suppressions=$root/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
       run_tests "$build-asan" -E '_NOT_BUILT$'  # the test executables not built here
     # ThreadSanitizer on the threading units of core: the latest-frame slot and the paced video
-    # source (the pipeline's threads run through both). Suppressions cover ffmpeg/GDAL only.
+    # source (the pipeline's threads run through both), the recording analysis and the live
+    # session writer (the tests that do not fork). Suppressions cover ffmpeg/GDAL only.
     configure "$build-tsan" -DEMOTRACE_WERROR=ON -DEMOTRACE_TSAN=ON -DEMOTRACE_BUILD_UI=OFF \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo
     cmake --build "$build-tsan" -j "$jobs" --target emotrace_core_tests
     TSAN_OPTIONS="suppressions=$root/tools/tsan.supp halt_on_error=1" \
-      run_tests "$build-tsan" -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads)\.'
+      run_tests "$build-tsan" \
+      -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads)\.|^LiveSessionWriter\.(Keeps|Readings)'
     ;;
   demo)
     install_deps

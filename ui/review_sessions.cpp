@@ -12,7 +12,8 @@
 namespace emotrace::ui {
 
 SessionListPanel::SessionListPanel(QWidget* parent) : QWidget(parent), list_(new QTreeWidget) {
-    list_->setHeaderLabels({tr("Recording"), tr("Analysed (UTC)"), tr("State"), tr("Length")});
+    list_->setHeaderLabels({tr("Recording"), tr("Analysed (UTC)"), tr("State"), tr("Length"),
+                            tr("Kind"), tr("Label"), tr("Frames")});
     list_->setRootIsDecorated(false);
     list_->header()->setStretchLastSection(false);
     list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -42,6 +43,16 @@ void SessionListPanel::setSessions(const std::vector<SessionInfo>& sessions) {
         item->setToolTip(1, QString::fromStdString(session.created_utc));
         item->setText(2, QString::fromStdString(toString(session.state)));
         item->setText(3, formatSessionTime(sessionDurationSeconds(session)));
+        item->setText(4, QString::fromStdString(toString(session.kind)));
+        item->setText(5, QString::fromStdString(session.label));
+        item->setText(6, QString::number(session.frames_stored));
+        if (session.kind == SessionKind::Live) {
+            item->setText(0, tr("live: %1").arg(QString::fromStdString(session.source)));
+            item->setToolTip(0, QString::fromStdString(session.source));
+            const auto started =
+                session.started_utc.empty() ? session.created_utc : session.started_utc;
+            item->setText(1, QString::fromStdString(started.substr(0, 16)).replace('T', ' '));
+        }
         item->setData(0, Qt::UserRole, QVariant::fromValue<qlonglong>(session.id));
     }
 }

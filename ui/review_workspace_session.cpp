@@ -111,7 +111,12 @@ bool ReviewWorkspace::showSession(std::int64_t session_id) {
     rebuildEmotionChecks();
     marker_panel_->setMarkers(markers_);
     timeline_->setMarkers(markers_);
-    if (ensureRecordingPresent()) {
+    if (session_->kind == SessionKind::Live && session_->recording.path.empty()) {
+        // Kept without a recording: everything but the picture is there.
+        showError(
+            tr("A live session kept without a recording: its timeline, markers, summary "
+               "and exports are here; there is no video to play."));
+    } else if (ensureRecordingPresent()) {
         try {
             player_->open(session_->recording.path);
         } catch (const std::exception& error) {

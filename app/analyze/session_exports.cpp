@@ -6,7 +6,6 @@
 #include "emotrace/error.h"
 #include "emotrace/session_export.h"
 #include "emotrace/session_statistics.h"
-#include "run_setup.h"
 #ifdef EMOTRACE_HAVE_UI
 #include "figures.h"
 #include "session_report.h"
@@ -29,7 +28,7 @@ void createFolder(const std::filesystem::path& dir) {
 
 void writeSessionExports(const SessionStore& store, std::int64_t session,
                          const std::filesystem::path& dir, const std::string& stem, unsigned mode,
-                         std::ostream& err) {
+                         std::ostream& err, const std::string& prefix) {
     createFolder(dir);
     const SessionInfo info = store.session(session);
     const std::vector<FrameRecord> frames = store.frames(session);
@@ -52,11 +51,11 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
         written.push_back(dir / (stem + ".report.pdf"));
         ui::saveSessionReport(written.back(), info, frames, markers, track, mode);
     } else {
-        err << kPrefix << "no face in " << info.recording.path
+        err << prefix << "no face in " << info.recording.path
             << ": no timeline or report to export\n";
     }
 #endif
-    err << kPrefix << "exported";
+    err << prefix << "exported";
     for (const auto& file : written)
         err << ' ' << file.string();
     err << '\n';

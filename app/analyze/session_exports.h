@@ -16,6 +16,6 @@ namespace emotrace::analyze {
 // OutputError naming the file that failed.
 void writeSessionExports(const SessionStore& store, std::int64_t session,
                          const std::filesystem::path& dir, const std::string& stem, unsigned mode,
-                         std::ostream& err);
+                         std::ostream& err, const std::string& prefix = "emotrace-analyze: ");
 
 }  // namespace emotrace::analyze

@@ -27,7 +27,10 @@ CREATE TABLE IF NOT EXISTS sessions(
     emotrace_version TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('in_progress', 'complete', 'failed')),
     error TEXT NOT NULL DEFAULT '', frames_stored INTEGER NOT NULL DEFAULT 0,
-    note TEXT NOT NULL DEFAULT '', created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL);
+    note TEXT NOT NULL DEFAULT '', created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'recording' CHECK (kind IN ('recording', 'live')),
+    label TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',
+    started_utc TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS sessions_by_content ON sessions(content_hash, model_hash);
 CREATE TABLE IF NOT EXISTS frames(
     session_id INTEGER NOT NULL, frame_index INTEGER NOT NULL, timestamp_ms REAL NOT NULL,
@@ -122,6 +125,21 @@ std::string countTables(SqliteConnection& database, const std::string& condition
         .value_or("0");
 }
 
+// Version 2 added live sessions: what kind a session is, the therapist's label, the source as
+// chosen and the wall-clock start. Older sessions are recordings; their start is their creation.
+void upgradeFromVersion1(SqliteConnection& database) {
+    SqliteTransaction transaction(database);
+    database.execute(
+        "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'recording' "
+        "CHECK (kind IN ('recording', 'live'));"
+        "ALTER TABLE sessions ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE sessions ADD COLUMN started_utc TEXT NOT NULL DEFAULT '';"
+        "UPDATE sessions SET started_utc = created_utc;"
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+    transaction.commit();
+}
+
 void createOrCheckSchema(SqliteConnection& database) {
     if (countTables(database, "name = 'meta'") == "0") {
         if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
@@ -151,6 +169,8 @@ void createOrCheckSchema(SqliteConnection& database) {
                          std::to_string(SessionStore::kSchemaVersion) +
                          "): update emotrace or choose another database");
     }
+    if (version == 1)
+        upgradeFromVersion1(database);
 }
 
 }  // namespace

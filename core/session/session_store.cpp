@@ -72,7 +72,7 @@ constexpr const char* kSessionColumns =
     "model_architecture, model_hash, model_description, labels, detector, detector_version, "
     "detect_every, emotrace_version, state, error, frames_stored, note, created_utc, updated_utc, "
     "(SELECT timestamp_ms FROM frames WHERE frames.session_id = sessions.id "
-    "ORDER BY frame_index DESC LIMIT 1)";
+    "ORDER BY frame_index DESC LIMIT 1), kind, label, source, started_utc";
 
 SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path& file) {
     SessionInfo info;
@@ -101,6 +101,10 @@ SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path&
     info.created_utc = row.text(21);
     info.updated_utc = row.text(22);
     info.last_timestamp_ms = row.real(23);  // NULL (no frame) reads as 0
+    info.kind = row.text(24) == "live" ? SessionKind::Live : SessionKind::Recording;
+    info.label = row.text(25);
+    info.source = row.text(26);
+    info.started_utc = row.text(27);
     return info;
 }
 
@@ -141,6 +145,10 @@ void validateMarker(const Marker& marker) {
 }
 
 }  // namespace
+
+std::string toString(SessionKind kind) {
+    return kind == SessionKind::Live ? "live" : "recording";
+}
 
 std::string toString(AnalysisState state) {
     switch (state) {
@@ -333,14 +341,33 @@ const std::filesystem::path& SessionStore::path() const {
 
 std::int64_t SessionStore::createSession(const RecordingFacts& recording,
                                          const AnalysisSetup& setup) {
+    return insertSession(recording, setup, SessionKind::Recording, "", "");
+}
+
+std::int64_t SessionStore::createLiveSession(const LiveSessionFacts& facts,
+                                             const AnalysisSetup& setup) {
+    RecordingFacts recording;
+    recording.path = facts.recording_path;
+    recording.fps = facts.fps;
+    recording.width = facts.width;
+    recording.height = facts.height;
+    recording.frame_count = -1;  // open-ended
+    return insertSession(recording, setup, SessionKind::Live, facts.label, facts.source);
+}
+
+std::int64_t SessionStore::insertSession(const RecordingFacts& recording,
+                                         const AnalysisSetup& setup, SessionKind kind,
+                                         const std::string& label, const std::string& source) {
     std::lock_guard lock(impl_->mutex);
     SqliteStatement insert(
         *impl_->database,
         "INSERT INTO sessions(recording_path, content_hash, size_bytes, fps, width, height, "
         "frame_count, model_path, model_architecture, model_hash, model_description, labels, "
         "detector, detector_version, detect_every, emotrace_version, state, created_utc, "
-        "updated_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-        "?16, ?17, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        "updated_utc, kind, label, source, started_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?18, ?19, ?20, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     insert.bind(1, recording.path)
         .bind(2, recording.content_hash)
         .bind(3, recording.size_bytes)
@@ -358,6 +385,9 @@ std::int64_t SessionStore::createSession(const RecordingFacts& recording,
         .bind(15, setup.detect_every)
         .bind(16, setup.emotrace_version)
         .bind(17, stateKey(AnalysisState::InProgress))
+        .bind(18, toString(kind))
+        .bind(19, label)
+        .bind(20, source)
         .run();
     return impl_->database->lastInsertId();
 }
@@ -443,6 +473,11 @@ void SessionStore::relocateRecording(std::int64_t id, const std::string& new_pat
 void SessionStore::setNote(std::int64_t id, const std::string& note) {
     std::lock_guard lock(impl_->mutex);
     impl_->updateSession(id, "note", note);
+}
+
+void SessionStore::setLabel(std::int64_t id, const std::string& label) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->updateSession(id, "label", label);
 }
 
 std::int64_t SessionStore::addMarker(std::int64_t session, const Marker& marker) {

@@ -287,13 +287,13 @@ TEST(SessionStore, NewerSchemaIsRefusedWithWhatToDo) {
     test::TempDir dir;
     const auto file = dir / "sessions.sqlite";
     { SessionStore store(file); }
-    RawConnection(file).execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    RawConnection(file).execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
     try {
         SessionStore store(file);
-        FAIL() << "a schema 2 database was opened";
+        FAIL() << "a schema 3 database was opened";
     } catch (const StoreError& error) {
         EXPECT_TRUE(mentions(error.what(), file.string()));
-        EXPECT_TRUE(mentions(error.what(), "newer emotrace (schema 2, this build reads up to 1)"));
+        EXPECT_TRUE(mentions(error.what(), "newer emotrace (schema 3, this build reads up to 2)"));
         EXPECT_TRUE(mentions(error.what(), "update emotrace or choose another database"));
     }
 }

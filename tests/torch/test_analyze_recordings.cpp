@@ -172,11 +172,17 @@ TEST_F(AnalyzeRecordings, WaitWaitsForTheOtherAnalysisThenFinishes) {
     ASSERT_EQ(::pipe(ready), 0);
     const pid_t other = ::fork();
     ASSERT_GE(other, 0);
-    if (other == 0) {  // holds the lock for a second, as a short analysis would
+    if (other == 0) {
+        // Holds the lock, as another analysis would, until the waiting run says it waits (its
+        // stderr, which runProgram writes to stderr.txt), so the test needs no timing.
         auto lock = AnalysisLock::tryAcquire(store, key);
         const char held = lock ? 'y' : 'n';
         [[maybe_unused]] const auto written = ::write(ready[1], &held, 1);
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        while (!contains(readFile(dir_ / "stderr.txt"), "waiting for it to finish") &&
+               std::chrono::steady_clock::now() < give_up) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
         ::_exit(0);
     }
     char held = 0;

@@ -56,6 +56,20 @@ struct AnalysisSetup {
 enum class AnalysisState { InProgress, Complete, Failed };
 std::string toString(AnalysisState state);
 
+// A recording analysed after the fact, or a live session kept while it ran (the dashboard).
+enum class SessionKind { Recording, Live };
+std::string toString(SessionKind kind);  // "recording", "live"
+
+// What is known of a live session when it starts.
+struct LiveSessionFacts {
+    std::string source;  // as the user chose it: "camera:0", "screen:0,0,1280,720", a file
+    std::string label;   // the therapist's label (a pseudonymous client code and a note)
+    double fps = 0.0;    // the source's nominal rate; 0 when unknown
+    int width = 0;
+    int height = 0;
+    std::string recording_path;  // the video recorded beside the store; empty: none
+};
+
 // A point marker has end_ms == start_ms. An exclusion marks a range left out of the statistics.
 struct Marker {
     std::int64_t id = 0;  // assigned by the store
@@ -77,6 +91,10 @@ struct SessionInfo {
     std::string created_utc;         // ISO 8601
     std::string updated_utc;
     double last_timestamp_ms = 0.0;  // media time of the last stored frame (0 when none)
+    SessionKind kind = SessionKind::Recording;
+    std::string label;        // the therapist's label; empty when none was given
+    std::string source;       // live: the source as chosen; recordings: empty
+    std::string started_utc;  // wall-clock start (ISO 8601): live, when it began; else created
 };
 
 // From the first stored frame to the end of the last one (shown for one nominal frame
@@ -103,6 +121,8 @@ class SessionStore {
     const std::filesystem::path& path() const;
 
     std::int64_t createSession(const RecordingFacts& recording, const AnalysisSetup& setup);
+    // A live session, in progress from now; its frames are appended as they are analysed.
+    std::int64_t createLiveSession(const LiveSessionFacts& facts, const AnalysisSetup& setup);
     // The newest session of this recording content analysed with this model hash, if any.
     std::optional<SessionInfo> findSession(const std::string& content_hash,
                                            const std::string& model_hash) const;
@@ -121,6 +141,7 @@ class SessionStore {
     void setState(std::int64_t id, AnalysisState state, const std::string& error = {});
     void relocateRecording(std::int64_t id, const std::string& new_path);
     void setNote(std::int64_t id, const std::string& note);
+    void setLabel(std::int64_t id, const std::string& label);
 
     std::int64_t addMarker(std::int64_t session, const Marker& marker);  // returns its id
     void updateMarker(const Marker& marker);
@@ -128,9 +149,13 @@ class SessionStore {
     std::vector<Marker> markers(std::int64_t session) const;  // by start time
 
     // The schema version this build writes; a database with a higher one is refused.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
   private:
+    std::int64_t insertSession(const RecordingFacts& recording, const AnalysisSetup& setup,
+                               SessionKind kind, const std::string& label,
+                               const std::string& source);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,250 @@
+// Live sessions kept while they run (LiveSessionWriter), and the store's upgrade from schema 1,
+// whose sessions are recordings. Kills and a filling disk happen in child processes, so what
+// the kernel leaves behind is what is checked.
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "emotrace/live_session_writer.h"
+#include "emotrace/session_store.h"
+#include "test_support.h"
+
+namespace emotrace {
+namespace {
+
+AnalysisSetup liveSetup() {
+    AnalysisSetup setup;
+    setup.labels = {"happy", "sad"};
+    setup.detector = "yunet2023";
+    setup.emotrace_version = EMOTRACE_VERSION;
+    return setup;
+}
+
+LiveSessionFacts cameraFacts() {
+    LiveSessionFacts facts;
+    facts.source = "camera:0";
+    facts.label = "C-017";
+    facts.fps = 30.0;
+    facts.width = 640;
+    facts.height = 480;
+    return facts;
+}
+
+// One face moving right by a pixel a frame, at 30 fps of session time; the live pipeline's own
+// index skips every third frame (dropped by the latest-frame slot).
+FrameResult reading(int n) {
+    FrameResult result;
+    result.frame_index = n + n / 2;
+    result.timestamp_ms = n * 1000.0 / 30.0;
+    FaceResult face;
+    face.box = {100.0f + static_cast<float>(n), 80.0f, 120.0f, 140.0f};
+    face.detection_confidence = 0.9f;
+    face.probabilities = {0.75f, 0.25f};
+    result.faces.push_back(face);
+    return result;
+}
+
+std::int64_t onlySessionId(const SessionStore& store) {
+    const auto sessions = store.sessions();
+    EXPECT_EQ(sessions.size(), 1u);
+    return sessions.empty() ? -1 : sessions.front().id;
+}
+
+TEST(LiveSessionWriter, KeepsEveryReadingWithItsTrackMarkersAndLabel) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    {
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup());
+        for (int n = 0; n < 50; ++n)
+            writer.add(reading(n));
+        writer.addMarker({0, 500.0, 500.0, "tearful", "", false});
+        writer.addMarker({0, 1200.0, 1200.0, "", "", false});
+        writer.setLabel("C-017 second session");
+        writer.finish();
+        EXPECT_EQ(writer.framesKept(), 50);
+        EXPECT_EQ(writer.framesDropped(), 0);
+        EXPECT_FALSE(writer.failure());
+    }
+    const SessionStore store(path);
+    const auto id = onlySessionId(store);
+    const auto session = store.session(id);
+    EXPECT_EQ(session.kind, SessionKind::Live);
+    EXPECT_EQ(session.source, "camera:0");
+    EXPECT_EQ(session.label, "C-017 second session");
+    EXPECT_FALSE(session.started_utc.empty());
+    EXPECT_EQ(session.state, AnalysisState::Complete);
+    EXPECT_EQ(sessionStatus(session, path), "complete");
+    const auto frames = store.frames(id);
+    ASSERT_EQ(frames.size(), 50u);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(frames[i].frame_index, static_cast<std::int64_t>(i)) << "numbered as kept";
+        EXPECT_DOUBLE_EQ(frames[i].timestamp_ms, reading(static_cast<int>(i)).timestamp_ms);
+        ASSERT_EQ(frames[i].faces.size(), 1u);
+        EXPECT_EQ(frames[i].faces[0].track_id, frames[0].faces[0].track_id) << "one person";
+        EXPECT_EQ(frames[i].faces[0].probabilities, (std::vector<float>{0.75f, 0.25f}));
+    }
+    const auto markers = store.markers(id);
+    ASSERT_EQ(markers.size(), 2u);
+    EXPECT_EQ(markers[0].label, "tearful");
+    EXPECT_DOUBLE_EQ(markers[1].start_ms, 1200.0);
+    EXPECT_NEAR(sessionDurationSeconds(session), 49.0 / 30.0 + 1.0 / 30.0, 1e-9);
+}
+
+TEST(LiveSessionWriter, ReadingsArriveInTheStoreWhileTheSessionRuns) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionOptions options;
+    options.commit_interval = std::chrono::milliseconds(50);
+    LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+    for (int n = 0; n < 10; ++n)
+        writer.add(reading(n));
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (writer.framesKept() < 10 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const SessionStore reader(path);
+    const auto session = reader.session(writer.sessionId());
+    EXPECT_EQ(session.frames_stored, 10);
+    EXPECT_EQ(sessionStatus(session, path), "running");
+}
+
+// The bar of issue 20: kill -9 mid-session loses at most the last second of readings, and the
+// session is then listed as ended early.
+TEST(LiveSessionWriter, AKilledSessionKeepsItsReadingsUpToTheLastSecond) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    int report[2];
+    ASSERT_EQ(::pipe(report), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup());
+        int added = 0;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+        while (std::chrono::steady_clock::now() < until) {
+            writer.add(reading(added++));
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        [[maybe_unused]] const auto written = ::write(report[1], &added, sizeof added);
+        ::raise(SIGKILL);
+    }
+    int added = 0;
+    ASSERT_EQ(::read(report[0], &added, sizeof added), static_cast<ssize_t>(sizeof added));
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    ::close(report[0]);
+    ::close(report[1]);
+    const SessionStore store(path);
+    const auto session = store.session(onlySessionId(store));
+    // About 100 readings a second were added: at most a second's worth may be missing.
+    EXPECT_GT(session.frames_stored, 0);
+    EXPECT_GE(session.frames_stored, added - 100) << added << " added";
+    EXPECT_EQ(static_cast<std::int64_t>(store.frames(session.id).size()), session.frames_stored);
+    EXPECT_EQ(sessionStatus(session, path), "ended early");
+}
+
+// A disk that fills mid-session (a file size limit in a child process fails the store's writes
+// as a full disk does): the session says why readings are no longer kept, and those kept until
+// then stay readable.
+TEST(LiveSessionWriter, AFullDiskStopsKeepingAndSaysWhyAndWhatWasKeptStays) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        LiveSessionOptions options;
+        options.commit_interval = std::chrono::milliseconds(20);
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+        for (int n = 0; n < 20; ++n)
+            writer.add(reading(n));
+        while (writer.framesKept() < 20)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{1 << 20, 1 << 20};  // the store's files may not grow past 1 MiB
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        for (int n = 20; n < 20000 && !writer.failure(); ++n) {
+            writer.add(reading(n));
+            if (n % 100 == 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        }
+        const auto failure = writer.failure();
+        ::_exit(failure && failure->find("readings are no longer kept") != std::string::npos ? 0
+                                                                                             : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "no failure was reported";
+    const SessionStore store(path);
+    const auto session = store.session(onlySessionId(store));
+    EXPECT_GE(session.frames_stored, 20);
+    EXPECT_EQ(static_cast<std::int64_t>(store.frames(session.id).size()), session.frames_stored);
+}
+
+// A store written before live sessions existed opens, upgraded: its sessions are recordings.
+TEST(SessionStoreUpgrade, ASchemaOneStoreOpensWithItsSessionsAsRecordings) {
+    test::TempDir dir;
+    const auto path = dir / "old.sqlite";
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    const char* schema_one = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sessions(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recording_path TEXT NOT NULL, content_hash TEXT NOT NULL, size_bytes INTEGER NOT NULL,
+    fps REAL NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+    frame_count INTEGER NOT NULL,
+    model_path TEXT NOT NULL, model_architecture TEXT NOT NULL, model_hash TEXT NOT NULL,
+    model_description TEXT NOT NULL, labels TEXT NOT NULL, detector TEXT NOT NULL,
+    detector_version TEXT NOT NULL, detect_every INTEGER NOT NULL,
+    emotrace_version TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('in_progress', 'complete', 'failed')),
+    error TEXT NOT NULL DEFAULT '', frames_stored INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '', created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL);
+CREATE INDEX sessions_by_content ON sessions(content_hash, model_hash);
+CREATE TABLE frames(
+    session_id INTEGER NOT NULL, frame_index INTEGER NOT NULL, timestamp_ms REAL NOT NULL,
+    PRIMARY KEY (session_id, frame_index)) WITHOUT ROWID;
+CREATE TABLE faces(
+    session_id INTEGER NOT NULL, frame_index INTEGER NOT NULL, face_index INTEGER NOT NULL,
+    track_id INTEGER NOT NULL, x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL,
+    h REAL NOT NULL, confidence REAL NOT NULL, detected INTEGER NOT NULL,
+    probabilities BLOB NOT NULL,
+    PRIMARY KEY (session_id, frame_index, face_index)) WITHOUT ROWID;
+CREATE TABLE markers(
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id INTEGER NOT NULL,
+    start_ms REAL NOT NULL, end_ms REAL NOT NULL, label TEXT NOT NULL, note TEXT NOT NULL,
+    exclude INTEGER NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO sessions(recording_path, content_hash, size_bytes, fps, width, height, frame_count,
+    model_path, model_architecture, model_hash, model_description, labels, detector,
+    detector_version, detect_every, emotrace_version, state, created_utc, updated_utc)
+VALUES ('/clinic/s1.mp4', '3-abc', 3, 25.0, 640, 480, 100, '', '', '', '', '[]', 'yunet2023',
+    'face_detection_yunet_2023mar.onnx', 5, '0.1.0', 'complete', '2026-11-20T10:00:00Z',
+    '2026-11-20T10:05:00Z');
+)sql";
+    ASSERT_EQ(sqlite3_exec(raw, schema_one, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+
+    SessionStore store(path);
+    const auto sessions = store.sessions();
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(sessions[0].kind, SessionKind::Recording);
+    EXPECT_EQ(sessions[0].recording.content_hash, "3-abc");
+    EXPECT_EQ(sessions[0].started_utc, "2026-11-20T10:00:00Z");
+    EXPECT_EQ(sessions[0].label, "");
+    EXPECT_TRUE(store.findSession("3-abc", ""));
+    store.setLabel(sessions[0].id, "C-003");
+    EXPECT_EQ(store.session(sessions[0].id).label, "C-003");
+}
+
+}  // namespace
+}  // namespace emotrace
