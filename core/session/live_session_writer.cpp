@@ -1,9 +1,20 @@
 #include "emotrace/live_session_writer.h"
 
+#include <ctime>
 #include <exception>
 #include <utility>
 
 namespace emotrace {
+
+std::filesystem::path liveRecordingPath(const std::filesystem::path& folder,
+                                        std::int64_t session_id) {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char stamp[32] = {};
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    return folder / ("live-" + std::to_string(session_id) + "-" + stamp + ".mkv");
+}
 
 std::string liveSessionLockKey(std::int64_t session_id) {
     return "live-session-" + std::to_string(session_id);
@@ -35,6 +46,24 @@ LiveSessionWriter::LiveSessionWriter(const std::filesystem::path& store,
       session_id_(store_.createLiveSession(facts, setup)),
       running_(AnalysisLock::tryAcquire(store, liveSessionLockKey(session_id_))),
       tracker_(options.tracks) {
+    if (options_.record) {
+        // Beside the store, as private as the store: the folder is the owner's alone.
+        const auto folder = options_.recording_folder.empty() ? store.parent_path() / "recordings"
+                                                              : options_.recording_folder;
+        try {
+            if (std::filesystem::create_directories(folder) || options_.recording_folder.empty()) {
+                std::filesystem::permissions(folder, std::filesystem::perms::owner_all,
+                                             std::filesystem::perm_options::replace);
+            }
+            recording_path_ = liveRecordingPath(folder, session_id_);
+            store_.relocateRecording(session_id_, recording_path_.string());
+            recording_ = true;
+        } catch (const std::exception& e) {
+            recording_path_.clear();
+            recording_failure_ = "the session is not recorded: " + std::string(e.what()) +
+                                 ". The readings are still kept";
+        }
+    }
     writer_ = std::jthread([this](std::stop_token stop) { writeLoop(stop); });
 }
 
@@ -51,7 +80,15 @@ void LiveSessionWriter::add(const FrameResult& result) {
         return;
     }
     FrameResult kept = result;
-    kept.image = cv::Mat();  // the readings are kept, not the pixels (see the recording)
+    if (recording_ && pending_frames_ >= options_.max_pending_frames) {
+        failRecording(
+            "the recording stopped: this machine could not encode the frames as fast "
+            "as they came");
+    }
+    if (recording_ && !kept.image.empty())
+        ++pending_frames_;
+    else
+        kept.image = cv::Mat();  // the readings are kept, not the pixels
     pending_.results.push_back(std::move(kept));
 }
 
@@ -101,6 +138,33 @@ std::int64_t LiveSessionWriter::framesDropped() const {
     return dropped_;
 }
 
+bool LiveSessionWriter::isRecording() const {
+    std::lock_guard lock(mutex_);
+    return recording_;
+}
+
+std::optional<std::string> LiveSessionWriter::recordingFailure() const {
+    std::lock_guard lock(mutex_);
+    if (!recording_failure_ || recording_path_.empty())
+        return recording_failure_;
+    return *recording_failure_ +
+           (recorded_ == 0 ? std::string("; nothing was recorded")
+                           : "; the " + std::to_string(recorded_) + " frames recorded stay in " +
+                                 recording_path_.string()) +
+           ". The readings are still kept";
+}
+
+std::int64_t LiveSessionWriter::framesRecorded() const {
+    std::lock_guard lock(mutex_);
+    return recorded_;
+}
+
+void LiveSessionWriter::failRecording(const std::string& why) {
+    recording_ = false;
+    if (!recording_failure_)
+        recording_failure_ = why;
+}
+
 void LiveSessionWriter::writeLoop(std::stop_token stop) {
     for (;;) {
         Pending batch;
@@ -109,11 +173,79 @@ void LiveSessionWriter::writeLoop(std::stop_token stop) {
             std::unique_lock lock(mutex_);
             wake_.wait_for(lock, stop, options_.commit_interval, [this] { return finishing_; });
             batch = std::exchange(pending_, Pending{});
+            pending_frames_ = 0;
             last = finishing_ || stop.stop_requested();
         }
+        record(batch.results);
         commit(batch);
-        if (last)
+        if (last) {
+            finishRecording();
             return;
+        }
+    }
+}
+
+void LiveSessionWriter::record(const std::vector<FrameResult>& results) {
+    if (recording_closed_ || recording_path_.empty())
+        return;
+    try {
+        bool wrote = false;
+        for (const auto& result : results) {
+            // Every image here was taken while recording; those after a stop come without.
+            if (result.image.empty())
+                continue;
+            if (!recorder_)
+                recorder_ = std::make_unique<VideoRecorder>(recording_path_, result.image.size());
+            recorder_->write(result.image, result.timestamp_ms);
+            wrote = true;
+            std::lock_guard lock(mutex_);
+            ++recorded_;
+        }
+        if (wrote)
+            recorder_->flush();  // the picture is as safe from a kill as the readings
+        bool stopped = false;
+        {
+            std::lock_guard lock(mutex_);
+            stopped = !recording_;
+        }
+        if (stopped)
+            finishRecording();
+    } catch (const std::exception& e) {  // OutputError: a full disk, no encoder, ...
+        {
+            std::lock_guard lock(mutex_);
+            failRecording("the recording stopped: " + std::string(e.what()));
+        }
+        finishRecording();
+    }
+}
+
+void LiveSessionWriter::finishRecording() {
+    if (recording_closed_ || recording_path_.empty())
+        return;
+    recording_closed_ = true;
+    if (auto recorder = std::move(recorder_)) {
+        try {
+            recorder->finish();
+        } catch (const std::exception& e) {
+            std::lock_guard lock(mutex_);
+            failRecording("the recording could not be closed: " + std::string(e.what()));
+        }
+    }
+    std::int64_t recorded = 0;
+    {
+        std::lock_guard lock(mutex_);
+        recording_ = false;
+        recorded = recorded_;
+    }
+    if (recorded == 0 && !recording_path_.empty()) {
+        // Nothing was recorded (the encoder or the file failed at once): the session is one
+        // without a recording, and the review says so rather than looking for a file.
+        std::error_code ignored;
+        std::filesystem::remove(recording_path_, ignored);
+        try {
+            store_.relocateRecording(session_id_, "");
+        } catch (const std::exception&) {  // the store's own failure is reported by commit()
+        }
     }
 }
 

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -15,6 +18,7 @@
 
 #include "emotrace/live_session_writer.h"
 #include "emotrace/session_store.h"
+#include "emotrace/video_reader.h"
 #include "test_support.h"
 
 namespace emotrace {
@@ -187,6 +191,149 @@ TEST(LiveSessionWriter, AFullDiskStopsKeepingAndSaysWhyAndWhatWasKeptStays) {
     const auto session = store.session(onlySessionId(store));
     EXPECT_GE(session.frames_stored, 20);
     EXPECT_EQ(static_cast<std::int64_t>(store.frames(session.id).size()), session.frames_stored);
+}
+
+// A reading with its frame: one grey level per frame (see frameNumberOf) at irregular live
+// times, 28-52 ms apart.
+FrameResult readingWithImage(int n) {
+    FrameResult result = reading(n);
+    result.timestamp_ms = n * 40.0 + ((n * 7) % 25) - 12.0 + 12.0 * (n == 0);
+    result.image = cv::Mat(120, 160, CV_8UC3, cv::Scalar::all(20 + (n % 12) * 18));
+    return result;
+}
+
+int greyNumber(const cv::Mat& image) {
+    return static_cast<int>(std::lround((cv::mean(image)[0] - 20.0) / 18.0));
+}
+
+// The frame a player shows at `ms`: the last whose time has come (RecordingPlayer's rule).
+std::size_t frameShownAt(const std::vector<double>& frame_ms, double ms) {
+    const auto after = std::upper_bound(frame_ms.begin(), frame_ms.end(), ms + 1e-3);
+    return static_cast<std::size_t>(after - frame_ms.begin()) - 1;
+}
+
+// Issue 20's recording bar: recorded frame i is stored reading i, presented at its time.
+TEST(LiveSessionWriter, RecordsEveryKeptFrameWhereItsReadingIs) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionOptions options;
+    options.record = true;
+    std::filesystem::path recording;
+    {
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+        recording = writer.recordingPath();
+        EXPECT_TRUE(writer.isRecording());
+        for (int n = 0; n < 45; ++n)
+            writer.add(readingWithImage(n));
+        writer.finish();
+        EXPECT_EQ(writer.framesRecorded(), 45);
+        EXPECT_EQ(writer.framesKept(), 45);
+        EXPECT_FALSE(writer.recordingFailure());
+    }
+    EXPECT_EQ(recording.parent_path(), dir / "recordings");
+    EXPECT_EQ(std::filesystem::status(recording).permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(std::filesystem::status(recording.parent_path()).permissions(),
+              std::filesystem::perms::owner_all);
+    const SessionStore store(path);
+    const auto session = store.session(onlySessionId(store));
+    EXPECT_EQ(session.recording.path, recording.string());
+    const auto frames = store.frames(session.id);
+    const auto frame_ms = videoFrameTimes(recording);
+    ASSERT_EQ(frame_ms.size(), frames.size());
+    VideoReader reader(recording);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(frameShownAt(frame_ms, frames[i].timestamp_ms), i) << "reading " << i;
+        const auto frame = reader.read();
+        ASSERT_TRUE(frame);
+        EXPECT_EQ(greyNumber(frame->image), static_cast<int>(i % 12)) << "frame " << i;
+    }
+}
+
+// A recording folder that cannot be made: no recording, every reading kept, and why is said.
+TEST(LiveSessionWriter, ARecordingThatCannotStartLeavesTheReadingsKept) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    std::ofstream(dir / "not-a-folder") << "a file where the folder should be";
+    LiveSessionOptions options;
+    options.record = true;
+    options.recording_folder = dir / "not-a-folder" / "recordings";
+    LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+    EXPECT_FALSE(writer.isRecording());
+    ASSERT_TRUE(writer.recordingFailure());
+    EXPECT_NE(writer.recordingFailure()->find("not recorded"), std::string::npos);
+    for (int n = 0; n < 10; ++n)
+        writer.add(readingWithImage(n));
+    writer.finish();
+    EXPECT_EQ(writer.framesKept(), 10);
+    EXPECT_FALSE(writer.failure());
+    const SessionStore store(path);
+    EXPECT_EQ(store.session(writer.sessionId()).recording.path, "");
+}
+
+// Frames piling up faster than they are encoded stop the recording, not the readings.
+TEST(LiveSessionWriter, AnEncoderThatFallsBehindStopsTheRecordingNotTheReadings) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionOptions options;
+    options.record = true;
+    options.max_pending_frames = 3;
+    options.commit_interval = std::chrono::seconds(30);  // nothing is encoded before finish()
+    LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+    for (int n = 0; n < 10; ++n)
+        writer.add(readingWithImage(n));
+    EXPECT_FALSE(writer.isRecording());
+    ASSERT_TRUE(writer.recordingFailure());
+    EXPECT_NE(writer.recordingFailure()->find("could not encode"), std::string::npos)
+        << *writer.recordingFailure();
+    writer.finish();
+    EXPECT_EQ(writer.framesKept(), 10);
+    EXPECT_EQ(writer.framesRecorded(), 3);
+    EXPECT_FALSE(writer.failure());
+    EXPECT_EQ(videoFrameTimes(writer.recordingPath()).size(), 3u);
+}
+
+// The disk fills with the recording (its file outgrows a size limit the store's files stay
+// under): the recording stops and says so; every reading is still kept.
+TEST(LiveSessionWriter, AFullDiskStopsTheRecordingAndTheReadingsAreStillKept) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        LiveSessionOptions options;
+        options.record = true;
+        options.commit_interval = std::chrono::milliseconds(20);
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+        const rlimit limit{512 << 10, 512 << 10};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        cv::Mat noise(240, 320, CV_8UC3);  // noise does not compress: 512 KiB in a few frames
+        for (int n = 0; n < 60; ++n) {
+            auto result = reading(n);
+            cv::randu(noise, 0, 255);
+            result.image = noise.clone();
+            writer.add(result);
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        writer.finish();
+        const auto why = writer.recordingFailure().value_or("");
+        const bool said = why.find("the recording stopped") != std::string::npos &&
+                          why.find("readings are still kept") != std::string::npos;
+        ::_exit(!said ? 1 : writer.failure() ? 2 : writer.framesKept() != 60 ? 3 : 0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0)
+        << "1: the recording's failure was not said; 2: the readings failed; 3: not all kept";
+    const SessionStore store(path);
+    const auto session = store.session(onlySessionId(store));
+    EXPECT_EQ(session.frames_stored, 60);
+    EXPECT_EQ(session.state, AnalysisState::Complete);
+    const auto recorded = videoFrameTimes(session.recording.path).size();
+    EXPECT_GT(recorded, 0u);
+    EXPECT_LT(recorded, 60u);
 }
 
 // A store written before live sessions existed opens, upgraded: its sessions are recordings.

@@ -5,6 +5,12 @@
 // that much, and what was committed stays readable. When the store can no longer be written
 // (full disk, removed folder) the session keeps running without it: failure() says why, and
 // everything committed until then stays intact.
+//
+// With a recording, the frames the readings were made from are encoded into a video file beside
+// the store (VideoRecorder: owner-only, crash-safe) on the same writer thread and in the same
+// order, so recorded frame i is stored reading i and is presented at its timestamp. A recording
+// that fails (a full disk, no encoder, a machine too slow to encode) stops on its own: the
+// readings go on being kept, and recordingFailure() says why.
 #pragma once
 
 #include <chrono>
@@ -13,6 +19,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -24,6 +31,7 @@
 #include "emotrace/face_tracks.h"
 #include "emotrace/session_store.h"
 #include "emotrace/types.h"
+#include "emotrace/video_recorder.h"
 
 namespace emotrace {
 
@@ -34,6 +42,12 @@ struct LiveSessionOptions {
     // not grow memory without bound): a minute at 30 fps.
     std::size_t max_pending = 1800;
     FaceTrackerOptions tracks;
+    // Record the analysed frames into recording_folder (empty: "recordings" beside the store).
+    bool record = false;
+    std::filesystem::path recording_folder;
+    // Frames waiting for the encoder beyond this stop the recording (the readings go on): a
+    // machine that cannot encode in real time must not grow memory by a frame every frame.
+    std::size_t max_pending_frames = 90;
 };
 
 class LiveSessionWriter {
@@ -67,6 +81,14 @@ class LiveSessionWriter {
     std::int64_t framesKept() const;     // committed to the store
     std::int64_t framesDropped() const;  // not kept: the store failed or fell behind
 
+    // The recording's file; empty without one.
+    const std::filesystem::path& recordingPath() const { return recording_path_; }
+    // Whether frames are being recorded now (false once the recording failed).
+    bool isRecording() const;
+    // Why the recording stopped, once it failed; nullopt while all is well or without one.
+    std::optional<std::string> recordingFailure() const;
+    std::int64_t framesRecorded() const;
+
   private:
     struct Pending {
         std::vector<FrameResult> results;
@@ -76,6 +98,9 @@ class LiveSessionWriter {
 
     void writeLoop(std::stop_token stop);
     void commit(Pending& pending);
+    void record(const std::vector<FrameResult>& results);
+    void finishRecording();
+    void failRecording(const std::string& why);  // with mutex_ held
     FrameRecord recordOf(const FrameResult& result);
 
     std::filesystem::path store_path_;
@@ -86,6 +111,9 @@ class LiveSessionWriter {
     std::optional<AnalysisLock> running_;
     FaceTracker tracker_;
     std::int64_t next_index_ = 0;
+    std::filesystem::path recording_path_;
+    std::unique_ptr<VideoRecorder> recorder_;  // the writer thread's; opened at the first frame
+    bool recording_closed_ = false;            // the writer thread's
 
     mutable std::mutex mutex_;
     std::condition_variable_any wake_;
@@ -94,8 +122,16 @@ class LiveSessionWriter {
     std::optional<std::string> failure_;
     std::int64_t kept_ = 0;
     std::int64_t dropped_ = 0;
+    bool recording_ = false;
+    std::size_t pending_frames_ = 0;  // images in pending_ waiting for the encoder
+    std::optional<std::string> recording_failure_;
+    std::int64_t recorded_ = 0;
     std::jthread writer_;  // last: starts when everything above exists, stops first
 };
+
+// Where a live session's recording goes: folder/live-<session id>-<UTC start>.mkv.
+std::filesystem::path liveRecordingPath(const std::filesystem::path& folder,
+                                        std::int64_t session_id);
 
 // The lock key of a live session: held by its writer while it runs.
 std::string liveSessionLockKey(std::int64_t session_id);
