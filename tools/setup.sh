@@ -88,7 +88,7 @@ case "$verb" in
     cmake --build "$build-tsan" -j "$jobs" --target emotrace_core_tests
     TSAN_OPTIONS="suppressions=$root/tools/tsan.supp halt_on_error=1" \
       run_tests "$build-tsan" \
-      -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads)\.|^LiveSessionWriter\.(Keeps|Readings|Records|AnEncoder)'
+      -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads)\.|^LiveSessionWriter\.(Keeps|Readings|AMarkers|Records|AnEncoder)'
     ;;
   demo)
     install_deps

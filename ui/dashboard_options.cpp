@@ -72,6 +72,27 @@ void declareOptions(CLI::App& app, DashboardOptions& options, Given& given) {
                    "the session store (default: the user's data directory, "
                    "~/.local/share/emotrace/sessions.sqlite)")
         ->type_name("FILE");
+    auto* no_keep = app.add_flag(
+                           "--no-keep", [&options](std::int64_t) { options.keep = false; },
+                           "do not keep live sessions in the store (a demo, a test): "
+                           "nothing is written")
+                        ->disable_flag_override();
+    app.add_flag("--record", options.record,
+                 "record the session's analysed frames into a video beside the store (only with "
+                 "the client's consent; off by default)")
+        ->excludes(no_keep)
+        ->disable_flag_override();
+    app.add_option("--label", options.label,
+                   "the session's label: a pseudonymous client code and a note (optional)")
+        ->type_name("TEXT")
+        ->excludes(no_keep);
+    auto* review_session =
+        app.add_option("--review-session", options.review_session,
+                       "open the review workspace on stored session ID (see emotrace-sessions "
+                       "list)")
+            ->type_name("ID")
+            ->check(CLI::PositiveNumber);
+    review_session->excludes(review)->excludes(app.get_option("--source"));
     app.add_option("--threads", options.threads,
                    "threads for the emotion model and OpenCV (default: the libraries' own, 1 "
                    "for the model, leaving a core to the UI)")

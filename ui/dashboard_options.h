@@ -2,6 +2,7 @@
 // (exit code 2) before any window or model is touched.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,10 +22,14 @@ struct DashboardOptions {
     bool loop = false;
     // The overlay's time constant (LiveEmotionSmoother); 0 shows each frame's own result.
     double smoothing_seconds = LiveSmoothingOptions{}.seconds;
-    int threads = 0;                 // 0: the libraries' defaults (LibTorch: 1)
-    std::filesystem::path review;    // set: open the review workspace on this recording
-    double review_at_seconds = 0.0;  // where the review's player starts
-    std::filesystem::path store;     // empty: SessionStore's defaultStorePath()
+    int threads = 0;                  // 0: the libraries' defaults (LibTorch: 1)
+    std::filesystem::path review;     // set: open the review workspace on this recording
+    double review_at_seconds = 0.0;   // where the review's player starts
+    std::filesystem::path store;      // empty: SessionStore's defaultStorePath()
+    bool keep = true;                 // --no-keep: live sessions are not written to the store
+    bool record = false;              // --record: record the session's frames beside the store
+    std::string label;                // --label: the session label to start with
+    std::int64_t review_session = 0;  // --review-session: open the review on this stored session
     std::filesystem::path screenshot;
     double quit_after_seconds = 0.0;  // 0: run until closed
     bool help = false;

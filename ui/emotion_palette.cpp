@@ -11,6 +11,10 @@ QColor emotionColor(const std::string& label, int index) {
     return QColor::fromRgb(emotionRgb(label, index));
 }
 
+QColor markerColor() {
+    return {40, 40, 160};
+}
+
 QColor plainFaceColor() {
     return QColor::fromRgb(0x00c8ff);
 }

@@ -14,6 +14,9 @@ namespace emotrace::ui {
 // The paper's classes have fixed colours; any other label gets a distinct hue from its position.
 QColor emotionColor(const std::string& label, int index);
 
+// The colour of markers on both timelines.
+QColor markerColor();
+
 // Box colour for a face when no model is loaded.
 QColor plainFaceColor();
 

@@ -72,6 +72,7 @@ EmotionTimeline::EmotionTimeline(QWidget* parent)
 void EmotionTimeline::startSession(const std::vector<std::string>& labels) {
     plot_->clearGraphs();
     plot_->clearItems();
+    marker_captions_.clear();
     for (std::size_t i = 0; i < labels.size(); ++i) {
         auto* graph = plot_->addGraph();
         graph->setName(QString::fromStdString(labels[i]));
@@ -129,6 +130,38 @@ void EmotionTimeline::addResult(const FrameResult& result) {
         in_gap_ = true;
     }
     scheduleReplot();
+}
+
+void EmotionTimeline::addMarker(double seconds, const QString& label) {
+    auto* line = new QCPItemStraightLine(plot_);
+    line->point1->setCoords(seconds, 0.0);
+    line->point2->setCoords(seconds, 1.0);
+    line->setPen(QPen(markerColor(), 1.5, Qt::DashLine));
+    auto* caption = new QCPItemText(plot_);
+    caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    caption->position->setCoords(seconds, 0.0);
+    caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    caption->setPadding(QMargins(3, 2, 3, 2));
+    caption->setColor(markerColor());
+    caption->setClipToAxisRect(true);
+    marker_captions_.push_back(caption);
+    // An unlabelled marker still shows a flag, so it can be seen and labelled later.
+    setMarkerLabel(markerCount() - 1, label);
+}
+
+void EmotionTimeline::setMarkerLabel(int marker, const QString& label) {
+    if (marker < 0 || marker >= markerCount())
+        return;
+    auto* caption = marker_captions_[static_cast<std::size_t>(marker)];
+    caption->setText(label.isEmpty() ? QStringLiteral("\u2691") : label);
+    caption->setProperty("markerLabel", label);
+    scheduleReplot();
+}
+
+QString EmotionTimeline::markerLabel(int marker) const {
+    if (marker < 0 || marker >= markerCount())
+        return {};
+    return marker_captions_[static_cast<std::size_t>(marker)]->property("markerLabel").toString();
 }
 
 void EmotionTimeline::setFollowingLive(bool follow) {

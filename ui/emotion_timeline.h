@@ -16,12 +16,14 @@
 #include <string>
 #include <vector>
 
+#include <QString>
 #include <QTimer>
 #include <QWidget>
 
 #include "emotrace/types.h"
 
 class QCustomPlot;
+class QCPItemText;
 class QCPRange;
 class QToolButton;
 
@@ -38,6 +40,12 @@ class EmotionTimeline : public QWidget {
     // Adds the largest face's probabilities at the frame's session time, or a gap when the frame
     // has no face with probabilities.
     void addResult(const FrameResult& result);
+
+    // A marker the therapist added at a session time: a dashed line with its label on top.
+    void addMarker(double seconds, const QString& label);
+    void setMarkerLabel(int marker, const QString& label);  // marker: in the order added
+    int markerCount() const { return static_cast<int>(marker_captions_.size()); }
+    QString markerLabel(int marker) const;
 
     bool isFollowingLive() const { return following_; }
     void setFollowingLive(bool follow);
@@ -62,6 +70,7 @@ class EmotionTimeline : public QWidget {
     bool in_gap_ = true;           // the lines are broken already: no second NaN point
     double visible_seconds_ = 30.0;
     std::optional<double> latest_seconds_;
+    std::vector<QCPItemText*> marker_captions_;  // owned by the plot
 };
 
 }  // namespace emotrace::ui

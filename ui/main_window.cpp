@@ -1,14 +1,20 @@
 #include "main_window.h"
 
+#include <functional>
+
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -32,7 +38,29 @@ const QString kWarningStyle =
     QStringLiteral("background:#fff3c4; color:#5c4500; border:1px solid #e0c060;");
 const QString kErrorStyle =
     QStringLiteral("background:#fde2e1; color:#8a1c16; border:1px solid #e59a96;");
+const QString kInfoStyle =
+    QStringLiteral("background:#e3f1e6; color:#1d4d2b; border:1px solid #9cc9a8;");
 constexpr int kStatusMessageMs = 10000;
+// How long the marker's label box holds the keyboard when nothing is typed.
+constexpr int kMarkerLabelMs = 8000;
+
+// Hands Esc in the marker's label box to the window (which leaves the marker unlabelled).
+class EscapeFilter : public QObject {
+  public:
+    EscapeFilter(QObject* parent, std::function<void()> on_escape)
+        : QObject(parent), on_escape_(std::move(on_escape)) {}
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::KeyPress &&
+            static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+            on_escape_();
+            return true;
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+  private:
+    std::function<void()> on_escape_;
+};
 
 }  // namespace
 
@@ -44,6 +72,8 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     setWindowTitle(tr("emotrace"));
     resize(1100, 860);
     buildToolbar();
+    addToolBarBreak();
+    buildSessionToolbar();
     buildStatusBar();
 
     auto* splitter = new QSplitter(Qt::Vertical);
@@ -61,14 +91,25 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     layout->setContentsMargins(6, 6, 6, 0);
     model_banner_ = buildBanner(model_banner_text_, kWarningStyle, false);
     error_banner_ = buildBanner(error_banner_text_, kErrorStyle, true);
+    keeping_banner_ = buildBanner(keeping_banner_text_, kWarningStyle, true);
+    kept_bar_ = buildBanner(kept_text_, kInfoStyle, true);
+    review_kept_ = new QPushButton(tr("Review this session"));
+    review_kept_->setObjectName(QStringLiteral("reviewKeptSession"));
+    connect(review_kept_, &QPushButton::clicked, this,
+            [this] { emit reviewSessionRequested(kept_session_id_); });
+    static_cast<QHBoxLayout*>(kept_bar_->layout())->insertWidget(1, review_kept_);
     layout->addWidget(model_banner_);
     layout->addWidget(error_banner_);
+    layout->addWidget(keeping_banner_);
+    layout->addWidget(kept_bar_);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
     model_banner_text_->setText(kNoModelText);
     model_banner_->setVisible(!controller_.hasClassifier());
     error_banner_->hide();
+    keeping_banner_->hide();
+    kept_bar_->hide();
     video_view_->setLabels(controller_.labels());
     timeline_->startSession(controller_.labels());
 
@@ -81,6 +122,20 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
         video_view_->showResult(r);
         timeline_->addResult(r);
     });
+    connect(&controller_, &SessionController::markerAdded, this, [this](int, const Marker& marker) {
+        timeline_->addMarker(marker.start_ms / 1000.0, QString::fromStdString(marker.label));
+    });
+    connect(&controller_, &SessionController::markerLabelled, timeline_,
+            &EmotionTimeline::setMarkerLabel);
+    connect(&controller_, &SessionController::keepingFailed, this, &MainWindow::showKeepingProblem);
+    connect(&controller_, &SessionController::recordingFailed, this,
+            &MainWindow::showKeepingProblem);
+    connect(&controller_, &SessionController::recordingChanged, this,
+            [this](bool recording) { recording_indicator_action_->setVisible(recording); });
+    connect(&controller_, &SessionController::sessionKept, this, &MainWindow::onSessionKept);
+    marker_label_timeout_.setSingleShot(true);
+    marker_label_timeout_.setInterval(kMarkerLabelMs);
+    connect(&marker_label_timeout_, &QTimer::timeout, this, &MainWindow::endMarkerLabelling);
     updateActions();
 }
 
@@ -171,6 +226,200 @@ void MainWindow::buildToolbar() {
     showSourceControls();
 }
 
+void MainWindow::buildSessionToolbar() {
+    auto* bar = addToolBar(tr("Session"));
+    bar->setObjectName(QStringLiteral("sessionToolbar"));
+    bar->setMovable(false);
+    bar->addWidget(new QLabel(tr(" Session label: ")));
+    session_label_ = new QLineEdit;
+    session_label_->setObjectName(QStringLiteral("sessionLabel"));
+    session_label_->setPlaceholderText(tr("client code, note (optional)"));
+    session_label_->setToolTip(
+        tr("Kept with the session and shown in the sessions list, the exports and the report. "
+           "Use a pseudonymous code, never a name. It can be typed or changed after the "
+           "session too."));
+    session_label_->setMinimumWidth(220);
+    connect(session_label_, &QLineEdit::editingFinished, this,
+            [this] { controller_.setSessionLabel(session_label_->text()); });
+    bar->addWidget(session_label_);
+
+    bar->addSeparator();
+    marker_action_ = bar->addAction(tr("\u2691 Marker (M)"), this, &MainWindow::addMarkerNow);
+    marker_action_->setObjectName(QStringLiteral("addMarker"));
+    marker_action_->setShortcut(QKeySequence(Qt::Key_M));
+    marker_action_->setToolTip(
+        tr("Mark this moment (M). The marker is kept at once; a label can be typed or picked "
+           "next to it, Enter keeps it, Esc leaves the marker without one. Nothing pauses."));
+    marker_label_ = new QComboBox;
+    marker_label_->setObjectName(QStringLiteral("markerLabel"));
+    marker_label_->setEditable(true);
+    marker_label_->setInsertPolicy(QComboBox::NoInsert);
+    marker_label_->setMinimumWidth(160);
+    marker_label_->lineEdit()->setPlaceholderText(tr("marker label"));
+    marker_label_->setToolTip(tr("The label of the marker just added; type a new one or pick one"));
+    connect(marker_label_->lineEdit(), &QLineEdit::returnPressed, this,
+            [this] { applyMarkerLabel(marker_label_->currentText()); });
+    connect(marker_label_, &QComboBox::activated, this,
+            [this](int index) { applyMarkerLabel(marker_label_->itemText(index)); });
+    marker_label_->lineEdit()->installEventFilter(
+        new EscapeFilter(this, [this] { endMarkerLabelling(); }));
+    bar->addWidget(marker_label_);
+    auto* edit_labels = bar->addAction(tr("Labels…"), this, &MainWindow::editMarkerLabels);
+    edit_labels->setToolTip(tr("Edit the short list of marker labels"));
+
+    bar->addSeparator();
+    record_action_ = bar->addAction(tr("\u25CF Record video"));
+    record_action_->setObjectName(QStringLiteral("recordVideo"));
+    record_action_->setCheckable(true);
+    record_action_->setToolTip(
+        tr("Record the analysed frames into a video beside the session store (owner-only), in "
+           "step with the readings, for review. Off by default: recording needs the client's "
+           "consent. Takes effect when the session starts."));
+    connect(record_action_, &QAction::toggled, this,
+            [this](bool on) { controller_.setRecordingWanted(on); });
+    recording_indicator_ = new QLabel(tr("\u25CF REC"));
+    recording_indicator_->setObjectName(QStringLiteral("recordingIndicator"));
+    recording_indicator_->setStyleSheet(
+        QStringLiteral("background:#c62828; color:white; font-weight:bold; border-radius:4px; "
+                       "padding:2px 10px; margin-left:6px;"));
+    recording_indicator_->setToolTip(tr("The session's frames are being recorded"));
+    recording_indicator_action_ = bar->addWidget(recording_indicator_);
+    recording_indicator_action_->setVisible(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+}
+
+void MainWindow::setMarkerLabels(const QStringList& labels) {
+    marker_label_->clear();
+    marker_label_->addItems(labels);
+    marker_label_->setCurrentIndex(-1);
+    marker_label_->clearEditText();
+}
+
+QStringList MainWindow::markerLabels() const {
+    QStringList labels;
+    for (int i = 0; i < marker_label_->count(); ++i)
+        labels << marker_label_->itemText(i);
+    return labels;
+}
+
+void MainWindow::addMarkerNow() {
+    const auto number = controller_.addMarker();
+    if (!number) {
+        statusBar()->showMessage(tr("Start a session to add markers"), kStatusMessageMs);
+        return;
+    }
+    labelling_marker_ = *number;
+    if (QWidget* focused = QApplication::focusWidget(); focused != marker_label_->lineEdit())
+        focus_before_marker_ = focused;
+    marker_label_->setCurrentIndex(-1);
+    marker_label_->clearEditText();
+    marker_label_->setFocus(Qt::ShortcutFocusReason);
+    marker_label_timeout_.start();
+    statusBar()->showMessage(
+        tr("Marker at %1 s kept. Type or pick a label and press Enter; Esc leaves it without one.")
+            .arg(controller_.sessionSeconds(), 0, 'f', 1),
+        kMarkerLabelMs);
+}
+
+void MainWindow::applyMarkerLabel(const QString& label) {
+    const auto text = label.trimmed();
+    if (labelling_marker_ < 0) {
+        // A label picked first: Enter adds the marker with it.
+        if (!text.isEmpty() && controller_.isRunning()) {
+            if (const auto number = controller_.addMarker(text))
+                statusBar()->showMessage(tr("Marker \u201c%1\u201d kept").arg(text),
+                                         kStatusMessageMs);
+        }
+        endMarkerLabelling();
+        return;
+    }
+    if (!text.isEmpty()) {
+        controller_.setMarkerLabel(labelling_marker_, text);
+        if (marker_label_->findText(text) < 0) {
+            marker_label_->addItem(text);
+            emit markerLabelsChanged(markerLabels());
+        }
+        statusBar()->showMessage(tr("Marker \u201c%1\u201d kept").arg(text), kStatusMessageMs);
+    }
+    endMarkerLabelling();
+}
+
+void MainWindow::endMarkerLabelling() {
+    labelling_marker_ = -1;
+    marker_label_timeout_.stop();
+    marker_label_->setCurrentIndex(-1);
+    marker_label_->clearEditText();
+    // The keyboard goes back where it was (the call, or the window's video).
+    if (focus_before_marker_)
+        focus_before_marker_->setFocus(Qt::OtherFocusReason);
+    else if (marker_label_->lineEdit()->hasFocus())
+        video_view_->setFocus(Qt::OtherFocusReason);
+    focus_before_marker_.clear();
+}
+
+void MainWindow::editMarkerLabels() {
+    bool ok = false;
+    const auto text = QInputDialog::getMultiLineText(
+        this, tr("Marker labels"), tr("One label per line, offered for every marker:"),
+        markerLabels().join(QLatin1Char('\n')), &ok);
+    if (!ok)
+        return;
+    QStringList labels;
+    for (const auto& line : text.split(QLatin1Char('\n'))) {
+        if (const auto label = line.trimmed(); !label.isEmpty() && !labels.contains(label))
+            labels << label;
+    }
+    setMarkerLabels(labels);
+    emit markerLabelsChanged(labels);
+}
+
+void MainWindow::setSessionLabel(const QString& label) {
+    session_label_->setText(label);
+    controller_.setSessionLabel(label);
+}
+
+void MainWindow::setRecordingWanted(bool record) {
+    record_action_->setChecked(record);
+}
+
+void MainWindow::showKeepingProblem(const QString& message) {
+    const auto shown = keeping_banner_->isHidden() ? QString() : keeping_banner_text_->text();
+    keeping_banner_text_->setText(shown.isEmpty() || shown.contains(message)
+                                      ? message
+                                      : shown + QStringLiteral("\n") + message);
+    keeping_banner_->show();
+}
+
+void MainWindow::onSessionKept(const KeptSession& session) {
+    kept_session_id_ = session.id;
+    QString text = tr("Session %1 kept: %2 readings, %3 markers")
+                       .arg(session.id)
+                       .arg(session.frames)
+                       .arg(session.markers);
+    if (!session.recording.empty()) {
+        text += tr(", recorded (%1 frames, %2)")
+                    .arg(session.frames_recorded)
+                    .arg(QString::fromStdString(session.recording.filename().string()));
+    }
+    text += QStringLiteral(".");
+    if (!session.problem.isEmpty())
+        text += QStringLiteral(" ") + tr("Not everything was kept: %1").arg(session.problem);
+    kept_text_->setText(text);
+    kept_bar_->show();
+}
+
+QString MainWindow::keepingText() const {
+    return keeping_banner_->isHidden() ? QString() : keeping_banner_text_->text();
+}
+
+QString MainWindow::keptSessionText() const {
+    return kept_bar_->isHidden() ? QString() : kept_text_->text();
+}
+
+bool MainWindow::isRecordingIndicatorShown() const {
+    return recording_indicator_action_->isVisible();
+}
+
 void MainWindow::buildStatusBar() {
     state_label_ = new QLabel(tr("Idle"));
     fps_label_ = new QLabel;
@@ -240,7 +489,8 @@ bool MainWindow::startSession() {
         spec = sourceSpecFromToolbar();
         const bool loop = spec.kind == SourceSpec::Kind::VideoFile && loop_->isChecked();
         state_label_->setText(tr("Opening %1…").arg(QString::fromStdString(toString(spec))));
-        return controller_.start(openFrameSource(spec, loop));
+        controller_.setSessionLabel(session_label_->text());
+        return controller_.start(openFrameSource(spec, loop), toString(spec));
     } catch (const std::exception& error) {
         showError(tr("Could not open the source: %1").arg(QString::fromStdString(error.what())));
         state_label_->setText(tr("Idle"));
@@ -283,6 +533,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::onSessionStarted(const QString& description) {
     error_banner_->hide();
+    keeping_banner_->hide();
+    kept_bar_->hide();
+    endMarkerLabelling();
     state_label_->setText(tr("Running: %1").arg(description));
     video_view_->clear();
     video_view_->setLabels(controller_.labels());
@@ -310,6 +563,11 @@ void MainWindow::updateActions() {
     start_action_->setEnabled(!running);
     stop_action_->setEnabled(running);
     source_kind_->setEnabled(!running);
+    marker_action_->setEnabled(running);
+    // The recording is chosen for a whole session: frame i of the file is reading i.
+    record_action_->setEnabled(!running && controller_.isKeeping());
+    if (!controller_.isKeeping())
+        record_action_->setToolTip(tr("Sessions are not kept (--no-keep): nothing to record into"));
 }
 
 }  // namespace emotrace::ui

@@ -1,9 +1,18 @@
 // The dashboard window: a toolbar to pick the source (camera, video file, screen region) and
 // start or stop, the live video with its overlay above the emotion timeline, and a status bar
 // with the live figures. Errors appear in a banner and the status bar; the window stays usable.
+//
+// A second toolbar keeps the session: its label, markers (M or the button; a label may be typed
+// or picked after, without pausing anything), and the recording toggle with its indicator.
+// After a kept session a note offers "Review this session".
 #pragma once
 
+#include <cstdint>
+
 #include <QMainWindow>
+#include <QPointer>
+#include <QStringList>
+#include <QTimer>
 
 #include "source_spec.h"
 
@@ -13,6 +22,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace emotrace::ui {
@@ -20,6 +30,7 @@ namespace emotrace::ui {
 class EmotionTimeline;
 class SessionController;
 class VideoView;
+struct KeptSession;
 struct LiveFigures;
 
 class MainWindow : public QMainWindow {
@@ -38,21 +49,43 @@ class MainWindow : public QMainWindow {
     void setModelLoadError(const QString& message);
     void showError(const QString& message);
 
+    // The short list offered for a marker's label; the user edits it with "Labels…" or by
+    // typing a new one (markerLabelsChanged then tells the app, which keeps it).
+    void setMarkerLabels(const QStringList& labels);
+    QStringList markerLabels() const;
+    // M: a marker at "now", kept at once; the label box then takes the keyboard for a few
+    // seconds (Enter keeps the typed or picked label, Esc none) and gives it back.
+    void addMarkerNow();
+    void setSessionLabel(const QString& label);
+    void setRecordingWanted(bool record);
+
     // For tests and screenshots.
     QString errorText() const;
     QString modelBannerText() const;
+    QString keepingText() const;      // the banner saying readings or the recording stopped
+    QString keptSessionText() const;  // the note after a kept session; empty when hidden
+    bool isRecordingIndicatorShown() const;
     VideoView* videoView() const { return video_view_; }
     EmotionTimeline* timeline() const { return timeline_; }
 
   signals:
     // "Review recording…": the app opens the review workspace (it owns the store and model).
     void reviewRequested();
+    // "Review this session": the app opens the review workspace on the kept session.
+    void reviewSessionRequested(std::int64_t session_id);
+    void markerLabelsChanged(const QStringList& labels);
 
   protected:
     void closeEvent(QCloseEvent* event) override;
 
   private:
     void buildToolbar();
+    void buildSessionToolbar();
+    void applyMarkerLabel(const QString& label);
+    void endMarkerLabelling();
+    void editMarkerLabels();
+    void showKeepingProblem(const QString& message);
+    void onSessionKept(const KeptSession& session);
     void buildStatusBar();
     QWidget* buildBanner(QLabel*& text, const QString& style, bool closable);
     SourceSpec sourceSpecFromToolbar() const;
@@ -70,6 +103,22 @@ class MainWindow : public QMainWindow {
     QLabel* model_banner_text_ = nullptr;
     QWidget* error_banner_ = nullptr;
     QLabel* error_banner_text_ = nullptr;
+    QWidget* keeping_banner_ = nullptr;
+    QLabel* keeping_banner_text_ = nullptr;
+    QWidget* kept_bar_ = nullptr;
+    QLabel* kept_text_ = nullptr;
+    QPushButton* review_kept_ = nullptr;
+    std::int64_t kept_session_id_ = 0;
+
+    QLineEdit* session_label_ = nullptr;
+    QAction* marker_action_ = nullptr;
+    QComboBox* marker_label_ = nullptr;
+    QAction* record_action_ = nullptr;
+    QLabel* recording_indicator_ = nullptr;
+    QAction* recording_indicator_action_ = nullptr;
+    int labelling_marker_ = -1;  // the marker whose label is being typed; -1: none
+    QPointer<QWidget> focus_before_marker_;
+    QTimer marker_label_timeout_;
 
     QComboBox* source_kind_ = nullptr;
     QSpinBox* camera_index_ = nullptr;

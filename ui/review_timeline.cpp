@@ -18,7 +18,6 @@ constexpr double kPlayheadGrabPx = 6.0;
 // Movement below this between press and release still counts as a click.
 constexpr double kClickSlopPx = 4.0;
 const QColor kExcludedFill(120, 120, 120, 60);
-const QColor kMarkerColor(40, 40, 160);
 
 }  // namespace
 
@@ -174,14 +173,14 @@ void ReviewTimeline::setMarkers(const std::vector<Marker>& markers) {
             auto* line = new QCPItemStraightLine(plot_);
             line->point1->setCoords(start, 0.0);
             line->point2->setCoords(start, 1.0);
-            line->setPen(QPen(kMarkerColor, 1.5, Qt::DashLine));
+            line->setPen(QPen(markerColor(), 1.5, Qt::DashLine));
         }
         auto* caption = new QCPItemText(plot_);
         caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
         caption->position->setCoords(start, 0.0);
         caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
         caption->setText(QString::fromStdString(marker.label));
-        caption->setColor(marker.exclude ? QColor(80, 80, 80) : kMarkerColor);
+        caption->setColor(marker.exclude ? QColor(80, 80, 80) : markerColor());
         caption->setClipToAxisRect(true);
     }
     replot();

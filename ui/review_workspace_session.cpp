@@ -19,6 +19,7 @@
 #include "review_workspace.h"
 
 #include "emotrace/analysis_lock.h"
+#include "emotrace/live_session_writer.h"
 #include "emotrace/recording_analysis.h"
 
 namespace emotrace::ui {
@@ -81,8 +82,10 @@ bool ReviewWorkspace::openRecording(const std::filesystem::path& recording) {
 bool ReviewWorkspace::openSession(std::int64_t session_id) {
     if (!showSession(session_id))
         return false;
-    if (session_->state == AnalysisState::InProgress)
-        startAnalysis(nullptr);  // resume where the last run stopped
+    // A recording's unfinished analysis resumes where the last run stopped; a live session has
+    // nothing to analyse: what it kept is all there is.
+    if (session_->state == AnalysisState::InProgress && session_->kind == SessionKind::Recording)
+        startAnalysis(nullptr);
     return true;
 }
 
@@ -93,6 +96,7 @@ bool ReviewWorkspace::showSession(std::int64_t session_id) {
     progress_row_->hide();
     player_->close();
     clearError();
+    video_->setPlaceholder(tr("Open a recording to review it."));
     current_image_.release();
     try {
         session_ = store_->session(session_id);
@@ -111,11 +115,17 @@ bool ReviewWorkspace::showSession(std::int64_t session_id) {
     rebuildEmotionChecks();
     marker_panel_->setMarkers(markers_);
     timeline_->setMarkers(markers_);
-    if (session_->kind == SessionKind::Live && session_->recording.path.empty()) {
-        // Kept without a recording: everything but the picture is there.
-        showError(
-            tr("A live session kept without a recording: its timeline, markers, summary "
-               "and exports are here; there is no video to play."));
+    const bool live = session_->kind == SessionKind::Live;
+    if (live && session_->recording.path.empty()) {
+        // Kept without a recording: everything but the picture is there. Not an error: the
+        // recording was off, as it is by default.
+        video_->setPlaceholder(
+            tr("No video: this live session was kept without a recording (recording was off).\n"
+               "Its timeline, markers, summary, exports and report are all here."));
+    } else if (live && !std::filesystem::exists(session_->recording.path)) {
+        video_->setPlaceholder(tr("The recording of this live session is no longer at\n%1\n"
+                                  "Its timeline, markers, summary, exports and report are here.")
+                                   .arg(qs(session_->recording.path)));
     } else if (ensureRecordingPresent()) {
         try {
             player_->open(session_->recording.path);
@@ -129,6 +139,10 @@ bool ReviewWorkspace::showSession(std::int64_t session_id) {
     if (session_->state == AnalysisState::Failed) {
         showError(tr("The analysis stopped early: %1. The %2 frames before that are shown.")
                       .arg(qs(session_->error))
+                      .arg(session_->frames_stored));
+    } else if (live && sessionStatus(*session_, store_->path()) == "ended early") {
+        showError(tr("This live session ended early (emotrace was closed abruptly or crashed). "
+                     "Its %1 readings kept until then are shown.")
                       .arg(session_->frames_stored));
     }
     return true;

@@ -32,16 +32,121 @@ SessionController::SessionController(DetectorFactory detectors,
                                      std::unique_ptr<EmotionClassifier> classifier, QObject* parent)
     : QObject(parent), detectors_(std::move(detectors)), classifier_(std::move(classifier)) {
     figures_timer_.setInterval(kFiguresIntervalMs);
-    connect(&figures_timer_, &QTimer::timeout, this, [this] { emit figuresChanged(figures()); });
+    connect(&figures_timer_, &QTimer::timeout, this, [this] {
+        emit figuresChanged(figures());
+        checkWriter();
+    });
 }
 
 SessionController::~SessionController() {
     // Join the threads while this object is still whole: after the join no callback can post
-    // another call to it, and ~QObject discards the calls already posted.
+    // another call to it, and ~QObject discards the calls already posted. The pipeline goes
+    // first: its worker hands readings to the writer, which then commits the last of them.
     pipeline_.reset();
+    writer_.reset();
 }
 
-bool SessionController::start(std::unique_ptr<FrameSource> source) {
+void SessionController::setKeeping(SessionKeeping keeping) {
+    keeping_ = std::move(keeping);
+}
+
+bool SessionController::isRecording() const {
+    return pipeline_ && writer_ && writer_->isRecording();
+}
+
+std::optional<std::int64_t> SessionController::keptSessionId() const {
+    if (!writer_)
+        return std::nullopt;
+    return writer_->sessionId();
+}
+
+void SessionController::setSessionLabel(const QString& label) {
+    label_ = label.trimmed();
+    if (!writer_)
+        return;
+    try {
+        writer_->setLabel(label_.toStdString());
+    } catch (const std::exception& error) {  // after the session: written to the store at once
+        emit keepingFailed(tr("The label could not be kept: %1").arg(error.what()));
+    }
+}
+
+std::optional<int> SessionController::addMarker(const QString& label) {
+    if (!pipeline_)
+        return std::nullopt;
+    Marker marker;
+    marker.start_ms = marker.end_ms = last_result_ms_;
+    marker.label = label.trimmed().toStdString();
+    const int number = markers_++;
+    if (writer_)
+        writer_->addMarker(marker);
+    emit markerAdded(number, marker);
+    return number;
+}
+
+void SessionController::setMarkerLabel(int marker, const QString& label) {
+    if (marker < 0 || marker >= markers_)
+        return;
+    const auto text = label.trimmed();
+    if (writer_) {
+        try {
+            writer_->setMarkerLabel(marker, text.toStdString());
+        } catch (const std::exception& error) {  // after the session: written at once
+            emit keepingFailed(tr("The marker's label could not be kept: %1").arg(error.what()));
+            return;
+        }
+    }
+    emit markerLabelled(marker, text);
+}
+
+void SessionController::openWriter(const std::string& chosen_source, const SourceInfo& info) {
+    writer_.reset();
+    markers_ = 0;
+    keeping_failure_said_ = false;
+    recording_failure_said_ = false;
+    if (keeping_.store.empty())
+        return;
+    LiveSessionFacts facts;
+    facts.source = chosen_source.empty() ? info.description : chosen_source;
+    facts.label = label_.toStdString();
+    facts.fps = info.fps;
+    facts.width = info.width;
+    facts.height = info.height;
+    auto options = keeping_.options;
+    options.record = record_;
+    try {
+        writer_ =
+            std::make_unique<LiveSessionWriter>(keeping_.store, facts, keeping_.setup, options);
+    } catch (const std::exception& error) {
+        // The live view runs without the store: the therapist sees the overlay, and is told.
+        keeping_failure_said_ = true;
+        emit keepingFailed(tr("Readings are not being kept: the session store %1 cannot be "
+                              "opened (%2). The live view goes on.")
+                               .arg(QString::fromStdString(keeping_.store.string()), error.what()));
+    }
+}
+
+void SessionController::checkWriter() {
+    if (!writer_)
+        return;
+    if (!keeping_failure_said_) {
+        if (const auto failure = writer_->failure()) {
+            keeping_failure_said_ = true;
+            emit keepingFailed(tr("Readings are no longer being kept: %1. The live view goes on.")
+                                   .arg(QString::fromStdString(*failure)));
+        }
+    }
+    if (!recording_failure_said_) {
+        if (const auto failure = writer_->recordingFailure()) {
+            recording_failure_said_ = true;
+            emit recordingFailed(tr("Not recording: %1.").arg(QString::fromStdString(*failure)));
+            emit recordingChanged(false);
+        }
+    }
+}
+
+bool SessionController::start(std::unique_ptr<FrameSource> source,
+                              const std::string& chosen_source) {
     stop();
     if (!source) {
         emit sessionFailed(tr("No frame source to start."));
@@ -52,10 +157,16 @@ bool SessionController::start(std::unique_ptr<FrameSource> source) {
         auto analyzer = std::make_unique<FrameAnalyzer>(
             detectors_(),
             classifier_ ? std::make_unique<BorrowedClassifier>(classifier_) : nullptr);
+        const auto info = source->info();
+        openWriter(chosen_source, info);
         PipelineCallbacks callbacks;
         // Called on the worker thread. `this` as the context makes the call run on the GUI
-        // thread; stop() and the destructor join the worker before `this` can go away.
-        callbacks.on_result = [this, session](FrameResult result) {
+        // thread; stop() and the destructor join the worker before `this` can go away, and
+        // before the writer is finished or replaced. The writer takes the raw reading (the
+        // review smooths its own way) without waiting for the disk.
+        callbacks.on_result = [this, session, writer = writer_.get()](FrameResult result) {
+            if (writer)
+                writer->add(result);
             QMetaObject::invokeMethod(
                 this,
                 [this, session, result = std::move(result)]() mutable {
@@ -73,12 +184,21 @@ bool SessionController::start(std::unique_ptr<FrameSource> source) {
                                                std::move(callbacks));
         meter_.reset();
         smoother_.reset();
+        last_result_ms_ = 0.0;
         pipeline_->start();
         figures_timer_.start();
         emit sessionStarted(description);
+        emit recordingChanged(isRecording());
+        checkWriter();  // a recording that could not start is said at once
         return true;
     } catch (const std::exception& error) {
         pipeline_.reset();
+        if (writer_) {
+            // Nothing ran: the session the writer opened holds no reading; it stays listed
+            // (complete, empty) rather than being deleted behind the user's back.
+            writer_->finish();
+            writer_.reset();
+        }
         emit sessionFailed(QString::fromStdString(error.what()));
         return false;
     }
@@ -110,6 +230,7 @@ void SessionController::deliverResult(std::uint64_t session, FrameResult result)
     if (session != session_ || !pipeline_)
         return;
     meter_.add(SteadyClock::now(), result.latency, result.dropped_frames);
+    last_result_ms_ = result.timestamp_ms;
     smoother_.smooth(result);
     emit resultReady(result);
 }
@@ -122,10 +243,32 @@ void SessionController::deliverFinished(std::uint64_t session, const std::string
 
 void SessionController::endSession(const QString& error) {
     // The pipeline's destructor requests stop and joins both threads; each stops within a frame.
+    // Then the writer commits what the worker handed it and closes the session (a camera that
+    // disappeared ends it here too: kept up to its last frame).
     pipeline_.reset();
     figures_timer_.stop();
+    std::optional<KeptSession> kept;
+    if (writer_) {
+        writer_->finish();
+        checkWriter();
+        KeptSession session;
+        session.id = writer_->sessionId();
+        session.frames = writer_->framesKept();
+        session.markers = markers_;
+        session.frames_recorded = writer_->framesRecorded();
+        if (session.frames_recorded > 0)
+            session.recording = writer_->recordingPath();
+        if (const auto failure = writer_->failure())
+            session.problem = QString::fromStdString(*failure);
+        else if (const auto recording = writer_->recordingFailure())
+            session.problem = QString::fromStdString(*recording);
+        kept = session;
+    }
     emit figuresChanged(figures());
+    emit recordingChanged(false);
     emit sessionFinished(error);
+    if (kept)
+        emit sessionKept(*kept);
 }
 
 }  // namespace emotrace::ui

@@ -2,11 +2,19 @@
 // thread, owns the pipeline of the running session, turns the worker thread's callbacks into
 // queued calls on itself, and re-emits them as signals the widgets connect to. Widgets never see
 // a thread; the pipeline never sees Qt.
+//
+// Every session is kept in the session store while it runs (LiveSessionWriter), unless keeping
+// is switched off: the worker thread hands each raw reading to the writer, whose own thread
+// commits them; markers and the label go the same way. When the store fails the live view goes
+// on and keepingFailed says why. With recording on, the analysed frames are recorded beside the
+// store, time-aligned with the readings.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +25,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/face_detector.h"
 #include "emotrace/frame_source.h"
+#include "emotrace/live_session_writer.h"
 #include "emotrace/live_smoothing.h"
 #include "emotrace/pipeline.h"
 #include "live_figures.h"
@@ -26,6 +35,23 @@ namespace emotrace::ui {
 // A fresh detector for every session, so a detector that fails to load is reported when the
 // user presses Start, and a session never shares detector state with the previous one.
 using DetectorFactory = std::function<std::unique_ptr<FaceDetector>()>;
+
+// Where and how live sessions are kept.
+struct SessionKeeping {
+    std::filesystem::path store;  // empty: sessions are not kept (--no-keep)
+    AnalysisSetup setup;          // the model and detector the readings are made with
+    LiveSessionOptions options;   // commit interval, recording folder; `record` is set per start
+};
+
+// What is known of the session kept last, for the window's "kept" note and "Review" button.
+struct KeptSession {
+    std::int64_t id = 0;
+    std::int64_t frames = 0;
+    std::int64_t markers = 0;
+    std::filesystem::path recording;  // empty: not recorded
+    std::int64_t frames_recorded = 0;
+    QString problem;  // why readings or the recording stopped early; empty when all went well
+};
 
 class SessionController : public QObject {
     Q_OBJECT
@@ -37,7 +63,9 @@ class SessionController : public QObject {
 
     // Starts a session reading source, stopping any running one first. Returns false (and emits
     // sessionFailed) when the detector cannot be created or the pipeline does not start.
-    bool start(std::unique_ptr<FrameSource> source);
+    // chosen_source is the source as the user named it ("camera:0", a file), kept with the
+    // session. A store that cannot be opened does not stop the session: keepingFailed says why.
+    bool start(std::unique_ptr<FrameSource> source, const std::string& chosen_source = {});
     // Stops the running session; returns once the pipeline's threads have ended. Results still
     // queued from it are discarded.
     void stop();
@@ -47,6 +75,28 @@ class SessionController : public QObject {
     // afresh. Throws std::invalid_argument for a negative time.
     void setSmoothingSeconds(double seconds);
     double smoothingSeconds() const { return smoother_.seconds(); }
+
+    void setKeeping(SessionKeeping keeping);
+    bool isKeeping() const { return !keeping_.store.empty(); }
+    const std::filesystem::path& storePath() const { return keeping_.store; }
+    // Record the next session's frames (off by default). Takes effect at start().
+    void setRecordingWanted(bool record) { record_ = record; }
+    bool isRecordingWanted() const { return record_; }
+    // Whether the running session's frames are being recorded now.
+    bool isRecording() const;
+    // The label of the running session, or of the session kept last once it stopped (until the
+    // next one starts); also the label the next session starts with.
+    void setSessionLabel(const QString& label);
+    QString sessionLabel() const { return label_; }
+    // A marker at "now": the session time of the newest reading shown, kept at once. Returns
+    // its number in the session (for setMarkerLabel), or nullopt when no session runs.
+    std::optional<int> addMarker(const QString& label = {});
+    // Labels a marker of the running or the last session after the fact.
+    void setMarkerLabel(int marker, const QString& label);
+    // The running session's time of the newest reading shown, in seconds.
+    double sessionSeconds() const { return last_result_ms_ / 1000.0; }
+    // The kept session of the running session, or of the last one; nullopt when none was kept.
+    std::optional<std::int64_t> keptSessionId() const;
 
     bool isRunning() const { return pipeline_ != nullptr; }
     bool hasClassifier() const { return classifier_ != nullptr; }
@@ -63,15 +113,38 @@ class SessionController : public QObject {
     void sessionFinished(const QString& error);
     // start() could not begin a session (no sessionFinished follows).
     void sessionFailed(const QString& error);
+    void markerAdded(int number, const emotrace::Marker& marker);
+    void markerLabelled(int number, const QString& label);
+    // Once per session: the store failed (or could not be opened) and readings are no longer
+    // kept; why, and what stays.
+    void keepingFailed(const QString& why);
+    // Once per session: the recording stopped (or could not start); the readings go on.
+    void recordingFailed(const QString& why);
+    // Whether frames are being recorded, at start, stop and when the recording fails.
+    void recordingChanged(bool recording);
+    // After sessionFinished, when the session was kept.
+    void sessionKept(const emotrace::ui::KeptSession& session);
 
   private:
     void deliverResult(std::uint64_t session, FrameResult result);
     void deliverFinished(std::uint64_t session, const std::string& error);
     void endSession(const QString& error);
+    void openWriter(const std::string& chosen_source, const SourceInfo& info);
+    void checkWriter();
 
     DetectorFactory detectors_;
     std::shared_ptr<EmotionClassifier> classifier_;
     std::unique_ptr<Pipeline> pipeline_;
+    SessionKeeping keeping_;
+    bool record_ = false;
+    QString label_;
+    // The running session's writer, or the last session's (finished) until the next start.
+    // The worker thread hands it readings; the pipeline is joined before it is finished.
+    std::unique_ptr<LiveSessionWriter> writer_;
+    int markers_ = 0;  // made in the running (or last) session
+    bool keeping_failure_said_ = false;
+    bool recording_failure_said_ = false;
+    double last_result_ms_ = 0.0;
     // Bumped per session: a queued result from a stopped session carries an old number and is
     // dropped, so a restart never shows a frame of the previous source.
     std::uint64_t session_ = 0;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <QApplication>
+#include <QSettings>
 #include <QTimer>
 #include <opencv2/core/utility.hpp>
 
@@ -15,6 +16,7 @@
 #include "emotrace/face_detector.h"
 #include "emotrace/session_store.h"
 #include "main_window.h"
+#include "review_analysis.h"
 #include "review_player.h"
 #include "review_workspace.h"
 #include "session_controller.h"
@@ -61,6 +63,25 @@ emotrace::ui::ReviewSetup reviewSetup(const DashboardOptions& options) {
     }
     return setup;
 }
+
+// Live sessions go to the same store as the review's, described by the model and detector
+// they are read with.
+emotrace::ui::SessionKeeping sessionKeeping(const DashboardOptions& options,
+                                            const emotrace::ModelInfo* model) {
+    emotrace::ui::SessionKeeping keeping;
+    if (!options.keep)
+        return keeping;
+    keeping.store = options.store.empty() ? emotrace::defaultStorePath() : options.store;
+    keeping.setup = emotrace::ui::describeSetup(model ? options.model : std::filesystem::path(),
+                                                model, options.detector, 1);
+    return keeping;
+}
+
+// The marker labels offered in the dashboard: the user's list, kept in emotrace's settings
+// (~/.config/emotrace/emotrace.conf; labels, no session data).
+const QStringList kDefaultMarkerLabels = {
+    QStringLiteral("tearful"), QStringLiteral("laughed"), QStringLiteral("avoided the topic"),
+    QStringLiteral("topic change"), QStringLiteral("look at later")};
 
 // --screenshot/--quit-after: grab the window to a PNG after the delay, then quit. Exits with 1
 // when the PNG cannot be written, so a docs script notices.
@@ -115,15 +136,29 @@ int main(int argc, char* argv[]) {
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("emotrace"));
+    QApplication::setOrganizationName(QStringLiteral("emotrace"));
     auto model = loadModel(options);
+    std::optional<emotrace::ModelInfo> model_info;
+    if (model.classifier)
+        model_info = model.classifier->info();
     emotrace::ui::SessionController controller(
         [detector = options.detector] { return emotrace::createFaceDetector(detector); },
         std::move(model.classifier));
     controller.setSmoothingSeconds(options.smoothing_seconds);
+    controller.setKeeping(sessionKeeping(options, model_info ? &*model_info : nullptr));
     emotrace::ui::MainWindow window(controller);
     if (!model.error.isEmpty())
         window.setModelLoadError(model.error);
     window.setLooping(options.loop);
+    window.setRecordingWanted(options.record);
+    window.setSessionLabel(QString::fromStdString(options.label));
+    QSettings settings;
+    window.setMarkerLabels(
+        settings.value(QStringLiteral("markerLabels"), kDefaultMarkerLabels).toStringList());
+    QObject::connect(&window, &emotrace::ui::MainWindow::markerLabelsChanged, &window,
+                     [&settings](const QStringList& labels) {
+                         settings.setValue(QStringLiteral("markerLabels"), labels);
+                     });
     std::unique_ptr<emotrace::ui::ReviewWorkspace> review;
     const auto open_review = [&]() -> emotrace::ui::ReviewWorkspace& {
         if (!review)
@@ -134,10 +169,15 @@ int main(int argc, char* argv[]) {
     };
     QObject::connect(&window, &emotrace::ui::MainWindow::reviewRequested, &window,
                      [&open_review] { open_review(); });
-    if (!options.review.empty()) {
+    QObject::connect(&window, &emotrace::ui::MainWindow::reviewSessionRequested, &window,
+                     [&open_review](std::int64_t id) { open_review().openSession(id); });
+    if (!options.review.empty() || options.review_session > 0) {
         auto& workspace = open_review();
         QTimer::singleShot(0, &workspace, [&workspace, &options] {
-            if (workspace.openRecording(options.review) && options.review_at_seconds > 0.0)
+            const bool opened = options.review_session > 0
+                                    ? workspace.openSession(options.review_session)
+                                    : workspace.openRecording(options.review);
+            if (opened && options.review_at_seconds > 0.0 && workspace.player()->isOpen())
                 workspace.player()->seekToSeconds(options.review_at_seconds);
         });
     } else {

@@ -92,14 +92,48 @@ void LiveSessionWriter::add(const FrameResult& result) {
     pending_.results.push_back(std::move(kept));
 }
 
-void LiveSessionWriter::addMarker(const Marker& marker) {
+int LiveSessionWriter::addMarker(const Marker& marker) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!finished_) {
+            pending_.markers.push_back(marker);
+            return markers_made_++;
+        }
+    }
+    // The writer thread is gone: the store is the caller's.
+    auto kept = marker;
+    kept.id = store_.addMarker(session_id_, marker);
+    kept_markers_.push_back(kept);
     std::lock_guard lock(mutex_);
-    pending_.markers.push_back(marker);
+    return markers_made_++;
+}
+
+void LiveSessionWriter::setMarkerLabel(int marker, const std::string& label) {
+    {
+        std::lock_guard lock(mutex_);
+        if (marker < 0 || marker >= markers_made_)
+            return;
+        if (!finished_) {
+            pending_.marker_labels.emplace_back(marker, label);
+            return;
+        }
+    }
+    if (static_cast<std::size_t>(marker) >= kept_markers_.size())
+        return;  // lost with a store that failed
+    auto& kept = kept_markers_[static_cast<std::size_t>(marker)];
+    kept.label = label;
+    store_.updateMarker(kept);
 }
 
 void LiveSessionWriter::setLabel(const std::string& label) {
-    std::lock_guard lock(mutex_);
-    pending_.label = label;
+    {
+        std::lock_guard lock(mutex_);
+        if (!finished_) {
+            pending_.label = label;
+            return;
+        }
+    }
+    store_.setLabel(session_id_, label);
 }
 
 void LiveSessionWriter::finish() {
@@ -121,6 +155,8 @@ void LiveSessionWriter::finish() {
         }
     }
     running_.reset();
+    std::lock_guard lock(mutex_);
+    finished_ = true;
 }
 
 std::optional<std::string> LiveSessionWriter::failure() const {
@@ -266,7 +302,8 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
 }
 
 void LiveSessionWriter::commit(Pending& batch) {
-    if (batch.results.empty() && batch.markers.empty() && !batch.label)
+    if (batch.results.empty() && batch.markers.empty() && batch.marker_labels.empty() &&
+        !batch.label)
         return;
     {
         std::lock_guard lock(mutex_);
@@ -282,8 +319,18 @@ void LiveSessionWriter::commit(Pending& batch) {
             records.push_back(recordOf(result));
         if (!records.empty())
             store_.appendFrames(session_id_, records);
-        for (const auto& marker : batch.markers)
-            store_.addMarker(session_id_, marker);
+        for (const auto& marker : batch.markers) {
+            auto kept = marker;
+            kept.id = store_.addMarker(session_id_, marker);
+            kept_markers_.push_back(kept);
+        }
+        for (const auto& [number, label] : batch.marker_labels) {
+            if (static_cast<std::size_t>(number) >= kept_markers_.size())
+                continue;  // lost with a store that failed
+            auto& kept = kept_markers_[static_cast<std::size_t>(number)];
+            kept.label = label;
+            store_.updateMarker(kept);
+        }
         if (batch.label)
             store_.setLabel(session_id_, *batch.label);
         std::lock_guard lock(mutex_);

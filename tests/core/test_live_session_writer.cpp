@@ -69,10 +69,12 @@ TEST(LiveSessionWriter, KeepsEveryReadingWithItsTrackMarkersAndLabel) {
         LiveSessionWriter writer(path, cameraFacts(), liveSetup());
         for (int n = 0; n < 50; ++n)
             writer.add(reading(n));
-        writer.addMarker({0, 500.0, 500.0, "tearful", "", false});
-        writer.addMarker({0, 1200.0, 1200.0, "", "", false});
+        EXPECT_EQ(writer.addMarker({0, 500.0, 500.0, "tearful", "", false}), 0);
+        const int later = writer.addMarker({0, 1200.0, 1200.0, "", "", false});
+        EXPECT_EQ(later, 1);
         writer.setLabel("C-017 second session");
         writer.finish();
+        writer.setMarkerLabel(later, "laughed");  // typed after the session: stored at once
         EXPECT_EQ(writer.framesKept(), 50);
         EXPECT_EQ(writer.framesDropped(), 0);
         EXPECT_FALSE(writer.failure());
@@ -99,6 +101,7 @@ TEST(LiveSessionWriter, KeepsEveryReadingWithItsTrackMarkersAndLabel) {
     ASSERT_EQ(markers.size(), 2u);
     EXPECT_EQ(markers[0].label, "tearful");
     EXPECT_DOUBLE_EQ(markers[1].start_ms, 1200.0);
+    EXPECT_EQ(markers[1].label, "laughed");
     EXPECT_NEAR(sessionDurationSeconds(session), 49.0 / 30.0 + 1.0 / 30.0, 1e-9);
 }
 
@@ -117,6 +120,27 @@ TEST(LiveSessionWriter, ReadingsArriveInTheStoreWhileTheSessionRuns) {
     const auto session = reader.session(writer.sessionId());
     EXPECT_EQ(session.frames_stored, 10);
     EXPECT_EQ(sessionStatus(session, path), "running");
+}
+
+// M keeps the moment at once; the label typed a few seconds later reaches the same marker.
+TEST(LiveSessionWriter, AMarkersLabelMayFollowItWhileTheSessionRuns) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionOptions options;
+    options.commit_interval = std::chrono::milliseconds(20);
+    LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+    const int marker = writer.addMarker({0, 800.0, 800.0, "", "", false});
+    const SessionStore reader(path);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (reader.markers(writer.sessionId()).empty() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(reader.markers(writer.sessionId()).size(), 1u) << "kept before its label";
+    writer.setMarkerLabel(marker, "topic change");
+    writer.finish();
+    const auto markers = reader.markers(writer.sessionId());
+    ASSERT_EQ(markers.size(), 1u);
+    EXPECT_EQ(markers[0].label, "topic change");
+    EXPECT_DOUBLE_EQ(markers[0].start_ms, 800.0);
 }
 
 // The bar of issue 20: kill -9 mid-session loses at most the last second of readings, and the

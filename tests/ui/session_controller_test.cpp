@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "emotrace/error.h"
+#include "emotrace/session_store.h"
+#include "review_player.h"
+#include "test_support.h"
 #include "ui_test_support.h"
 
 namespace emotrace::ui {
@@ -255,6 +258,184 @@ TEST(SessionController, ZeroSmoothingShowsEveryReadingAsItIs) {
         EXPECT_TRUE(happy[i] == 0.9f || happy[i] == 0.1f) << "result " << i << ": " << happy[i];
     EXPECT_THROW(controller.setSmoothingSeconds(-1.0), std::invalid_argument);
     EXPECT_DOUBLE_EQ(controller.smoothingSeconds(), 0.0) << "a refused value changes nothing";
+}
+
+// Live sessions kept in the store (issue 20).
+
+SessionKeeping keepingIn(const std::filesystem::path& store) {
+    SessionKeeping keeping;
+    keeping.store = store;
+    keeping.setup.labels = {"happy", "sad"};
+    keeping.setup.detector = "fixed";
+    keeping.setup.emotrace_version = EMOTRACE_VERSION;
+    keeping.options.commit_interval = std::chrono::milliseconds(50);
+    return keeping;
+}
+
+struct KeptRecorder {
+    explicit KeptRecorder(SessionController& controller) {
+        QObject::connect(&controller, &SessionController::sessionKept,
+                         [this](const KeptSession& session) { kept.push_back(session); });
+        QObject::connect(&controller, &SessionController::keepingFailed,
+                         [this](const QString& why) { keeping_failures.push_back(why); });
+        QObject::connect(&controller, &SessionController::recordingFailed,
+                         [this](const QString& why) { recording_failures.push_back(why); });
+    }
+    std::vector<KeptSession> kept;
+    std::vector<QString> keeping_failures;
+    std::vector<QString> recording_failures;
+};
+
+TEST(SessionController, KeepsEveryReadingTheMarkersAndTheLabelInTheStore) {
+    test::TempDir dir;
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), std::make_unique<FixedClassifier>());
+    controller.setKeeping(keepingIn(dir / "sessions.sqlite"));
+    controller.setSessionLabel(QStringLiteral("C-017"));
+    Recorder recorder(controller);
+    KeptRecorder kept(controller);
+    ASSERT_TRUE(controller.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.frames = 200}, destroyed), "camera:0"));
+    ASSERT_TRUE(waitUntil([&] { return recorder.results >= 20; }));
+    const auto first = controller.addMarker(QStringLiteral("tearful"));
+    const double first_ms = recorder.last.timestamp_ms;
+    ASSERT_TRUE(waitUntil([&] { return recorder.results >= 60; }));
+    const auto second = controller.addMarker();
+    ASSERT_TRUE(first && second);
+    controller.setMarkerLabel(*second, QStringLiteral("laughed"));
+    controller.setSessionLabel(QStringLiteral("C-017 week 3"));
+    ASSERT_TRUE(waitUntil([&] { return !recorder.finished_errors.empty(); }));
+    ASSERT_EQ(kept.kept.size(), 1u);
+    EXPECT_TRUE(kept.keeping_failures.empty());
+    EXPECT_EQ(kept.kept[0].frames, recorder.results);
+    EXPECT_EQ(kept.kept[0].markers, 2);
+
+    const SessionStore store(dir / "sessions.sqlite");
+    const auto session = store.session(kept.kept[0].id);
+    EXPECT_EQ(session.kind, SessionKind::Live);
+    EXPECT_EQ(session.source, "camera:0");
+    EXPECT_EQ(session.label, "C-017 week 3");
+    EXPECT_EQ(session.state, AnalysisState::Complete);
+    EXPECT_EQ(session.setup.labels, (std::vector<std::string>{"happy", "sad"}));
+    EXPECT_EQ(session.frames_stored, recorder.results) << "every result shown is stored";
+    const auto frames = store.frames(session.id);
+    ASSERT_FALSE(frames.empty());
+    EXPECT_DOUBLE_EQ(frames.back().timestamp_ms, recorder.last.timestamp_ms);
+    ASSERT_EQ(frames.back().faces.size(), 1u);
+    EXPECT_EQ(frames.back().faces[0].probabilities, (std::vector<float>{0.8f, 0.2f}))
+        << "the raw reading, not the overlay's smoothed one";
+    const auto markers = store.markers(session.id);
+    ASSERT_EQ(markers.size(), 2u);
+    EXPECT_EQ(markers[0].label, "tearful");
+    EXPECT_DOUBLE_EQ(markers[0].start_ms, first_ms);
+    EXPECT_EQ(markers[1].label, "laughed");
+    EXPECT_GT(markers[1].start_ms, markers[0].start_ms);
+}
+
+TEST(SessionController, AStoreThatCannotBeOpenedLeavesTheLiveViewRunningAndSaysSo) {
+    test::TempDir dir;
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), nullptr);
+    std::filesystem::create_directories(dir / "a-folder.sqlite");  // not a database file
+    controller.setKeeping(keepingIn(dir / "a-folder.sqlite"));
+    Recorder recorder(controller);
+    KeptRecorder kept(controller);
+    ASSERT_TRUE(controller.start(std::make_unique<FakeSource>(FakeSource::Options{}, destroyed)));
+    ASSERT_EQ(kept.keeping_failures.size(), 1u);
+    EXPECT_TRUE(kept.keeping_failures[0].contains("not being kept"))
+        << kept.keeping_failures[0].toStdString();
+    EXPECT_TRUE(kept.keeping_failures[0].contains("a-folder.sqlite"));
+    ASSERT_TRUE(waitUntil([&] { return recorder.results >= 10; })) << "the live view goes on";
+    EXPECT_EQ(controller.addMarker(), 0) << "markers still show on the live timeline";
+    controller.stop();
+    EXPECT_TRUE(kept.kept.empty());
+}
+
+// A camera unplugged mid-session: the session ends and is kept up to its last reading.
+TEST(SessionController, ASourceThatBreaksEndsTheSessionKeptUpToThatMoment) {
+    test::TempDir dir;
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), nullptr);
+    controller.setKeeping(keepingIn(dir / "sessions.sqlite"));
+    Recorder recorder(controller);
+    KeptRecorder kept(controller);
+    ASSERT_TRUE(controller.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.fail_after = 40}, destroyed)));
+    ASSERT_TRUE(waitUntil([&] { return !recorder.finished_errors.empty(); }));
+    EXPECT_TRUE(recorder.finished_errors[0].contains("unplugged"));
+    ASSERT_EQ(kept.kept.size(), 1u);
+    const SessionStore store(dir / "sessions.sqlite");
+    const auto session = store.session(kept.kept[0].id);
+    EXPECT_EQ(session.state, AnalysisState::Complete);
+    EXPECT_EQ(session.frames_stored, recorder.results);
+    EXPECT_GT(session.frames_stored, 0);
+}
+
+// Issue 20's recording bar: as many recorded frames as stored results, and the review
+// player's frame for a result's timestamp is that result's frame.
+TEST(SessionController, TheRecordingHoldsOneFramePerStoredResultAtItsTime) {
+    test::TempDir dir;
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), std::make_unique<FixedClassifier>());
+    controller.setKeeping(keepingIn(dir / "sessions.sqlite"));
+    controller.setRecordingWanted(true);
+    Recorder recorder(controller);
+    KeptRecorder kept(controller);
+    bool recording_shown = false;
+    QObject::connect(&controller, &SessionController::recordingChanged,
+                     [&](bool on) { recording_shown = recording_shown || on; });
+    ASSERT_TRUE(controller.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.frames = 90}, destroyed)));
+    EXPECT_TRUE(controller.isRecording());
+    ASSERT_TRUE(waitUntil([&] { return !recorder.finished_errors.empty(); }));
+    EXPECT_TRUE(recording_shown);
+    EXPECT_FALSE(controller.isRecording());
+    EXPECT_TRUE(kept.recording_failures.empty());
+    ASSERT_EQ(kept.kept.size(), 1u);
+    const auto& session = kept.kept[0];
+    EXPECT_EQ(session.frames_recorded, session.frames);
+    ASSERT_FALSE(session.recording.empty());
+
+    const SessionStore store(dir / "sessions.sqlite");
+    EXPECT_EQ(store.session(session.id).recording.path, session.recording.string());
+    const auto frames = store.frames(session.id);
+    RecordingPlayer player;
+    player.open(session.recording);
+    ASSERT_EQ(player.frameCount(), static_cast<std::int64_t>(frames.size()));
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(player.frameAtSeconds(frames[i].timestamp_ms / 1000.0),
+                  static_cast<std::int64_t>(i))
+            << "result " << i << " at " << frames[i].timestamp_ms << " ms";
+    }
+}
+
+// Two dashboards on one store (two sessions at once, each with its own connection).
+TEST(SessionController, TwoSessionsOnOneStoreAtOnceAreBothKept) {
+    test::TempDir dir;
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController first(fixedDetector(), nullptr);
+    SessionController second(fixedDetector(), nullptr);
+    first.setKeeping(keepingIn(dir / "sessions.sqlite"));
+    second.setKeeping(keepingIn(dir / "sessions.sqlite"));
+    Recorder first_results(first);
+    Recorder second_results(second);
+    KeptRecorder first_kept(first);
+    KeptRecorder second_kept(second);
+    ASSERT_TRUE(
+        first.start(std::make_unique<FakeSource>(FakeSource::Options{.frames = 150}, destroyed)));
+    ASSERT_TRUE(second.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.frames = 150, .gray = 40}, destroyed)));
+    ASSERT_TRUE(waitUntil([&] {
+        return !first_results.finished_errors.empty() && !second_results.finished_errors.empty();
+    }));
+    ASSERT_EQ(first_kept.kept.size(), 1u);
+    ASSERT_EQ(second_kept.kept.size(), 1u);
+    EXPECT_TRUE(first_kept.keeping_failures.empty());
+    EXPECT_TRUE(second_kept.keeping_failures.empty());
+    const SessionStore store(dir / "sessions.sqlite");
+    EXPECT_EQ(store.sessions().size(), 2u);
+    EXPECT_EQ(store.session(first_kept.kept[0].id).frames_stored, first_results.results);
+    EXPECT_EQ(store.session(second_kept.kept[0].id).frames_stored, second_results.results);
 }
 
 }  // namespace

@@ -68,9 +68,14 @@ class LiveSessionWriter {
     // are numbered in the order they arrive (0, 1, 2, ...): a live source's own indices skip
     // the frames the pipeline dropped. Its timestamp is kept as it is.
     void add(const FrameResult& result);
-    // A marker at a session time (a point when end_ms == start_ms). Kept with the next batch.
-    void addMarker(const Marker& marker);
+    // A marker at a session time (a point when end_ms == start_ms), kept with the next batch.
+    // Returns its number in this session (0, 1, ...) for setMarkerLabel: the marker is kept the
+    // moment it is made, and its label may follow seconds later.
+    int addMarker(const Marker& marker);
+    void setMarkerLabel(int marker, const std::string& label);
     void setLabel(const std::string& label);
+    // After finish() these write to the store at once (the label can be typed afterwards);
+    // they then throw StoreError when it fails.
 
     // Commits everything handed over, marks the session complete and stops the writer thread.
     // Further calls do nothing.
@@ -93,6 +98,7 @@ class LiveSessionWriter {
     struct Pending {
         std::vector<FrameResult> results;
         std::vector<Marker> markers;
+        std::vector<std::pair<int, std::string>> marker_labels;
         std::optional<std::string> label;
     };
 
@@ -111,6 +117,8 @@ class LiveSessionWriter {
     std::optional<AnalysisLock> running_;
     FaceTracker tracker_;
     std::int64_t next_index_ = 0;
+    std::vector<Marker> kept_markers_;  // with the store's ids, by number; the writer thread's
+    int markers_made_ = 0;              // under mutex_
     std::filesystem::path recording_path_;
     std::unique_ptr<VideoRecorder> recorder_;  // the writer thread's; opened at the first frame
     bool recording_closed_ = false;            // the writer thread's
@@ -119,6 +127,7 @@ class LiveSessionWriter {
     std::condition_variable_any wake_;
     Pending pending_;
     bool finishing_ = false;
+    bool finished_ = false;  // finish() has returned: the store is the caller's
     std::optional<std::string> failure_;
     std::int64_t kept_ = 0;
     std::int64_t dropped_ = 0;
