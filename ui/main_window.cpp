@@ -261,8 +261,10 @@ void MainWindow::buildSessionToolbar() {
             [this] { applyMarkerLabel(marker_label_->currentText()); });
     connect(marker_label_, &QComboBox::activated, this,
             [this](int index) { applyMarkerLabel(marker_label_->itemText(index)); });
-    marker_label_->lineEdit()->installEventFilter(
-        new EscapeFilter(this, [this] { endMarkerLabelling(); }));
+    // The combo box holds the focus and hands typed keys to its line edit: both may see Esc.
+    auto* escape = new EscapeFilter(this, [this] { endMarkerLabelling(); });
+    marker_label_->installEventFilter(escape);
+    marker_label_->lineEdit()->installEventFilter(escape);
     bar->addWidget(marker_label_);
     auto* edit_labels = bar->addAction(tr("Labels…"), this, &MainWindow::editMarkerLabels);
     edit_labels->setToolTip(tr("Edit the short list of marker labels"));
@@ -309,7 +311,8 @@ void MainWindow::addMarkerNow() {
         return;
     }
     labelling_marker_ = *number;
-    if (QWidget* focused = QApplication::focusWidget(); focused != marker_label_->lineEdit())
+    if (QWidget* focused = QApplication::focusWidget();
+        focused != marker_label_ && focused != marker_label_->lineEdit())
         focus_before_marker_ = focused;
     marker_label_->setCurrentIndex(-1);
     marker_label_->clearEditText();
@@ -324,12 +327,7 @@ void MainWindow::addMarkerNow() {
 void MainWindow::applyMarkerLabel(const QString& label) {
     const auto text = label.trimmed();
     if (labelling_marker_ < 0) {
-        // A label picked first: Enter adds the marker with it.
-        if (!text.isEmpty() && controller_.isRunning()) {
-            if (const auto number = controller_.addMarker(text))
-                statusBar()->showMessage(tr("Marker \u201c%1\u201d kept").arg(text),
-                                         kStatusMessageMs);
-        }
+        // No marker waits for a label (Enter pressed twice, or a pick after the timeout).
         endMarkerLabelling();
         return;
     }
@@ -352,7 +350,7 @@ void MainWindow::endMarkerLabelling() {
     // The keyboard goes back where it was (the call, or the window's video).
     if (focus_before_marker_)
         focus_before_marker_->setFocus(Qt::OtherFocusReason);
-    else if (marker_label_->lineEdit()->hasFocus())
+    else if (marker_label_->hasFocus() || marker_label_->lineEdit()->hasFocus())
         video_view_->setFocus(Qt::OtherFocusReason);
     focus_before_marker_.clear();
 }

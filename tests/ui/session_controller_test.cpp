@@ -54,23 +54,8 @@ class FakeSource : public FrameSource {
     std::int64_t index_ = 0;
 };
 
-class FixedFaceDetector : public FaceDetector {
-  public:
-    std::vector<Detection> detect(const cv::Mat&) override { return {{{8, 8, 24, 24}, 0.9f}}; }
-    std::string name() const override { return "fixed"; }
-};
-
-class FixedClassifier : public EmotionClassifier {
-  public:
-    FixedClassifier() { info_.labels = {"happy", "sad"}; }
-    const ModelInfo& info() const override { return info_; }
-    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
-        return std::vector<std::vector<float>>(faces.size(), {0.8f, 0.2f});
-    }
-
-  private:
-    ModelInfo info_;
-};
+using test::FixedClassifier;
+using test::FixedFaceDetector;
 
 // Reads every face alternately as happy and as sad: the flicker smoothing is there to calm.
 class AlternatingClassifier : public EmotionClassifier {

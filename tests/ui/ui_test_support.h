@@ -10,6 +10,8 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+#include "emotrace/emotion_classifier.h"
+#include "emotrace/face_detector.h"
 #include "emotrace/types.h"
 
 namespace emotrace::test {
@@ -26,6 +28,26 @@ inline bool waitUntil(const std::function<bool()>& done,
     }
     return done();
 }
+
+// One face at the same place in every frame.
+class FixedFaceDetector : public FaceDetector {
+  public:
+    std::vector<Detection> detect(const cv::Mat&) override { return {{{8, 8, 24, 24}, 0.9f}}; }
+    std::string name() const override { return "fixed"; }
+};
+
+// Every face 80 % happy, 20 % sad.
+class FixedClassifier : public EmotionClassifier {
+  public:
+    FixedClassifier() { info_.labels = {"happy", "sad"}; }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        return std::vector<std::vector<float>>(faces.size(), {0.8f, 0.2f});
+    }
+
+  private:
+    ModelInfo info_;
+};
 
 inline FaceResult face(cv::Rect2f box, std::vector<float> probabilities) {
     FaceResult result;
