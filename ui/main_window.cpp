@@ -239,6 +239,7 @@ void MainWindow::buildSessionToolbar() {
            "Use a pseudonymous code, never a name. It can be typed or changed after the "
            "session too."));
     session_label_->setMinimumWidth(220);
+    session_label_->setMaximumWidth(360);
     connect(session_label_, &QLineEdit::editingFinished, this,
             [this] { controller_.setSessionLabel(session_label_->text()); });
     bar->addWidget(session_label_);
@@ -539,6 +540,7 @@ void MainWindow::onSessionStarted(const QString& description) {
     video_view_->setLabels(controller_.labels());
     timeline_->startSession(controller_.labels());
     updateActions();
+    video_view_->setFocus(Qt::OtherFocusReason);  // M is a marker from the first moment on
 }
 
 void MainWindow::onSessionFinished(const QString& error) {
@@ -560,7 +562,12 @@ void MainWindow::updateActions() {
     const bool running = controller_.isRunning();
     start_action_->setEnabled(!running);
     stop_action_->setEnabled(running);
-    source_kind_->setEnabled(!running);
+    // The source is chosen for a whole session; disabled fields also cannot keep the keyboard,
+    // so M marks instead of typing into a path.
+    for (QWidget* field : std::initializer_list<QWidget*>{source_kind_, camera_index_, video_path_,
+                                                          screen_region_, loop_})
+        field->setEnabled(!running);
+    browse_action_->setEnabled(!running);
     marker_action_->setEnabled(running);
     // The recording is chosen for a whole session: frame i of the file is reading i.
     record_action_->setEnabled(!running && controller_.isKeeping());

@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include "emotion_palette.h"
+#include "emotrace/live_session_writer.h"
 #include "review_analysis.h"
 #include "review_markers.h"
 #include "review_player.h"
@@ -388,17 +389,32 @@ void ReviewWorkspace::refreshTitle() {
         session_title_->setText(tr("No session open."));
         return;
     }
+    const auto model =
+        session_->setup.model_path.empty()
+            ? tr("no emotion model")
+            : QString::fromStdString(
+                  std::filesystem::path(session_->setup.model_path).filename().string());
+    if (session_->kind == SessionKind::Live) {
+        const auto label = session_->label.empty()
+                               ? QString()
+                               : QStringLiteral(" \u00b7 ") +
+                                     QString::fromStdString(session_->label).toHtmlEscaped();
+        session_title_->setText(
+            tr("<b>Live session %1%2</b> — %3, started %4 UTC, %5 readings with %6 (%7); %8")
+                .arg(session_->id)
+                .arg(label, QString::fromStdString(session_->source).toHtmlEscaped(),
+                     QString::fromStdString(session_->started_utc))
+                .arg(frames_.size())
+                .arg(model, QString::fromStdString(sessionStatus(*session_, store_->path())),
+                     session_->recording.path.empty() ? tr("not recorded") : tr("recorded")));
+        return;
+    }
     // frames_ rather than the stored count: it grows with each analysis batch.
-    session_title_->setText(
-        tr("<b>%1</b> — analysed %2 UTC with %3, %4 frames stored (%5)")
-            .arg(QString::fromStdString(session_->recording.path),
-                 QString::fromStdString(session_->created_utc),
-                 session_->setup.model_path.empty()
-                     ? tr("no emotion model")
-                     : QString::fromStdString(
-                           std::filesystem::path(session_->setup.model_path).filename().string()))
-            .arg(frames_.size())
-            .arg(QString::fromStdString(toString(session_->state))));
+    session_title_->setText(tr("<b>%1</b> — analysed %2 UTC with %3, %4 frames stored (%5)")
+                                .arg(QString::fromStdString(session_->recording.path),
+                                     QString::fromStdString(session_->created_utc), model)
+                                .arg(frames_.size())
+                                .arg(QString::fromStdString(toString(session_->state))));
 }
 
 void ReviewWorkspace::refreshSeries() {

@@ -51,14 +51,26 @@ QString factsTable(const SessionInfo& session) {
         return QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(name, value);
     };
     QString rows;
-    rows += row(QObject::tr("Recording"), html(recording.path));
+    if (!session.label.empty())
+        rows += row(QObject::tr("Session label"), html(session.label));
+    if (session.kind == SessionKind::Live) {
+        rows +=
+            row(QObject::tr("Session"), QObject::tr("live, started %1 UTC, source %2")
+                                            .arg(html(session.started_utc), html(session.source)));
+        rows += row(QObject::tr("Recording"), recording.path.empty()
+                                                  ? QObject::tr("none (recording was off)")
+                                                  : html(recording.path));
+    } else {
+        rows += row(QObject::tr("Recording"), html(recording.path));
+    }
     rows += row(QObject::tr("Duration"), QObject::tr("%1 (%2 frames at %3 fps, %4x%5)")
                                              .arg(formatSessionTime(sessionSeconds(session)))
                                              .arg(session.frames_stored)
                                              .arg(recording.fps, 0, 'f', 2)
                                              .arg(recording.width)
                                              .arg(recording.height));
-    rows += row(QObject::tr("Analysed (UTC)"), html(session.created_utc));
+    if (session.kind != SessionKind::Live)
+        rows += row(QObject::tr("Analysed (UTC)"), html(session.created_utc));
     rows +=
         row(QObject::tr("Analysis state"),
             html(toString(session.state)) +

@@ -47,6 +47,8 @@ QImage toQImage(const cv::Mat& bgr) {
 VideoView::VideoView(QWidget* parent) : QWidget(parent) {
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMinimumSize(160, 120);
+    // A click on the video takes the keyboard from a text field, so the window's keys (M) work.
+    setFocusPolicy(Qt::ClickFocus);
     placeholder_ = tr("No video. Choose a source and press Start.");
 }
 

@@ -135,6 +135,10 @@ std::string sessionJson(const SessionInfo& session, std::span<const Marker> mark
         {"exported_by", std::string("emotrace ") + EMOTRACE_VERSION},
         {"session",
          {{"id", session.id},
+          {"kind", toString(session.kind)},
+          {"label", session.label},
+          {"source", session.source},
+          {"started_utc", session.started_utc},
           {"state", toString(session.state)},
           {"error", session.error.empty() ? nlohmann::ordered_json(nullptr)
                                           : nlohmann::ordered_json(session.error)},
