@@ -9,8 +9,8 @@ namespace emotrace::bench {
 
 namespace {
 
-const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak", "detectors",
-                                         "analysis",   "smoothing", "all"};
+const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak",       "detectors",
+                                         "analysis",   "smoothing", "live-store", "all"};
 
 constexpr const char* kCommandsHelp = R"(commands:
   classifier   ResNet18 per-face inference, C++ plain vs optimised vs PyTorch from Python
@@ -23,6 +23,9 @@ constexpr const char* kCommandsHelp = R"(commands:
   smoothing    the live overlay's smoothing on the shared clips with a trained model (the
                shipped one unless --model): flicker against the annotated expressions shown,
                for time constants 0 (raw), 0.25, 0.5, 1 and 2 s
+  live-store   keeping live sessions: the pipeline (1 and 4 faces) with the session store
+               off, on, and on with the recording, one after the other; then a simulated
+               --long-minutes live session for the writer's memory and the store's size
   all          everything but the soak, the analysis and the smoothing, as markdown for
                docs/benchmarks.md)";
 
@@ -43,7 +46,7 @@ void declareOptions(CLI::App& app, BenchOptions& o) {
                    "the shipped model)");
     app.add_option("--runs", o.runs,
                    "classifier: timed runs per configuration (default 50); analysis: runs of "
-                   "each path (default 3)")
+                   "each path (default 3); live-store: rounds (default 3)")
         ->check(CLI::PositiveNumber);
     app.add_flag_callback(
         "--no-python", [&o] { o.run_python = false; }, "classifier: skip the PyTorch baseline");
@@ -78,7 +81,8 @@ void declareOptions(CLI::App& app, BenchOptions& o) {
                    "analysis: length of the compared recording (default 60)")
         ->check(CLI::Range(1.0, 1e6));
     app.add_option("--long-minutes", o.long_minutes,
-                   "analysis: length of the long recording (default 120; 0 skips it)")
+                   "analysis: length of the long recording; live-store: of the simulated live "
+                   "session (default 120; 0 skips it)")
         ->check(CLI::Range(0.0, 1e6));
     app.add_option("--detect-every", o.detect_every,
                    "analysis: detector on every N-th frame of the tracked path (default 5)")

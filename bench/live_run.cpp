@@ -181,7 +181,8 @@ std::unique_ptr<FrameSource> openLoopingVideo(const std::filesystem::path& path)
 
 PipelineReport runLive(const PipelineBenchOptions& options, std::unique_ptr<FrameSource> source,
                        double run_seconds, double tick_seconds,
-                       const std::function<void(double)>& on_tick) {
+                       const std::function<void(double)>& on_tick,
+                       const std::function<void(const FrameResult&)>& also_on_result) {
     setInferenceThreads(options.torch_threads);
     cv::setNumThreads(options.cv_threads);
     PipelineReport report;
@@ -195,7 +196,12 @@ PipelineReport runLive(const PipelineBenchOptions& options, std::unique_ptr<Fram
         std::make_unique<TimedClassifier>(loadEmotionClassifier(options.model), recorder);
     auto analyzer = std::make_unique<FrameAnalyzer>(std::move(detector), std::move(classifier));
     PipelineCallbacks callbacks{
-        .on_result = [&recorder](FrameResult result) { recorder.onResult(result); },
+        .on_result =
+            [&recorder, &also_on_result](FrameResult result) {
+                if (also_on_result)
+                    also_on_result(result);
+                recorder.onResult(result);
+            },
         .on_finished = [&finished](const std::string& error) { finished.finish(error); }};
     Pipeline pipeline(std::move(source), std::move(analyzer), std::move(callbacks),
                       SlotPolicy::LatestWins);

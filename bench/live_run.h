@@ -20,8 +20,11 @@ std::unique_ptr<FrameSource> openLoopingVideo(const std::filesystem::path& path)
 // Applies the thread settings, loads the optimised classifier, runs the pipeline on `source`
 // for warm-up + `run_seconds` (or until the source ends), calling `on_tick` with the seconds
 // since the start every `tick_seconds` on this thread, and summarises the measured window.
+// `also_on_result`, when set, sees every result on the worker thread first, as the dashboard's
+// session keeping does.
 PipelineReport runLive(const PipelineBenchOptions& options, std::unique_ptr<FrameSource> source,
                        double run_seconds, double tick_seconds,
-                       const std::function<void(double elapsed_seconds)>& on_tick);
+                       const std::function<void(double elapsed_seconds)>& on_tick,
+                       const std::function<void(const FrameResult&)>& also_on_result = {});
 
 }  // namespace emotrace::bench

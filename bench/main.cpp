@@ -13,6 +13,7 @@
 #include "detector_bench.h"
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
+#include "live_store_bench.h"
 #include "pipeline_bench.h"
 #include "smoothing_bench.h"
 #include "test_clip.h"
@@ -148,6 +149,10 @@ int run(const BenchOptions& options, const std::string& command_line) {
         body = pipelineMarkdown({runPipelineBench(pipelineOptions(context, options.faces))});
     } else if (options.command == "analysis") {
         body = analysisMarkdown(analysis(context));
+    } else if (options.command == "live-store") {
+        body = liveStoreMarkdown(runLiveStoreBench(
+            pipelineOptions(context, 1), pipelineOptions(context, 4), context.paths.work,
+            options.runs_given ? options.runs : 3, options.long_minutes / 60.0));
     } else if (options.command == "soak") {
         body = soakMarkdown(soak(context));
     } else {

@@ -101,7 +101,7 @@ VideoRecorder::VideoRecorder(const std::filesystem::path& file, cv::Size size,
         encoder.flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     AVDictionary* raw_settings = nullptr;
     if (std::strcmp(codec->name, "libx264") == 0) {
-        av_dict_set(&raw_settings, "preset", "veryfast", 0);
+        av_dict_set(&raw_settings, "preset", "superfast", 0);
         av_dict_set(&raw_settings, "tune", "zerolatency", 0);
         av_dict_set_int(&raw_settings, "crf", options.quality, 0);
     } else {

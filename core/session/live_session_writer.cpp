@@ -1,10 +1,18 @@
 #include "emotrace/live_session_writer.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <ctime>
 #include <exception>
 #include <utility>
 
 namespace emotrace {
+namespace {
+
+constexpr int kWriterNice = 10;
+
+}  // namespace
 
 std::filesystem::path liveRecordingPath(const std::filesystem::path& folder,
                                         std::int64_t session_id) {
@@ -79,17 +87,19 @@ void LiveSessionWriter::add(const FrameResult& result) {
         ++dropped_;
         return;
     }
-    FrameResult kept = result;
-    if (recording_ && pending_frames_ >= options_.max_pending_frames) {
+    if (recording_ && frames_to_record_.size() >= options_.max_pending_frames) {
         failRecording(
             "the recording stopped: this machine could not encode the frames as fast "
             "as they came");
     }
-    if (recording_ && !kept.image.empty())
-        ++pending_frames_;
-    else
-        kept.image = cv::Mat();  // the readings are kept, not the pixels
+    const bool record_frame = recording_ && !result.image.empty();
+    if (record_frame)
+        frames_to_record_.push_back({result.image, result.timestamp_ms});
+    FrameResult kept = result;
+    kept.image = cv::Mat();  // the readings are kept, not the pixels
     pending_.results.push_back(std::move(kept));
+    if (record_frame)
+        wake_.notify_one();  // each frame is encoded as it comes: no burst every commit
 }
 
 int LiveSessionWriter::addMarker(const Marker& marker) {
@@ -202,18 +212,32 @@ void LiveSessionWriter::failRecording(const std::string& why) {
 }
 
 void LiveSessionWriter::writeLoop(std::stop_token stop) {
+    // Keeping is background work: on a 2-core laptop the encoder's bursts must wait for the
+    // inference that the therapist is watching, not the other way round. Nice 10 on this
+    // thread only (Linux applies setpriority to a thread id); it still gets the CPU the live
+    // view leaves, which is plenty at 30 fps.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWriterNice);
+    auto next_commit = std::chrono::steady_clock::now() + options_.commit_interval;
     for (;;) {
         Pending batch;
+        std::deque<FrameToRecord> frames;
+        bool commit_due = false;
         bool last = false;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, stop, options_.commit_interval, [this] { return finishing_; });
-            batch = std::exchange(pending_, Pending{});
-            pending_frames_ = 0;
+            wake_.wait_until(lock, stop, next_commit,
+                             [this] { return finishing_ || !frames_to_record_.empty(); });
+            frames.swap(frames_to_record_);
             last = finishing_ || stop.stop_requested();
+            commit_due = last || std::chrono::steady_clock::now() >= next_commit;
+            if (commit_due)
+                batch = std::exchange(pending_, Pending{});
         }
-        record(batch.results);
-        commit(batch);
+        record(frames, commit_due);
+        if (commit_due) {
+            commit(batch);
+            next_commit = std::chrono::steady_clock::now() + options_.commit_interval;
+        }
         if (last) {
             finishRecording();
             return;
@@ -221,23 +245,18 @@ void LiveSessionWriter::writeLoop(std::stop_token stop) {
     }
 }
 
-void LiveSessionWriter::record(const std::vector<FrameResult>& results) {
+void LiveSessionWriter::record(const std::deque<FrameToRecord>& frames, bool flush) {
     if (recording_closed_ || recording_path_.empty())
         return;
     try {
-        bool wrote = false;
-        for (const auto& result : results) {
-            // Every image here was taken while recording; those after a stop come without.
-            if (result.image.empty())
-                continue;
+        for (const auto& frame : frames) {
             if (!recorder_)
-                recorder_ = std::make_unique<VideoRecorder>(recording_path_, result.image.size());
-            recorder_->write(result.image, result.timestamp_ms);
-            wrote = true;
+                recorder_ = std::make_unique<VideoRecorder>(recording_path_, frame.image.size());
+            recorder_->write(frame.image, frame.timestamp_ms);
             std::lock_guard lock(mutex_);
             ++recorded_;
         }
-        if (wrote)
+        if (flush && recorder_)
             recorder_->flush();  // the picture is as safe from a kill as the readings
         bool stopped = false;
         {

@@ -302,19 +302,21 @@ TEST(LiveSessionWriter, AnEncoderThatFallsBehindStopsTheRecordingNotTheReadings)
     LiveSessionOptions options;
     options.record = true;
     options.max_pending_frames = 3;
-    options.commit_interval = std::chrono::seconds(30);  // nothing is encoded before finish()
     LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
-    for (int n = 0; n < 10; ++n)
+    // Handed over in a tight loop, a frame every microsecond or so: no encoder keeps up.
+    for (int n = 0; n < 300; ++n)
         writer.add(readingWithImage(n));
     EXPECT_FALSE(writer.isRecording());
     ASSERT_TRUE(writer.recordingFailure());
     EXPECT_NE(writer.recordingFailure()->find("could not encode"), std::string::npos)
         << *writer.recordingFailure();
     writer.finish();
-    EXPECT_EQ(writer.framesKept(), 10);
-    EXPECT_EQ(writer.framesRecorded(), 3);
+    EXPECT_EQ(writer.framesKept(), 300);
     EXPECT_FALSE(writer.failure());
-    EXPECT_EQ(videoFrameTimes(writer.recordingPath()).size(), 3u);
+    EXPECT_GE(writer.framesRecorded(), 3) << "the frames taken before the stop are recorded";
+    EXPECT_LT(writer.framesRecorded(), 300);
+    EXPECT_EQ(static_cast<std::int64_t>(videoFrameTimes(writer.recordingPath()).size()),
+              writer.framesRecorded());
 }
 
 // The disk fills with the recording (its file outgrows a size limit the store's files stay

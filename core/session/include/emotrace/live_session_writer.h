@@ -47,6 +47,7 @@ struct LiveSessionOptions {
     std::filesystem::path recording_folder;
     // Frames waiting for the encoder beyond this stop the recording (the readings go on): a
     // machine that cannot encode in real time must not grow memory by a frame every frame.
+    // Frames are encoded as they come, so more than a few wait only when encoding falls behind.
     std::size_t max_pending_frames = 90;
 };
 
@@ -104,7 +105,12 @@ class LiveSessionWriter {
 
     void writeLoop(std::stop_token stop);
     void commit(Pending& pending);
-    void record(const std::vector<FrameResult>& results);
+    struct FrameToRecord {
+        cv::Mat image;
+        double timestamp_ms = 0.0;
+    };
+    // Encodes the frames (the writer thread), flushing the file with the readings' commit.
+    void record(const std::deque<FrameToRecord>& frames, bool flush);
     void finishRecording();
     void failRecording(const std::string& why);  // with mutex_ held
     FrameRecord recordOf(const FrameResult& result);
@@ -132,7 +138,7 @@ class LiveSessionWriter {
     std::int64_t kept_ = 0;
     std::int64_t dropped_ = 0;
     bool recording_ = false;
-    std::size_t pending_frames_ = 0;  // images in pending_ waiting for the encoder
+    std::deque<FrameToRecord> frames_to_record_;  // in arrival order, as pending_'s readings
     std::optional<std::string> recording_failure_;
     std::int64_t recorded_ = 0;
     std::jthread writer_;  // last: starts when everything above exists, stops first
