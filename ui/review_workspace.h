@@ -100,6 +100,7 @@ class ReviewWorkspace : public QMainWindow {
     ReviewTimeline* timeline() const { return timeline_; }
     MarkerPanel* markerPanel() const { return marker_panel_; }
     SummaryPanel* summaryPanel() const { return summary_; }
+    ReviewVideoView* videoView() const { return video_; }
     // Shows the summary (or markers, sessions) tab; for screenshots.
     void showSideTab(int index);
 

@@ -28,6 +28,7 @@ class VideoView : public QWidget {
     void clear();
     // Shown on the empty view before the first frame.
     void setPlaceholder(const QString& text);
+    const QString& placeholder() const { return placeholder_; }
 
     // Where a point of the frame lands in the widget (letterboxed, aspect ratio kept).
     QRectF frameToWidget(const cv::Rect2f& box) const;

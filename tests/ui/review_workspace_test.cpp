@@ -14,6 +14,7 @@
 #include "review_summary.h"
 #include "review_test_support.h"
 #include "review_timeline.h"
+#include "review_video_view.h"
 #include "test_support.h"
 #include "ui_test_support.h"
 
@@ -181,6 +182,59 @@ TEST_F(ReviewWorkspaceTest, AMissingRecordingStillShowsTheStoredResults) {
     EXPECT_EQ(workspace.frames().size(), static_cast<std::size_t>(test::kReviewFrames));
     EXPECT_TRUE(workspace.errorText().contains("missing")) << workspace.errorText().toStdString();
     EXPECT_TRUE(workspace.errorText().contains(QString::fromStdString(stored.video.string())));
+}
+
+// A live session kept without a recording: everything but the picture, and no error about it.
+TEST_F(ReviewWorkspaceTest, ALiveSessionWithoutARecordingOpensWithANoteInThePlayersPlace) {
+    std::int64_t id = 0;
+    {
+        SessionStore store(stored.store);
+        LiveSessionFacts facts;
+        facts.source = "camera:0";
+        facts.label = "C-017 week 3";
+        AnalysisSetup setup;
+        setup.labels = test::paperLabels();
+        id = store.createLiveSession(facts, setup);
+        store.appendFrames(id, test::reviewFrames(setup.labels.size()));
+        store.addMarker(id, {0, 500.0, 500.0, "tearful", "", false});
+        store.setState(id, AnalysisState::Complete);
+    }
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(id));
+    EXPECT_FALSE(workspace.isAnalysing());
+    EXPECT_FALSE(workspace.player()->isOpen());
+    EXPECT_TRUE(workspace.errorText().isEmpty()) << workspace.errorText().toStdString();
+    EXPECT_TRUE(workspace.videoView()->placeholder().contains("without a recording"))
+        << workspace.videoView()->placeholder().toStdString();
+    EXPECT_EQ(workspace.frames().size(), static_cast<std::size_t>(test::kReviewFrames));
+    EXPECT_EQ(workspace.markers().size(), 1u);
+    ASSERT_TRUE(workspace.exportSessionJson(folder / "live.json"));
+    const auto json = test::readFile(folder / "live.json");
+    EXPECT_NE(json.find("\"kind\": \"live\""), std::string::npos) << json;
+    EXPECT_NE(json.find("\"label\": \"C-017 week 3\""), std::string::npos);
+    EXPECT_TRUE(workspace.exportReport(folder / "live.pdf")) << workspace.errorText().toStdString();
+
+    // Opening a recording's session next puts the player back.
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    EXPECT_TRUE(workspace.player()->isOpen());
+}
+
+// A live session whose dashboard was killed: shown, and said to have ended early.
+TEST_F(ReviewWorkspaceTest, ALiveSessionThatEndedEarlyIsShownAndSaysSo) {
+    std::int64_t id = 0;
+    {
+        SessionStore store(stored.store);
+        AnalysisSetup setup;
+        setup.labels = test::paperLabels();
+        id = store.createLiveSession({"camera:0", "", 30.0, 64, 48, ""}, setup);
+        store.appendFrames(id, test::reviewFrames(setup.labels.size()));
+        // Left in progress with no writer holding its lock: as a kill -9 leaves it.
+    }
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(id));
+    EXPECT_FALSE(workspace.isAnalysing()) << "a live session has nothing to analyse";
+    EXPECT_TRUE(workspace.errorText().contains("ended early")) << workspace.errorText().toStdString();
+    EXPECT_EQ(workspace.frames().size(), static_cast<std::size_t>(test::kReviewFrames));
 }
 
 TEST_F(ReviewWorkspaceTest, AStoreThatIsNotADatabaseIsReportedClearly) {
