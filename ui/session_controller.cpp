@@ -102,6 +102,7 @@ void SessionController::setMarkerLabel(int marker, const QString& label) {
 void SessionController::openWriter(const std::string& chosen_source, const SourceInfo& info) {
     writer_.reset();
     markers_ = 0;
+    store_failure_.clear();
     keeping_failure_said_ = false;
     recording_failure_said_ = false;
     if (keeping_.store.empty())
@@ -118,15 +119,19 @@ void SessionController::openWriter(const std::string& chosen_source, const Sourc
         writer_ =
             std::make_unique<LiveSessionWriter>(keeping_.store, facts, keeping_.setup, options);
     } catch (const std::exception& error) {
-        // The live view runs without the store: the therapist sees the overlay, and is told.
-        keeping_failure_said_ = true;
-        emit keepingFailed(tr("Readings are not being kept: the session store %1 cannot be "
-                              "opened (%2). The live view goes on.")
-                               .arg(QString::fromStdString(keeping_.store.string()), error.what()));
+        // The live view runs without the store: the therapist sees the overlay, and is told
+        // (by checkWriter, once the session has started and the window shows it).
+        store_failure_ = tr("Readings are not being kept: the session store %1 cannot be "
+                            "opened (%2). The live view goes on.")
+                             .arg(QString::fromStdString(keeping_.store.string()), error.what());
     }
 }
 
 void SessionController::checkWriter() {
+    if (!store_failure_.isEmpty() && !keeping_failure_said_) {
+        keeping_failure_said_ = true;
+        emit keepingFailed(store_failure_);
+    }
     if (!writer_)
         return;
     if (!keeping_failure_said_) {
@@ -189,7 +194,7 @@ bool SessionController::start(std::unique_ptr<FrameSource> source,
         figures_timer_.start();
         emit sessionStarted(description);
         emit recordingChanged(isRecording());
-        checkWriter();  // a recording that could not start is said at once
+        checkWriter();  // a store or a recording that could not start is said at once
         return true;
     } catch (const std::exception& error) {
         pipeline_.reset();

@@ -141,7 +141,8 @@ class SessionController : public QObject {
     // The running session's writer, or the last session's (finished) until the next start.
     // The worker thread hands it readings; the pipeline is joined before it is finished.
     std::unique_ptr<LiveSessionWriter> writer_;
-    int markers_ = 0;  // made in the running (or last) session
+    int markers_ = 0;        // made in the running (or last) session
+    QString store_failure_;  // why the store could not be opened for this session
     bool keeping_failure_said_ = false;
     bool recording_failure_said_ = false;
     double last_result_ms_ = 0.0;

@@ -7,6 +7,7 @@
 
 #include "emotion_timeline.h"
 #include "emotrace/error.h"
+#include "generated_video.h"
 #include "session_controller.h"
 #include "test_support.h"
 #include "ui_test_support.h"
@@ -72,6 +73,39 @@ TEST(MainWindow, AnUnreadableSourceIsShownAndTheWindowStaysUsable) {
     window.setSourceSpec(outside);
     EXPECT_FALSE(window.startSession());
     EXPECT_TRUE(window.errorText().contains("outside")) << window.errorText().toStdString();
+}
+
+// A store that cannot be opened: the banner says readings are not being kept and why; the
+// session runs and shows its results all the same.
+TEST(MainWindow, AStoreThatCannotBeOpenedIsSaidInABannerAndTheSessionRuns) {
+    test::TempDir dir;
+    const auto clip = dir / "call.avi";
+    test::writeTestVideo(clip, 30, 25.0, {64, 48});
+    std::filesystem::create_directories(dir / "store-is-a-folder");
+    SessionController controller(noFaces(), nullptr);
+    SessionKeeping keeping;
+    keeping.store = dir / "store-is-a-folder";
+    controller.setKeeping(keeping);
+    MainWindow window(controller);
+    window.show();
+    int results = 0;
+    bool finished = false;
+    QObject::connect(&controller, &SessionController::resultReady,
+                     [&](const FrameResult&) { ++results; });
+    QObject::connect(&controller, &SessionController::sessionFinished,
+                     [&](const QString&) { finished = true; });
+    SourceSpec spec;
+    spec.kind = SourceSpec::Kind::VideoFile;
+    spec.path = clip.string();
+    window.setSourceSpec(spec);
+    ASSERT_TRUE(window.startSession());
+    EXPECT_TRUE(window.keepingText().contains("not being kept"))
+        << window.keepingText().toStdString();
+    EXPECT_TRUE(window.keepingText().contains("store-is-a-folder"));
+    ASSERT_TRUE(waitUntil([&] { return finished; }, std::chrono::seconds(30)));
+    EXPECT_GT(results, 0);
+    EXPECT_TRUE(window.errorText().isEmpty()) << "not an error of the live view";
+    EXPECT_TRUE(window.keptSessionText().isEmpty()) << "nothing was kept";
 }
 
 TEST(MainWindow, PlaysAVideoFileUntilItEnds) {

@@ -193,7 +193,7 @@ TEST_F(ReviewWorkspaceTest, ALiveSessionWithoutARecordingOpensWithANoteInThePlay
         facts.source = "camera:0";
         facts.label = "C-017 week 3";
         AnalysisSetup setup;
-        setup.labels = test::paperLabels();
+        setup.labels = paperLabels();
         id = store.createLiveSession(facts, setup);
         store.appendFrames(id, test::reviewFrames(setup.labels.size()));
         store.addMarker(id, {0, 500.0, 500.0, "tearful", "", false});
@@ -225,7 +225,7 @@ TEST_F(ReviewWorkspaceTest, ALiveSessionThatEndedEarlyIsShownAndSaysSo) {
     {
         SessionStore store(stored.store);
         AnalysisSetup setup;
-        setup.labels = test::paperLabels();
+        setup.labels = paperLabels();
         id = store.createLiveSession({"camera:0", "", 30.0, 64, 48, ""}, setup);
         store.appendFrames(id, test::reviewFrames(setup.labels.size()));
         // Left in progress with no writer holding its lock: as a kill -9 leaves it.
@@ -233,7 +233,8 @@ TEST_F(ReviewWorkspaceTest, ALiveSessionThatEndedEarlyIsShownAndSaysSo) {
     ReviewWorkspace workspace(setup());
     ASSERT_TRUE(workspace.openSession(id));
     EXPECT_FALSE(workspace.isAnalysing()) << "a live session has nothing to analyse";
-    EXPECT_TRUE(workspace.errorText().contains("ended early")) << workspace.errorText().toStdString();
+    EXPECT_TRUE(workspace.errorText().contains("ended early"))
+        << workspace.errorText().toStdString();
     EXPECT_EQ(workspace.frames().size(), static_cast<std::size_t>(test::kReviewFrames));
 }
 
