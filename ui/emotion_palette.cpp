@@ -11,6 +11,22 @@ QColor emotionColor(const std::string& label, int index) {
     return QColor::fromRgb(emotionRgb(label, index));
 }
 
+QCPItemText* addMarkerItems(QCustomPlot& plot, double seconds, const QColor& color, bool line) {
+    if (line) {
+        auto* dashed = new QCPItemStraightLine(&plot);
+        dashed->point1->setCoords(seconds, 0.0);
+        dashed->point2->setCoords(seconds, 1.0);
+        dashed->setPen(QPen(color, 1.5, Qt::DashLine));
+    }
+    auto* caption = new QCPItemText(&plot);
+    caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    caption->position->setCoords(seconds, 0.0);
+    caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    caption->setColor(color);
+    caption->setClipToAxisRect(true);
+    return caption;
+}
+
 QColor markerColor() {
     return {40, 40, 160};
 }

@@ -8,6 +8,7 @@
 #include <QColor>
 
 class QCustomPlot;
+class QCPItemText;
 
 namespace emotrace::ui {
 
@@ -16,6 +17,11 @@ QColor emotionColor(const std::string& label, int index);
 
 // The colour of markers on both timelines.
 QColor markerColor();
+
+// A marker's dashed line at `seconds` (unless `line` is false: an excluded range draws its own
+// span) and its caption at the top of the plot, both in `color`. Returns the caption, owned by
+// the plot, for its text.
+QCPItemText* addMarkerItems(QCustomPlot& plot, double seconds, const QColor& color, bool line);
 
 // Box colour for a face when no model is loaded.
 QColor plainFaceColor();

@@ -133,17 +133,8 @@ void EmotionTimeline::addResult(const FrameResult& result) {
 }
 
 void EmotionTimeline::addMarker(double seconds, const QString& label) {
-    auto* line = new QCPItemStraightLine(plot_);
-    line->point1->setCoords(seconds, 0.0);
-    line->point2->setCoords(seconds, 1.0);
-    line->setPen(QPen(markerColor(), 1.5, Qt::DashLine));
-    auto* caption = new QCPItemText(plot_);
-    caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    caption->position->setCoords(seconds, 0.0);
-    caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    auto* caption = addMarkerItems(*plot_, seconds, markerColor(), true);
     caption->setPadding(QMargins(3, 2, 3, 2));
-    caption->setColor(markerColor());
-    caption->setClipToAxisRect(true);
     marker_captions_.push_back(caption);
     // An unlabelled marker still shows a flag, so it can be seen and labelled later.
     setMarkerLabel(markerCount() - 1, label);

@@ -169,19 +169,10 @@ void ReviewTimeline::setMarkers(const std::vector<Marker>& markers) {
             span->setPen(Qt::NoPen);
             span->setBrush(kExcludedFill);
             span->setLayer(QStringLiteral("background"));
-        } else {
-            auto* line = new QCPItemStraightLine(plot_);
-            line->point1->setCoords(start, 0.0);
-            line->point2->setCoords(start, 1.0);
-            line->setPen(QPen(markerColor(), 1.5, Qt::DashLine));
         }
-        auto* caption = new QCPItemText(plot_);
-        caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        caption->position->setCoords(start, 0.0);
-        caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        auto* caption = addMarkerItems(
+            *plot_, start, marker.exclude ? QColor(80, 80, 80) : markerColor(), !marker.exclude);
         caption->setText(QString::fromStdString(marker.label));
-        caption->setColor(marker.exclude ? QColor(80, 80, 80) : markerColor());
-        caption->setClipToAxisRect(true);
     }
     replot();
 }
