@@ -54,6 +54,9 @@ LiveSessionWriter::LiveSessionWriter(const std::filesystem::path& store,
       session_id_(store_.createLiveSession(facts, setup)),
       running_(AnalysisLock::tryAcquire(store, liveSessionLockKey(session_id_))),
       tracker_(options.tracks) {
+    // A live session cannot be played again: a commit must survive a power cut too. One fsync
+    // per commit, four a second, on the writer thread.
+    store_.makeCommitsDurable();
     if (options_.record) {
         // Beside the store, as private as the store: the folder is the owner's alone.
         const auto folder = options_.recording_folder.empty() ? store.parent_path() / "recordings"
@@ -258,10 +261,12 @@ void LiveSessionWriter::record(const std::deque<FrameToRecord>& frames, bool flu
         }
         if (flush && recorder_)
             recorder_->flush();  // the picture is as safe from a kill as the readings
+        // Stopped (the encoder fell behind), the file is closed once the frames queued before
+        // the stop are in it: none arrives after it.
         bool stopped = false;
         {
             std::lock_guard lock(mutex_);
-            stopped = !recording_;
+            stopped = !recording_ && frames_to_record_.empty();
         }
         if (stopped)
             finishRecording();

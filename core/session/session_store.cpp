@@ -465,6 +465,11 @@ void SessionStore::setState(std::int64_t id, AnalysisState state, const std::str
     transaction.commit();
 }
 
+void SessionStore::makeCommitsDurable() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->database->execute("PRAGMA synchronous = FULL");
+}
+
 void SessionStore::relocateRecording(std::int64_t id, const std::string& new_path) {
     std::lock_guard lock(impl_->mutex);
     impl_->updateSession(id, "recording_path", new_path);

@@ -57,6 +57,11 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
         {"--model", "m.pt", "--no-model"},
         {"--detector", "dlib"},
         {"--review-at", "-3"},
+        {"--record", "--no-keep"},  // nothing to record into
+        {"--label", "C-017", "--no-keep"},
+        {"--review-session", "0"},
+        {"--review-session", "3", "--source", "camera:0"},
+        {"--review-session", "3", "--review", "b.mp4"},
     };
     for (const auto& arguments : bad) {
         EXPECT_THROW(parseDashboardOptions(arguments), Error) << arguments[0];
@@ -68,10 +73,25 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
     }
 }
 
+TEST(DashboardOptions, LiveSessionsAreKeptUnlessToldAndRecordedOnlyWhenAsked) {
+    const auto plain = parseDashboardOptions(std::vector<std::string>{});
+    EXPECT_TRUE(plain.keep);
+    EXPECT_FALSE(plain.record) << "recording is off by default";
+    EXPECT_TRUE(plain.label.empty());
+    const auto recorded =
+        parseDashboardOptions({"--record", "--label", "C-017 week 3", "--store", "/tmp/s.sqlite"});
+    EXPECT_TRUE(recorded.keep);
+    EXPECT_TRUE(recorded.record);
+    EXPECT_EQ(recorded.label, "C-017 week 3");
+    EXPECT_FALSE(parseDashboardOptions({"--no-keep"}).keep);
+    EXPECT_EQ(parseDashboardOptions({"--review-session", "12"}).review_session, 12);
+}
+
 TEST(DashboardOptions, UsageNamesEveryOption) {
-    for (const char* option : {"--source", "--model", "--no-model", "--detector", "--loop",
-                               "--smoothing", "--threads", "--review", "--review-at", "--store",
-                               "--screenshot", "--quit-after", "--help", "--version"}) {
+    for (const char* option :
+         {"--source", "--model", "--no-model", "--detector", "--loop", "--smoothing", "--threads",
+          "--review", "--review-at", "--store", "--no-keep", "--record", "--label",
+          "--review-session", "--screenshot", "--quit-after", "--help", "--version"}) {
         EXPECT_NE(usage().find(option), std::string::npos) << option;
     }
 }

@@ -120,6 +120,12 @@ class SessionStore {
 
     const std::filesystem::path& path() const;
 
+    // Every commit of this connection reaches the disk before it returns (SQLite's synchronous
+    // = FULL), so a power cut loses nothing committed. The default (NORMAL, with WAL) may lose
+    // the commits since the last checkpoint on a power cut, never consistency: right for an
+    // analysis that resumes, not for a live session that cannot be played again.
+    void makeCommitsDurable();
+
     std::int64_t createSession(const RecordingFacts& recording, const AnalysisSetup& setup);
     // A live session, in progress from now; its frames are appended as they are analysed.
     std::int64_t createLiveSession(const LiveSessionFacts& facts, const AnalysisSetup& setup);
