@@ -28,6 +28,37 @@ DetectorFactory noFaces() {
     return [] { return std::make_unique<NoFaceDetector>(); };
 }
 
+// What a session delivers, counted on the GUI thread; disconnects when it goes.
+struct SessionWatch {
+    explicit SessionWatch(SessionController& controller)
+        : on_result(QObject::connect(&controller, &SessionController::resultReady,
+                                     [this](const FrameResult&) { ++results; })),
+          on_finished(QObject::connect(&controller, &SessionController::sessionFinished,
+                                       [this](const QString& message) {
+                                           finished = true;
+                                           error = message;
+                                       })) {}
+    ~SessionWatch() {
+        QObject::disconnect(on_result);
+        QObject::disconnect(on_finished);
+    }
+    SessionWatch(const SessionWatch&) = delete;
+    SessionWatch& operator=(const SessionWatch&) = delete;
+
+    int results = 0;
+    bool finished = false;
+    QString error;
+    QMetaObject::Connection on_result;
+    QMetaObject::Connection on_finished;
+};
+
+void chooseVideo(MainWindow& window, const std::filesystem::path& video) {
+    SourceSpec spec;
+    spec.kind = SourceSpec::Kind::VideoFile;
+    spec.path = video.string();
+    window.setSourceSpec(spec);
+}
+
 TEST(MainWindow, ShowsTheNoModelBannerWithoutAModel) {
     SessionController controller(noFaces(), nullptr);
     MainWindow window(controller);
@@ -88,22 +119,14 @@ TEST(MainWindow, AStoreThatCannotBeOpenedIsSaidInABannerAndTheSessionRuns) {
     controller.setKeeping(keeping);
     MainWindow window(controller);
     window.show();
-    int results = 0;
-    bool finished = false;
-    QObject::connect(&controller, &SessionController::resultReady,
-                     [&](const FrameResult&) { ++results; });
-    QObject::connect(&controller, &SessionController::sessionFinished,
-                     [&](const QString&) { finished = true; });
-    SourceSpec spec;
-    spec.kind = SourceSpec::Kind::VideoFile;
-    spec.path = clip.string();
-    window.setSourceSpec(spec);
+    SessionWatch watch(controller);
+    chooseVideo(window, clip);
     ASSERT_TRUE(window.startSession());
     EXPECT_TRUE(window.keepingText().contains("not being kept"))
         << window.keepingText().toStdString();
     EXPECT_TRUE(window.keepingText().contains("store-is-a-folder"));
-    ASSERT_TRUE(waitUntil([&] { return finished; }, std::chrono::seconds(30)));
-    EXPECT_GT(results, 0);
+    ASSERT_TRUE(waitUntil([&] { return watch.finished; }, std::chrono::seconds(30)));
+    EXPECT_GT(watch.results, 0);
     EXPECT_TRUE(window.errorText().isEmpty()) << "not an error of the live view";
     EXPECT_TRUE(window.keptSessionText().isEmpty()) << "nothing was kept";
 }
@@ -115,21 +138,12 @@ TEST(MainWindow, PlaysAVideoFileUntilItEnds) {
     SessionController controller(noFaces(), nullptr);
     MainWindow window(controller);
     window.show();
-    int results = 0;
-    bool finished = false;
-    QObject::connect(&controller, &SessionController::resultReady,
-                     [&](const FrameResult&) { ++results; });
-    QObject::connect(&controller, &SessionController::sessionFinished, [&](const QString& error) {
-        finished = true;
-        EXPECT_TRUE(error.isEmpty()) << error.toStdString();
-    });
-    SourceSpec spec;
-    spec.kind = SourceSpec::Kind::VideoFile;
-    spec.path = video->string();
-    window.setSourceSpec(spec);
+    SessionWatch watch(controller);
+    chooseVideo(window, *video);
     ASSERT_TRUE(window.startSession()) << window.errorText().toStdString();
-    ASSERT_TRUE(waitUntil([&] { return finished; }, std::chrono::seconds(60)));
-    EXPECT_GT(results, 0);
+    ASSERT_TRUE(waitUntil([&] { return watch.finished; }, std::chrono::seconds(60)));
+    EXPECT_TRUE(watch.error.isEmpty()) << watch.error.toStdString();
+    EXPECT_GT(watch.results, 0);
     EXPECT_TRUE(window.errorText().isEmpty());
 }
 
