@@ -236,8 +236,8 @@ void MainWindow::buildSessionToolbar() {
     session_label_->setPlaceholderText(tr("client code, note (optional)"));
     session_label_->setToolTip(
         tr("Kept with the session and shown in the sessions list, the exports and the report. "
-           "Use a pseudonymous code, never a name. It can be typed or changed after the "
-           "session too."));
+           "Use a pseudonymous code, never a name. It can be changed while the session runs; "
+           "once it has stopped, the field holds the next session's label."));
     session_label_->setMinimumWidth(220);
     session_label_->setMaximumWidth(360);
     connect(session_label_, &QLineEdit::editingFinished, this,

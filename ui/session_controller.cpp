@@ -62,13 +62,10 @@ std::optional<std::int64_t> SessionController::keptSessionId() const {
 
 void SessionController::setSessionLabel(const QString& label) {
     label_ = label.trimmed();
-    if (!writer_)
-        return;
-    try {
+    // Only a running session is relabelled: once it has stopped, a label typed in the field is
+    // the next client's, and must never land on the session just kept.
+    if (pipeline_ && writer_)
         writer_->setLabel(label_.toStdString());
-    } catch (const std::exception& error) {  // after the session: written to the store at once
-        emit keepingFailed(tr("The label could not be kept: %1").arg(error.what()));
-    }
 }
 
 std::optional<int> SessionController::addMarker(const QString& label) {

@@ -84,8 +84,8 @@ class SessionController : public QObject {
     bool isRecordingWanted() const { return record_; }
     // Whether the running session's frames are being recorded now.
     bool isRecording() const;
-    // The label of the running session, or of the session kept last once it stopped (until the
-    // next one starts); also the label the next session starts with.
+    // The label of the running session; when none runs, the label the next one starts with
+    // (the session kept last is never relabelled from here).
     void setSessionLabel(const QString& label);
     QString sessionLabel() const { return label_; }
     // A marker at "now": the session time of the newest reading shown, kept at once. Returns

@@ -207,6 +207,12 @@ void VideoRecorder::write(const cv::Mat& frame, double timestamp_ms) {
     // Rounded down, so the frame's time never lies after its reading's: a reader placing the
     // reading's time finds this frame, not the one before.
     auto pts = static_cast<std::int64_t>(std::floor(std::max(0.0, timestamp_ms)));
+    // The first frame is shown from 0: readers count time from the stream's first frame, so a
+    // session whose first reading came at 33 ms (the first camera frame dropped) would otherwise
+    // have every frame 33 ms early, one frame off. Shown from 0, it is still the frame on show
+    // at its own time, and every later frame keeps its session time.
+    if (frames_written_ == 0)
+        pts = 0;
     if (pts <= last_pts_)
         pts = last_pts_ + 1;
     last_pts_ = pts;

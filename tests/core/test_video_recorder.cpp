@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -77,6 +78,30 @@ TEST(VideoRecorder, EveryFrameReadsBackInOrderAtItsOwnTime) {
         EXPECT_NEAR(frame_times[static_cast<std::size_t>(n)], expected, 0.01) << "frame " << n;
     }
     EXPECT_FALSE(reader.read());
+}
+
+// A session whose first reading came late (its first frames dropped): the file's clock is still
+// the session's, and the frame on show at each reading's time is that reading's frame.
+TEST(VideoRecorder, AFirstFrameAfterTimeZeroKeepsTheSessionsClock) {
+    test::TempDir dir;
+    const auto file = dir / "session.mkv";
+    const std::vector<double> times = {66.0, 99.5, 133.0, 200.2};
+    {
+        VideoRecorder recorder(file, {64, 48});
+        for (std::size_t n = 0; n < times.size(); ++n)
+            recorder.write(numberedFrame(static_cast<int>(n), {64, 48}), times[n]);
+    }
+    const auto frame_times = videoFrameTimes(file);
+    ASSERT_EQ(frame_times.size(), times.size());
+    EXPECT_NEAR(frame_times[0], 0.0, 0.01) << "shown from the start";
+    for (std::size_t n = 1; n < times.size(); ++n)
+        EXPECT_NEAR(frame_times[n], std::floor(times[n]), 0.01) << "frame " << n;
+    for (std::size_t n = 0; n < times.size(); ++n) {
+        const auto after =
+            std::upper_bound(frame_times.begin(), frame_times.end(), times[n] + 1e-3);
+        EXPECT_EQ(static_cast<std::size_t>(after - frame_times.begin()) - 1, n)
+            << "at " << times[n];
+    }
 }
 
 TEST(VideoRecorder, TheFileIsOwnerOnlyAndNeverOverwritten) {

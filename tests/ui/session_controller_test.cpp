@@ -294,6 +294,8 @@ TEST(SessionController, KeepsEveryReadingTheMarkersAndTheLabelInTheStore) {
     EXPECT_TRUE(kept.keeping_failures.empty());
     EXPECT_EQ(kept.kept[0].frames, recorder.results);
     EXPECT_EQ(kept.kept[0].markers, 2);
+    // Typed after the stop: the next client's code, which must not land on this session.
+    controller.setSessionLabel(QStringLiteral("C-018"));
 
     const SessionStore store(dir / "sessions.sqlite");
     const auto session = store.session(kept.kept[0].id);

@@ -1,6 +1,7 @@
 // Records frames into a video file as they arrive, each at its own time, for a live session kept
 // with its picture. The file is Matroska with variable frame rate: frame i is presented at the
-// time given with it (whole milliseconds, rounded down), so a reader that places frames by their
+// time given with it (whole milliseconds, rounded down; the first frame from 0, where readers
+// start the clock), so a reader that places frames by their
 // presentation time (VideoReader, the review player) finds, for a stored reading's timestamp,
 // exactly the frame that reading was made from, however irregular the live frames came.
 //
