@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
@@ -83,8 +84,21 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
     error_banner_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     error_banner_->hide();
     session_title_ = new QLabel(tr("No session open."));
+    // The session's label (a pseudonymous client code and a note) can be given or corrected
+    // here after the call; it is stored at once.
+    session_label_ = new QLineEdit;
+    session_label_->setObjectName(QStringLiteral("sessionLabel"));
+    session_label_->setPlaceholderText(tr("session label (client code, note)"));
+    session_label_->setMaximumWidth(320);
+    session_label_->setEnabled(false);
+    connect(session_label_, &QLineEdit::editingFinished, this,
+            [this] { setSessionLabel(session_label_->text()); });
+    auto* title_row = new QHBoxLayout;
+    title_row->addWidget(session_title_, 1);
+    title_row->addWidget(new QLabel(tr("Label:")));
+    title_row->addWidget(session_label_);
     layout->addWidget(error_banner_);
-    layout->addWidget(session_title_);
+    layout->addLayout(title_row);
     layout->addWidget(buildProgressRow());
     layout->addWidget(vertical, 1);
     setCentralWidget(central);
@@ -384,7 +398,27 @@ void ReviewWorkspace::refreshViews() {
         showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
 }
 
+bool ReviewWorkspace::setSessionLabel(const QString& label) {
+    if (!session_ || !store_)
+        return false;
+    const auto text = label.trimmed().toStdString();
+    if (text == session_->label)
+        return true;
+    try {
+        store_->setLabel(session_->id, text);
+        session_->label = text;
+    } catch (const std::exception& error) {
+        showError(tr("The label could not be stored: %1").arg(error.what()));
+        return false;
+    }
+    refreshTitle();
+    return true;
+}
+
 void ReviewWorkspace::refreshTitle() {
+    session_label_->setEnabled(session_.has_value());
+    if (!session_label_->hasFocus())
+        session_label_->setText(session_ ? QString::fromStdString(session_->label) : QString());
     if (!session_) {
         session_title_->setText(tr("No session open."));
         return;

@@ -31,6 +31,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QHBoxLayout;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTabWidget;
@@ -72,6 +73,9 @@ class ReviewWorkspace : public QMainWindow {
     // the recording, the model or the store fails.
     bool openRecording(const std::filesystem::path& recording);
     bool openSession(std::int64_t session_id);
+    // Gives the open session a label (or corrects it) and stores it; false (with the reason
+    // shown) without a session or when the store refuses.
+    bool setSessionLabel(const QString& label);
 
     // M: a point marker at the player's time, its label open for typing. Returns its id, or
     // nullopt (with the reason shown) when no session is open or the store refuses.
@@ -174,6 +178,7 @@ class ReviewWorkspace : public QMainWindow {
     QTabWidget* side_tabs_ = nullptr;
     QLabel* error_banner_ = nullptr;
     QLabel* session_title_ = nullptr;
+    QLineEdit* session_label_ = nullptr;
     QWidget* progress_row_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* eta_ = nullptr;

@@ -213,6 +213,9 @@ TEST_F(ReviewWorkspaceTest, ALiveSessionWithoutARecordingOpensWithANoteInThePlay
     EXPECT_NE(json.find("\"kind\": \"live\""), std::string::npos) << json;
     EXPECT_NE(json.find("\"label\": \"C-017 week 3\""), std::string::npos);
     EXPECT_TRUE(workspace.exportReport(folder / "live.pdf")) << workspace.errorText().toStdString();
+    // The label corrected after the call, in the workspace: stored at once.
+    ASSERT_TRUE(workspace.setSessionLabel(QStringLiteral("C-017 week 3, second half")));
+    EXPECT_EQ(SessionStore(stored.store).session(id).label, "C-017 week 3, second half");
 
     // Opening a recording's session next puts the player back.
     ASSERT_TRUE(workspace.openSession(stored.id));
