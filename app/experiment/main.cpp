@@ -48,8 +48,13 @@ void declareOptions(CLI::App& app, ExperimentOptions& options, DataSources& data
         ->delimiter(',')
         ->check(CLI::IsMember({"baseline", "smote"}));
     app.add_option("--out", out, "(default experiments/table2-PROFILE)");
+    app.add_option("--results", options.results_dir,
+                   "also copy each finished run's small results (result.json, test report, "
+                   "confusion matrix, log.csv) to RESULTS/runs/NAME, for committing; runs found "
+                   "there count as finished");
     app.add_flag("--table-only", options.table_only,
-                 "rewrite the table and figures from the runs finished so far");
+                 "rewrite the table and figures from the runs finished so far (in OUT and "
+                 "RESULTS); needs no data");
     addDataOptions(app, data);
     addTrainOptions(app, options.setup);
 }
@@ -103,8 +108,11 @@ int run(int argc, char** argv) {
     options.command = commandLine("emotrace-experiment", argc, argv);
     options.stop_requested = &interrupt_requested;
     cv::setNumThreads(1);
-    const auto data = prepareData(data_sources, std::cerr);
-    std::cerr << data.description << '\n';
+    PreparedData data;
+    if (!options.table_only) {
+        data = prepareData(data_sources, std::cerr);
+        std::cerr << data.description << '\n';
+    }
     std::signal(SIGINT, onInterrupt);
     const auto result = runExperiment(options, data, std::cerr, drawFigures);
     std::cout << "table: " << result.table.string() << '\n';

@@ -54,7 +54,8 @@ nlohmann::json toJson(const EpochRecord& r) {
             {"val_accuracy", r.val_accuracy},
             {"val_macro_f1", r.val_macro_f1},
             {"learning_rate", r.learning_rate},
-            {"seconds", r.seconds}};
+            {"seconds", r.seconds},
+            {"cpu_seconds", r.cpu_seconds}};
 }
 
 EpochRecord epochFromJson(const nlohmann::json& j) {
@@ -67,6 +68,7 @@ EpochRecord epochFromJson(const nlohmann::json& j) {
     r.val_macro_f1 = j.at("val_macro_f1").get<double>();
     r.learning_rate = j.at("learning_rate").get<double>();
     r.seconds = j.at("seconds").get<double>();
+    r.cpu_seconds = j.value("cpu_seconds", 0.0);  // absent in checkpoints before it was kept
     return r;
 }
 
@@ -108,7 +110,8 @@ std::string stateJson(const TrainingState& s, const std::vector<NamedTensor>& te
                                {{"loss_sum", s.partial_loss_sum},
                                 {"correct", s.partial_correct},
                                 {"seen", s.partial_seen},
-                                {"seconds", s.partial_seconds}}},
+                                {"seconds", s.partial_seconds},
+                                {"cpu_seconds", s.partial_cpu_seconds}}},
                               {"tensor_names", names}};
     return json.dump();
 }
@@ -340,6 +343,7 @@ TrainingState loadCheckpoint(const std::filesystem::path& path, const RunIdentit
         state.partial_correct = partial.at("correct").get<std::int64_t>();
         state.partial_seen = partial.at("seen").get<std::int64_t>();
         state.partial_seconds = partial.at("seconds").get<double>();
+        state.partial_cpu_seconds = partial.value("cpu_seconds", 0.0);
         copyWeights(opened, path, moduleTensors(module), "model '" + expected.model + "'");
     } catch (const nlohmann::json::exception& e) {
         throw CheckpointError("checkpoint " + path.string() +

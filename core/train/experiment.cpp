@@ -39,6 +39,8 @@ std::optional<RunResult> readResult(const fs::path& path) {
         r.best_epoch = j.at("best_epoch").get<int>();
         r.epochs_run = j.at("epochs_run").get<int>();
         r.train_seconds = j.at("train_seconds").get<double>();
+        r.train_cpu_seconds = j.value("train_cpu_seconds", 0.0);
+        r.data_description = j.value("data", std::string());
         r.done = true;
         return r;
     } catch (const nlohmann::json::exception&) {
@@ -53,21 +55,29 @@ void writeResult(const fs::path& path, const RunResult& r) {
                                    {"test_macro_f1", r.macro_f1},
                                    {"best_epoch", r.best_epoch},
                                    {"epochs_run", r.epochs_run},
-                                   {"train_seconds", r.train_seconds}};
+                                   {"train_seconds", r.train_seconds},
+                                   {"train_cpu_seconds", r.train_cpu_seconds},
+                                   {"data", r.data_description}};
     writeTextAtomically(path, j.dump(2) + "\n");
 }
 
 std::string resultsCsv(const std::vector<RunResult>& runs) {
     std::string csv =
         "model,variant,done,test_accuracy,test_macro_f1,best_epoch,epochs_run,"
-        "train_seconds\n";
+        "train_seconds,train_cpu_seconds\n";
     for (const auto& r : runs) {
         csv += r.model + ',' + r.variant + ',' + (r.done ? "1" : "0") + ',' +
                std::to_string(r.accuracy) + ',' + std::to_string(r.macro_f1) + ',' +
                std::to_string(r.best_epoch) + ',' + std::to_string(r.epochs_run) + ',' +
-               std::to_string(r.train_seconds) + '\n';
+               std::to_string(r.train_seconds) + ',' + std::to_string(r.train_cpu_seconds) + '\n';
     }
     return csv;
+}
+
+std::string signedPercent(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%+.2f", 100.0 * value);
+    return text;
 }
 
 const RunResult* find(const std::vector<RunResult>& runs, const std::string& model,
@@ -79,17 +89,52 @@ const RunResult* find(const std::vector<RunResult>& runs, const std::string& mod
     return nullptr;
 }
 
+// The files of a finished run worth keeping in the repository (small, text).
+constexpr const char* kPublishedFiles[] = {"result.json", "test_report.txt", "test_confusion.csv",
+                                           "log.csv"};
+
+std::string readAll(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Copies a finished run's small results to results_dir/runs/NAME (result.json last, so that a
+// folder with a result.json is complete).
+void publish(const ExperimentOptions& o, const fs::path& folder, const std::string& name) {
+    if (o.results_dir.empty())
+        return;
+    const auto target = o.results_dir / "runs" / name;
+    fs::create_directories(target);
+    for (const char* file : kPublishedFiles) {
+        if (std::string(file) != "result.json" && fs::exists(folder / file))
+            writeTextAtomically(target / file, readAll(folder / file));
+    }
+    writeTextAtomically(target / "result.json", readAll(folder / "result.json"));
+}
+
 // One run: train (resuming when a checkpoint is there), then evaluate the best model on test.
 RunResult runOne(const ExperimentOptions& o, const std::string& model, const std::string& variant,
                  const Dataset& training, const PreparedData& data, std::ostream& log,
                  bool& interrupted) {
-    const auto folder = o.out_dir / "runs" / (model + "-" + variant);
+    const auto name = model + "-" + variant;
+    const auto folder = o.out_dir / "runs" / name;
     if (auto done = readResult(folder / "result.json")) {
         log << model << " " << variant << ": done before, skipped\n";
+        if (!o.results_dir.empty() && !fs::exists(o.results_dir / "runs" / name / "result.json"))
+            publish(o, folder, name);
         return *done;
     }
+    if (!o.results_dir.empty()) {
+        if (auto done = readResult(o.results_dir / "runs" / name / "result.json")) {
+            log << model << " " << variant << ": done before (in " << o.results_dir.string()
+                << "), skipped\n";
+            return *done;
+        }
+    }
     if (o.table_only)
-        return {model, variant};
+        return {.model = model, .variant = variant};
     log << "== " << model << " " << variant << " ==\n";
     auto setup = o.setup;
     setup.train.model = model;
@@ -101,7 +146,7 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     Dataset train_set = training;
     applyBalancingAndAugmentation(setup, train_set, log);
     const auto trained = train(train_set, data.validation, setup.train);
-    RunResult r{model, variant};
+    RunResult r{.model = model, .variant = variant};
     if (trained.interrupted) {
         interrupted = true;
         return r;
@@ -110,15 +155,19 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     evaluation_options.threads = setup.train.threads;
     const auto test = evaluateModelFile(trained.best_model, data.test, evaluation_options);
     r.done = true;
+    r.data_description = data.description;
     r.accuracy = accuracy(test.matrix);
     r.macro_f1 = macroF1(test.matrix);
     r.best_epoch = trained.best_epoch;
     r.epochs_run = static_cast<int>(trained.history.size());
-    for (const auto& epoch : trained.history)
+    for (const auto& epoch : trained.history) {
         r.train_seconds += epoch.seconds;
+        r.train_cpu_seconds += epoch.cpu_seconds;
+    }
     writeTextAtomically(folder / "test_report.txt", classificationReport(test.matrix));
     writeConfusionCsv(test.matrix, folder / "test_confusion.csv");
     writeResult(folder / "result.json", r);
+    publish(o, folder, name);
     log << model << " " << variant << ": test accuracy " << percent(r.accuracy) << "%, macro-F1 "
         << percent(r.macro_f1) << "%\n";
     return r;
@@ -162,18 +211,40 @@ std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentO
                            const std::string& data_description) {
     std::ostringstream md;
     md << "| Model | Accuracy (baseline) | Macro-F1 (baseline) | Accuracy (SMOTE) | "
-          "Macro-F1 (SMOTE) |\n|---|---:|---:|---:|---:|\n";
+          "Macro-F1 (SMOTE) | Δ accuracy | Δ macro-F1 | best / run epochs | CPU min |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---|---|\n";
+    auto data = data_description;
     for (const auto& model : o.models) {
         md << "| " << model;
-        for (const char* variant : {"baseline", "smote"}) {
-            const auto* r = find(runs, model, variant);
+        const auto* baseline = find(runs, model, "baseline");
+        const auto* smote = find(runs, model, "smote");
+        for (const auto* r : {baseline, smote}) {
             md << " | " << (r ? percent(r->accuracy) : "—") << " | "
                << (r ? percent(r->macro_f1) : "—");
+            if (r && data.empty())
+                data = r->data_description;
+        }
+        const bool both = baseline && smote;
+        md << " | " << (both ? signedPercent(smote->accuracy - baseline->accuracy) : "—") << " | "
+           << (both ? signedPercent(smote->macro_f1 - baseline->macro_f1) : "—") << " | ";
+        for (const auto* r : {baseline, smote}) {
+            md << (r == smote ? " ; " : "")
+               << (r ? std::to_string(r->best_epoch) + "/" + std::to_string(r->epochs_run) : "—");
+        }
+        md << " | ";
+        for (const auto* r : {baseline, smote}) {
+            char minutes[32] = "—";
+            if (r && r->train_cpu_seconds > 0.0)
+                std::snprintf(minutes, sizeof minutes, "%.0f", r->train_cpu_seconds / 60.0);
+            md << (r == smote ? " ; " : "") << minutes;
         }
         md << " |\n";
     }
-    md << "\nTest-split accuracy and macro-F1 in %; — : run not finished. Profile `" << o.profile
-       << "`; data: " << data_description << ".\n\nCommand: `" << o.command << "`\n";
+    md << "\nTest-split accuracy and macro-F1 in %; Δ: SMOTE minus baseline, in points; epochs and "
+          "CPU minutes (processor time of all threads, training and validation) as baseline ; "
+          "SMOTE; — : run not finished (or, for CPU time, not recorded). Profile `"
+       << o.profile << "`; data: " << (data.empty() ? "not recorded" : data) << ".\n\nCommand: `"
+       << o.command << "`\n";
     return md.str();
 }
 
@@ -190,7 +261,7 @@ ExperimentResult runExperiment(const ExperimentOptions& o, const PreparedData& d
     for (const auto& model : o.models) {
         for (const auto& variant : o.variants) {
             if (result.interrupted) {
-                result.runs.push_back({model, variant});
+                result.runs.push_back({.model = model, .variant = variant});
                 continue;
             }
             const bool smote = variant == "smote" || o.setup.balancing.smote;

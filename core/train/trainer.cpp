@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <numeric>
@@ -21,6 +22,13 @@
 namespace emotrace::train {
 
 namespace {
+
+// CPU time of the whole process (every thread), in seconds.
+double processCpuSeconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 namespace F = torch::nn::functional;
 using Seconds = std::chrono::duration<double>;
@@ -215,12 +223,13 @@ double scheduledLearningRate(const TrainOptions& o, std::int64_t step,
 }
 
 std::string historyCsv(const std::vector<EpochRecord>& history) {
-    std::string csv = "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds\n";
+    std::string csv =
+        "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,cpu_seconds\n";
     char line[256];
     for (const auto& r : history) {
-        std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6g,%.3f\n", r.epoch,
+        std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6g,%.3f,%.3f\n", r.epoch,
                       r.train_loss, r.train_accuracy, r.val_loss, r.val_accuracy, r.val_macro_f1,
-                      r.learning_rate, r.seconds);
+                      r.learning_rate, r.seconds, r.cpu_seconds);
         csv += line;
     }
     return csv;
@@ -299,6 +308,7 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         TrainingProgress progress(std::cerr, o.show_progress, epoch, o.epochs, loader.batchCount(),
                                   first_batch);
         const auto started = std::chrono::steady_clock::now();
+        const double cpu_started = processCpuSeconds();
         bool stop = false;
         // Steps are counted as full epochs of the loader, so --max-steps shortens the curve too.
         const std::int64_t steps_per_epoch = loader.batchCount();
@@ -322,6 +332,7 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
             }
         }
         state.partial_seconds += Seconds(std::chrono::steady_clock::now() - started).count();
+        state.partial_cpu_seconds += processCpuSeconds() - cpu_started;
         if (stop && state.progress.step_in_epoch < loader.batchCount()) {
             saveCheckpoint(result.checkpoint, state, module, optimizer);
             progress.finish("interrupted in epoch " + std::to_string(epoch) + " after step " +
@@ -333,6 +344,7 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         }
 
         const auto validation_started = std::chrono::steady_clock::now();
+        const double validation_cpu_started = processCpuSeconds();
         const auto evaluation = evaluateModule(module, validation, info, validation_options);
         EpochRecord record;
         record.epoch = epoch;
@@ -345,6 +357,8 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         record.learning_rate = rate;
         record.seconds = state.partial_seconds +
                          Seconds(std::chrono::steady_clock::now() - validation_started).count();
+        record.cpu_seconds =
+            state.partial_cpu_seconds + (processCpuSeconds() - validation_cpu_started);
         auto& p = state.progress;
         p.history.push_back(record);
         p.completed_epochs = epoch;
@@ -353,6 +367,7 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
         state.partial_correct = 0;
         state.partial_seen = 0;
         state.partial_seconds = 0.0;
+        state.partial_cpu_seconds = 0.0;
         const bool improved = p.best_epoch == 0 || record.val_macro_f1 > p.best_val_macro_f1;
         if (improved) {
             p.best_epoch = epoch;

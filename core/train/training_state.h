@@ -42,6 +42,7 @@ struct TrainingState {
     std::int64_t partial_correct = 0;
     std::int64_t partial_seen = 0;
     double partial_seconds = 0.0;
+    double partial_cpu_seconds = 0.0;
 };
 
 // Writes PATH.partial, flushes it to disk and renames it over PATH. Throws OutputError, in which

@@ -85,6 +85,60 @@ TEST(Experiment, TableOnlyReportsWithoutTraining) {
     EXPECT_FALSE(std::filesystem::exists(dir / "runs/mycnn_v1-baseline/checkpoint.pt"));
 }
 
+TEST(Experiment, FinishedRunsArePublishedAndTheTableIsRebuiltFromThemWithoutData) {
+    test::TempDir dir;
+    auto options = quickOptions(dir / "work");
+    options.variants = {"baseline"};
+    options.results_dir = dir / "committed";
+    std::ostringstream log;
+    const auto trained = runExperiment(options, tinyData(), log);
+    ASSERT_TRUE(trained.runs.at(0).done);
+    const auto published = dir / "committed/runs/mycnn_v1-baseline";
+    for (const char* file : {"result.json", "test_report.txt", "test_confusion.csv", "log.csv"})
+        EXPECT_TRUE(std::filesystem::exists(published / file)) << file;
+    EXPECT_FALSE(std::filesystem::exists(published / "best_model.pt"));
+    EXPECT_FALSE(std::filesystem::exists(published / "checkpoint.pt"));
+    EXPECT_EQ(readText(published / "log.csv"),
+              readText(dir / "work/runs/mycnn_v1-baseline/log.csv"));
+
+    // A fresh clone: no work folder, no data, only the committed results.
+    auto rebuild = quickOptions(dir / "fresh");
+    rebuild.variants = {"baseline"};
+    rebuild.results_dir = dir / "committed";
+    rebuild.table_only = true;
+    std::ostringstream again;
+    const auto table = runExperiment(rebuild, PreparedData{}, again);
+    ASSERT_TRUE(table.runs.at(0).done) << again.str();
+    EXPECT_EQ(table.runs[0].accuracy, trained.runs[0].accuracy);
+    EXPECT_GT(table.runs[0].train_cpu_seconds, 0.0);
+    const auto markdown = readText(table.table);
+    EXPECT_NE(markdown.find("data: generated stripes"), std::string::npos) << markdown;
+    EXPECT_FALSE(std::filesystem::exists(dir / "fresh/runs/mycnn_v1-baseline/checkpoint.pt"));
+}
+
+TEST(Experiment, TableGivesTheDifferenceEpochsAndCpuTime) {
+    ExperimentOptions o;
+    o.models = {"resnet18"};
+    const auto run = [](const char* variant, double accuracy, double f1, int best, int epochs,
+                        double cpu) {
+        return RunResult{.model = "resnet18",
+                         .variant = variant,
+                         .done = true,
+                         .accuracy = accuracy,
+                         .macro_f1 = f1,
+                         .best_epoch = best,
+                         .epochs_run = epochs,
+                         .train_cpu_seconds = cpu};
+    };
+    const std::vector<RunResult> runs{run("baseline", 0.60, 0.45, 7, 10, 1200.0),
+                                      run("smote", 0.59, 0.5323, 5, 8, 2400.0)};
+    const auto table = table2Markdown(runs, o, "data");
+    EXPECT_NE(table.find("| resnet18 | 60.00 | 45.00 | 59.00 | 53.23 | -1.00 | +8.23 | 7/10 ; 5/8 "
+                         "| 20 ; 40 |"),
+              std::string::npos)
+        << table;
+}
+
 TEST(Experiment, QuickProfileKeepsExplicitChoicesAndRejectsUnknownProfiles) {
     DataSources sources;
     TrainSetup setup;
@@ -105,7 +159,11 @@ TEST(Experiment, TableMarksRunsNotFinished) {
     ExperimentOptions o;
     o.models = {"resnet18", "vgg16"};
     o.command = "cmd";
-    const std::vector<RunResult> runs{{"resnet18", "baseline", true, 0.59, 0.5323, 3, 6, 100.0}};
+    const std::vector<RunResult> runs{RunResult{.model = "resnet18",
+                                                .variant = "baseline",
+                                                .done = true,
+                                                .accuracy = 0.59,
+                                                .macro_f1 = 0.5323}};
     const auto table = table2Markdown(runs, o, "data");
     EXPECT_NE(table.find("| resnet18 | 59.00 | 53.23 | — | — |"), std::string::npos) << table;
     EXPECT_NE(table.find("| vgg16 | — | — | — | — |"), std::string::npos) << table;

@@ -130,7 +130,8 @@ TEST(Trainer, LearnsTheGeneratedClassesAndSavesALoadableBestModel) {
     std::ifstream log(result.log);
     std::string header;
     std::getline(log, header);
-    EXPECT_EQ(header, "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds");
+    EXPECT_EQ(header,
+              "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,cpu_seconds");
     int rows = 0;
     for (std::string line; std::getline(log, line);)
         ++rows;

@@ -34,7 +34,13 @@ struct ExperimentOptions {
     std::filesystem::path out_dir = "experiments/table2";
     TrainSetup setup;     // shared by every run; "smote" adds SMOTE to it
     std::string command;  // recorded in the table
-    // Only collect the runs finished so far into the table and figures; train nothing.
+    // Where each finished run's small results (result.json, test_report.txt, test_confusion.csv,
+    // log.csv: no checkpoint, no model) are also copied, one folder per run under runs/, so that
+    // they can be committed while the experiment goes on elsewhere; a run found there counts as
+    // finished. Empty: not copied.
+    std::filesystem::path results_dir;
+    // Only collect the runs finished so far into the table and figures; train nothing (and need
+    // no data: the description comes from the results).
     bool table_only = false;
     const std::atomic<bool>* stop_requested = nullptr;
 };
@@ -48,6 +54,8 @@ struct RunResult {
     int best_epoch = 0;
     int epochs_run = 0;
     double train_seconds = 0.0;
+    double train_cpu_seconds = 0.0;
+    std::string data_description{};  // the data it was trained and tested on
 };
 
 struct ExperimentResult {

@@ -84,6 +84,9 @@ struct EpochRecord {
     double val_macro_f1 = 0.0;
     double learning_rate = 0.0;
     double seconds = 0.0;
+    // Processor time of the whole process (all threads) for the epoch: the figure that does not
+    // depend on what else shared the machine, as wall seconds do.
+    double cpu_seconds = 0.0;
 };
 
 struct TrainResult {
@@ -104,7 +107,8 @@ struct TrainResult {
 // out_dir cannot be written; a failed save never replaces the last good checkpoint.
 TrainResult train(const Dataset& training, const Dataset& validation, const TrainOptions& options);
 
-// The per-epoch log as CSV: epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds.
+// The per-epoch log as CSV: epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,
+// cpu_seconds.
 std::string historyCsv(const std::vector<EpochRecord>& history);
 
 // The learning rate at `step` (from 0) of `total_steps` for the options' schedule.
