@@ -47,6 +47,74 @@ TEST(SessionStatistics, FaceShareMeansAndDominantShareLeaveExcludedRangesOut) {
     EXPECT_DOUBLE_EQ(statistics.dominant_share[2], 1.0 / 4);
 }
 
+// Every statistic has its own denominator: frames counted (outside exclusions), frames where the
+// track is present, and frames where it was classified (present with probabilities). Here the
+// three differ (5, 3, 2) and no sum cancels, so a statistic divided by the wrong count is off.
+// Track 1, one window of 10 s:
+//   0 s  happy 0.8 sad 0.1 neutral 0.1   valence +0.7  top happy
+//   1 s  track absent
+//   2 s  present, not classified (no probabilities)
+//   3 s  happy 0.2 sad 0.5 neutral 0.3   valence -0.3  top sad
+//   4 s  happy 0.6 sad 0.3 neutral 0.1   excluded (marker 3.5-4.5 s)
+//   5 s  track absent
+TEST(SessionStatistics, EachStatisticDividesByItsOwnCountOfFrames) {
+    const std::vector<FrameRecord> frames = {
+        {0, 0.0, {face(1, {0.8f, 0.1f, 0.1f})}},
+        {1, 1000.0, {face(2, {0.0f, 0.0f, 1.0f})}},
+        {2, 2000.0, {face(1, {})}},
+        {3, 3000.0, {face(1, {0.2f, 0.5f, 0.3f})}},
+        {4, 4000.0, {face(1, {0.6f, 0.3f, 0.1f})}},
+        {5, 5000.0, {}},
+    };
+    const std::vector<Marker> exclude_4s = {{1, 3500.0, 4500.0, "interruption", "", true}};
+    const auto statistics = sessionStatistics(frames, kLabels, 1, exclude_4s, 10.0);
+
+    EXPECT_EQ(statistics.frames_counted, 5);
+    EXPECT_NEAR(statistics.face_present_share, 3.0 / 5.0, 1e-9);  // not 2/5, not 3/6
+    ASSERT_EQ(statistics.mean_probabilities.size(), 3u);
+    EXPECT_NEAR(statistics.mean_probabilities[0], (0.8 + 0.2) / 2, 1e-6);  // not /3, not /5
+    EXPECT_NEAR(statistics.mean_probabilities[1], (0.1 + 0.5) / 2, 1e-6);
+    EXPECT_NEAR(statistics.mean_probabilities[2], (0.1 + 0.3) / 2, 1e-6);
+    ASSERT_EQ(statistics.dominant_share.size(), 3u);
+    EXPECT_DOUBLE_EQ(statistics.dominant_share[0], 1.0 / 2);
+    EXPECT_DOUBLE_EQ(statistics.dominant_share[1], 1.0 / 2);
+    EXPECT_DOUBLE_EQ(statistics.dominant_share[2], 0.0);
+
+    ASSERT_EQ(statistics.windows.size(), 1u);
+    const auto& window = statistics.windows[0];
+    EXPECT_DOUBLE_EQ(window.start_ms, 0.0);
+    EXPECT_DOUBLE_EQ(window.end_ms, 10000.0);
+    EXPECT_NEAR(window.valence, (0.7 - 0.3) / 2, 1e-6);  // docs/review.md: frames classified
+    EXPECT_NEAR(window.face_share, 3.0 / 5.0, 1e-9);
+    EXPECT_EQ(window.dominant, 0);  // mean happy 0.5 against sad 0.3
+}
+
+// The same frames split into windows of 2 s, so each window's counts differ in its own way:
+// [0,2): counted 2, present 1, classified 1; [2,4): counted 2, present 2, classified 1;
+// [4,6): counted 1 (4 s is excluded), present 0.
+TEST(SessionStatistics, EachWindowDividesByItsOwnCounts) {
+    const std::vector<FrameRecord> frames = {
+        {0, 0.0, {face(1, {0.8f, 0.1f, 0.1f})}},
+        {1, 1000.0, {}},
+        {2, 2000.0, {face(1, {})}},
+        {3, 3000.0, {face(1, {0.2f, 0.5f, 0.3f})}},
+        {4, 4000.0, {face(1, {0.6f, 0.3f, 0.1f})}},
+        {5, 5000.0, {}},
+    };
+    const std::vector<Marker> exclude_4s = {{1, 3500.0, 4500.0, "interruption", "", true}};
+    const auto windows = sessionStatistics(frames, kLabels, 1, exclude_4s, 2.0).windows;
+    ASSERT_EQ(windows.size(), 3u);
+    EXPECT_NEAR(windows[0].valence, 0.7, 1e-6);
+    EXPECT_DOUBLE_EQ(windows[0].face_share, 0.5);
+    EXPECT_EQ(windows[0].dominant, 0);
+    EXPECT_NEAR(windows[1].valence, -0.3, 1e-6);
+    EXPECT_DOUBLE_EQ(windows[1].face_share, 1.0);
+    EXPECT_EQ(windows[1].dominant, 1);
+    EXPECT_NEAR(windows[2].valence, 0.0, 1e-12);
+    EXPECT_DOUBLE_EQ(windows[2].face_share, 0.0);
+    EXPECT_EQ(windows[2].dominant, -1);
+}
+
 TEST(SessionStatistics, WindowsCarryDominantValenceAndFaceShare) {
     const auto frames = sixSeconds();
     const auto windows = sessionStatistics(frames, kLabels, 1, kExcludeFrame4, 2.0).windows;

@@ -87,6 +87,26 @@ TEST(SessionAggregator, FacesWithoutModelCountAsPresentButHaveNoMeans) {
     EXPECT_FALSE(aggregate.meanProbabilities().has_value());
 }
 
+// A face found but not classified counts for the face share and not for the means or the
+// dominant counts: five frames analysed, four with a face, two classified.
+TEST(SessionAggregator, MeansDivideByClassifiedFramesNotFramesWithAFace) {
+    SessionAggregator aggregate(kLabels);
+    aggregate.add(frame(0, {}));
+    aggregate.add(frame(1, {{0.7f, 0.2f, 0.1f}}));
+    aggregate.add(frame(2, {{}}));
+    aggregate.add(frame(3, {{0.1f, 0.6f, 0.3f}}));
+    aggregate.add(frame(4, {{}, {0.9f, 0.05f, 0.05f}}));  // only the first face counts
+    EXPECT_EQ(aggregate.framesAnalysed(), 5);
+    EXPECT_EQ(aggregate.framesWithFace(), 4);
+    EXPECT_DOUBLE_EQ(aggregate.facePresentShare(), 0.8);
+    const auto means = aggregate.meanProbabilities();
+    ASSERT_TRUE(means.has_value());
+    EXPECT_NEAR((*means)[0], (0.7 + 0.1) / 2, 1e-6);
+    EXPECT_NEAR((*means)[1], (0.2 + 0.6) / 2, 1e-6);
+    EXPECT_NEAR((*means)[2], (0.1 + 0.3) / 2, 1e-6);
+    EXPECT_EQ(aggregate.dominantCounts(), (std::vector<std::int64_t>{1, 1, 0}));
+}
+
 TEST(SessionAggregator, RejectsProbabilityCountOtherThanLabelCount) {
     SessionAggregator aggregate(kLabels);
     EXPECT_THROW(aggregate.add(frame(0, {{0.5f, 0.5f}})), std::invalid_argument);
