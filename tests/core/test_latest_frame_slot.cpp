@@ -1,9 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
+#include <future>
 #include <thread>
 #include <vector>
 
 #include "emotrace/latest_frame_slot.h"
+#include "test_support.h"
 
 using emotrace::Frame;
 using emotrace::LatestFrameSlot;
@@ -16,6 +20,58 @@ Frame frameNumber(std::int64_t index) {
     frame.index = index;
     return frame;
 }
+
+// How long a blocked call may take to notice a stop before the test calls it stuck: far above
+// any scheduling delay, even under a sanitizer on a loaded machine. Not a performance target.
+constexpr std::chrono::seconds kStuck{10};
+
+// Runs `call` on a thread and returns once that thread is asleep inside it (blocked in the
+// slot's wait), so that what the test does next happens while it waits, never before.
+// `unstick` (closing the slot) lets a call that missed its wake-up end, so a failing test ends.
+template <typename Result>
+class BlockedCall {
+  public:
+    template <typename Call>
+    BlockedCall(Call call, std::function<void()> unstick) : unstick_(std::move(unstick)) {
+        result_ = promise_.get_future();
+        thread_ = std::thread([this, call] {
+            tid_ = emotrace::test::currentThreadId();
+            promise_.set_value(call());
+        });
+        while (tid_ == 0)
+            std::this_thread::yield();
+        blocked_ = emotrace::test::waitUntilSleeping(tid_, kStuck);
+    }
+    ~BlockedCall() {
+        if (!thread_.joinable())
+            return;
+        if (stuck_ || result_.wait_for(kStuck) != std::future_status::ready)
+            unstick_();
+        thread_.join();
+    }
+    BlockedCall(const BlockedCall&) = delete;
+    BlockedCall& operator=(const BlockedCall&) = delete;
+
+    bool blocked() const { return blocked_; }
+    // The call's result if it returned within kStuck; nullopt when it is stuck.
+    std::optional<Result> result() {
+        if (result_.wait_for(kStuck) != std::future_status::ready) {
+            stuck_ = true;
+            return std::nullopt;
+        }
+        thread_.join();
+        return result_.get();
+    }
+
+  private:
+    std::function<void()> unstick_;
+    std::promise<Result> promise_;
+    std::future<Result> result_;
+    std::atomic<pid_t> tid_{0};
+    bool blocked_ = false;
+    bool stuck_ = false;
+    std::thread thread_;
+};
 
 }  // namespace
 
@@ -66,14 +122,40 @@ TEST(LatestFrameSlot, CloseDrainsTheWaitingFrameThenEnds) {
     EXPECT_FALSE(slot.take());
 }
 
+// The stop comes while take() is already blocked in its wait: a take that looks at its stop
+// token only before waiting would sleep through it.
 TEST(LatestFrameSlot, StopWakesAWaitingTake) {
     LatestFrameSlot slot;
     std::stop_source stop;
-    std::optional<Frame> result = frameNumber(-1);
-    std::thread worker([&] { result = slot.take(stop.get_token()); });
+    BlockedCall<std::optional<Frame>> take([&] { return slot.take(stop.get_token()); },
+                                           [&] { slot.close(); });
+    ASSERT_TRUE(take.blocked()) << "the worker never blocked in take()";
     stop.request_stop();
-    worker.join();
-    EXPECT_FALSE(result);
+    const auto result = take.result();
+    ASSERT_TRUE(result.has_value())
+        << "take() did not return within " << kStuck.count() << " s of the stop";
+    EXPECT_FALSE(*result);
+}
+
+TEST(LatestFrameSlot, CloseWakesAWaitingTake) {
+    LatestFrameSlot slot;
+    BlockedCall<std::optional<Frame>> take([&] { return slot.take(); }, [&] { slot.close(); });
+    ASSERT_TRUE(take.blocked()) << "the worker never blocked in take()";
+    slot.close();
+    const auto result = take.result();
+    ASSERT_TRUE(result.has_value()) << "take() did not return after close()";
+    EXPECT_FALSE(*result);
+}
+
+TEST(LatestFrameSlot, APutWakesAWaitingTakeWithThatFrame) {
+    LatestFrameSlot slot;
+    BlockedCall<std::optional<Frame>> take([&] { return slot.take(); }, [&] { slot.close(); });
+    ASSERT_TRUE(take.blocked()) << "the worker never blocked in take()";
+    ASSERT_TRUE(slot.put(frameNumber(42)));
+    const auto result = take.result();
+    ASSERT_TRUE(result.has_value()) << "take() did not return after put()";
+    ASSERT_TRUE(*result);
+    EXPECT_EQ((*result)->index, 42);
 }
 
 TEST(LatestFrameSlot, LosslessProducerWaitsForTheWorker) {
@@ -93,14 +175,33 @@ TEST(LatestFrameSlot, LosslessProducerWaitsForTheWorker) {
     EXPECT_EQ(slot.dropped(), 0);
 }
 
+// The stop comes while the producer is already blocked waiting for room.
 TEST(LatestFrameSlot, LosslessPutReturnsFalseWhenStoppedWhileFull) {
     LatestFrameSlot slot(SlotPolicy::Lossless);
     ASSERT_TRUE(slot.put(frameNumber(0)));
     std::stop_source stop;
-    bool accepted = true;
-    std::thread producer([&] { accepted = slot.put(frameNumber(1), stop.get_token()); });
+    BlockedCall<bool> put([&] { return slot.put(frameNumber(1), stop.get_token()); },
+                          [&] { slot.close(); });
+    ASSERT_TRUE(put.blocked()) << "the producer never blocked in put()";
     stop.request_stop();
-    producer.join();
-    EXPECT_FALSE(accepted);
+    const auto accepted = put.result();
+    ASSERT_TRUE(accepted.has_value())
+        << "put() did not return within " << kStuck.count() << " s of the stop";
+    EXPECT_FALSE(*accepted);
     EXPECT_EQ(slot.take()->index, 0);
+    EXPECT_EQ(slot.dropped(), 0);
+}
+
+// The worker's take() makes room: the blocked producer's frame goes in, and none is dropped.
+TEST(LatestFrameSlot, LosslessPutWaitingForRoomGoesInOnceTheWorkerTakes) {
+    LatestFrameSlot slot(SlotPolicy::Lossless);
+    ASSERT_TRUE(slot.put(frameNumber(0)));
+    BlockedCall<bool> put([&] { return slot.put(frameNumber(1)); }, [&] { slot.close(); });
+    ASSERT_TRUE(put.blocked()) << "the producer never blocked in put()";
+    EXPECT_EQ(slot.take()->index, 0);
+    const auto accepted = put.result();
+    ASSERT_TRUE(accepted.has_value()) << "put() did not return after the take";
+    EXPECT_TRUE(*accepted);
+    EXPECT_EQ(slot.take()->index, 1);
+    EXPECT_EQ(slot.dropped(), 0);
 }

@@ -79,6 +79,16 @@ TEST(ResultCsv, FaceRowsUseFixedDecimals) {
               "7,233.333,1,-3.0,0.0,50.0,60.0,0.500000,1.000000,0.000000,0.000000\n");
 }
 
+// A value that rounds to zero is written "0...", never "-0...": a diff of two runs would
+// otherwise show a change where there is none. True negatives keep their sign.
+TEST(ResultCsv, ValuesThatRoundToZeroHaveNoMinusSign) {
+    FrameResult result = frameWithoutFace(2, -0.0004);
+    result.faces.push_back(
+        {cv::Rect2f(-0.04f, -0.0f, -0.06f, 4.0f), -0.0000004f, {-1e-9f, -0.0f, 1.0f}});
+    EXPECT_EQ(csvRows(result, kLabels.size()),
+              "2,0.000,0,0.0,0.0,-0.1,4.0,0.000000,0.000000,0.000000,1.000000\n");
+}
+
 TEST(ResultCsv, FrameWithoutFaceGetsOneRowWithEmptyCells) {
     EXPECT_EQ(csvRows(frameWithoutFace(3, 100.0), kLabels.size()), "3,100.000,-1,,,,,,,,\n");
     EXPECT_EQ(csvRows(frameWithoutFace(3, 100.0), 0), "3,100.000,-1,,,,,\n");

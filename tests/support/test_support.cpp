@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <thread>
 #include <sstream>
 
 #include <opencv2/videoio.hpp>
@@ -21,6 +23,24 @@ std::optional<std::filesystem::path> sharedData(const std::string& relative) {
     if (!std::filesystem::exists(path))
         return std::nullopt;
     return path;
+}
+
+pid_t currentThreadId() {
+    return static_cast<pid_t>(::syscall(SYS_gettid));
+}
+
+bool waitUntilSleeping(pid_t tid, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    const auto stat = "/proc/self/task/" + std::to_string(tid) + "/stat";
+    do {
+        // "tid (name) S ...": the state follows the last ')', since a name may hold one.
+        const auto text = readFile(stat);
+        const auto paren = text.rfind(')');
+        if (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'S')
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
 }
 
 std::string missingDataReason(const std::string& relative) {

@@ -2,6 +2,9 @@
 // small generated inputs.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -42,6 +45,14 @@ bool runQuietly(const std::string& command);
 bool haveFfmpegTools();
 inline constexpr const char* kNoFfmpegReason =
     "ffmpeg/ffprobe not on PATH (tools/setup.sh deps installs them)";
+
+// The kernel's id of the calling thread (gettid), for waitUntilSleeping.
+pid_t currentThreadId();
+// Waits until thread `tid` of this process sleeps in the kernel (state S in /proc: blocked on a
+// futex, a condition variable, a read), polling; false when it has not within `limit`. Tests use
+// it to be sure a worker is blocked inside a wait before they do what must wake it: without it
+// the wake-up may come before the wait, and a wait that misses wake-ups goes unnoticed.
+bool waitUntilSleeping(pid_t tid, std::chrono::milliseconds limit);
 
 // A fresh folder under the system temp dir, removed with everything in it on destruction.
 class TempDir {
