@@ -90,6 +90,7 @@ struct Collected {
         return {[this](FrameResult r) {
                     std::lock_guard lock(mutex);
                     results.push_back(std::move(r));
+                    done_cv.notify_all();
                 },
                 [this](const std::string& error) {
                     std::lock_guard lock(mutex);
@@ -100,6 +101,10 @@ struct Collected {
     void waitFinished() {
         std::unique_lock lock(mutex);
         done_cv.wait(lock, [this] { return finished.has_value(); });
+    }
+    bool waitForResults(std::size_t count, std::chrono::seconds limit) {
+        std::unique_lock lock(mutex);
+        return done_cv.wait_for(lock, limit, [&] { return results.size() >= count; });
     }
 };
 
@@ -191,18 +196,23 @@ TEST(Pipeline, AnalysisErrorIsReportedAndStopsCapture) {
 TEST(Pipeline, StopsPromptlyWhilePacedSourceWaits) {
     TempDir dir;
     const auto video = dir / "slow.avi";
-    // One frame every 5 s: the capture thread is waiting for frame 1 when we stop.
-    emotrace::test::writeTestVideo(video, 3, 0.2, {64, 64});
+    // One frame every 20 s: once frame 0 is through, the capture thread waits 20 s for frame 1.
+    emotrace::test::writeTestVideo(video, 3, 0.05, {64, 64});
     Collected out;
     auto pipeline = std::make_unique<Pipeline>(
         openVideoFile(video.string(), Pacing::RealTime),
         std::make_unique<FrameAnalyzer>(std::make_unique<FixedFaceDetector>(), nullptr),
         out.callbacks());
     pipeline->start();
-    pipeline.reset();  // must return without waiting for the next frame
+    ASSERT_TRUE(out.waitForResults(1, std::chrono::seconds(10))) << "frame 0 never came";
+    // The stop must not wait for frame 1. The bound is half the frame interval: a hang
+    // detector, not a speed target (stopping takes milliseconds).
+    auto stopped = std::async(std::launch::async, [&] { pipeline.reset(); });
+    ASSERT_EQ(stopped.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+        << "stopping waited for the paced source's next frame";
     ASSERT_TRUE(out.finished.has_value());
     EXPECT_EQ(*out.finished, "");
-    EXPECT_LE(out.results.size(), 1u);
+    EXPECT_EQ(out.results.size(), 1u);
 }
 
 TEST(Pipeline, EndToEndOnAGeneratedVideoGivesEveryFrameItsTimestamp) {
