@@ -162,7 +162,7 @@ TEST_P(EveryDetector, RejectsAFrameThatIsNotBgr) {
 TEST_P(EveryDetector, FindsExactlyOneFaceOfPlausibleSizeInEachTalkingHeadFrame) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
+        EMOTRACE_SKIP_WITHOUT_DATA(kTalkingHeadClip);
     auto detector = detectorOf(GetParam());
     const auto frames = sampledFrames(*clip);
     ASSERT_EQ(frames.size(), 10u);
@@ -184,7 +184,7 @@ TEST_P(EveryDetector, FindsExactlyOneFaceOfPlausibleSizeInEachTalkingHeadFrame) 
 TEST_P(EveryDetector, ReportsTwoFacesBestFirst) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
+        EMOTRACE_SKIP_WITHOUT_DATA(kTalkingHeadClip);
     // Two people side by side, the second one half the size: the larger, clearer face is best.
     const cv::Mat face = test::firstFrame(*clip);
     cv::Mat two_people(face.rows, face.cols * 3 / 2, CV_8UC3, cv::Scalar::all(128));
@@ -203,7 +203,7 @@ TEST_P(EveryDetector, ReportsTwoFacesBestFirst) {
 TEST_P(EveryDetector, BoxOfAFaceCutByTheFrameEdgeIsClampedToTheFrame) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
+        EMOTRACE_SKIP_WITHOUT_DATA(kTalkingHeadClip);
     const cv::Mat face = test::firstFrame(*clip);
     const auto centred = detectorOf(GetParam())->detect(face);
     ASSERT_EQ(centred.size(), 1u);
@@ -255,7 +255,7 @@ TEST(YuNet2022, FindsNoFaceInAnAllBlackFrameAtThreshold0_8) {
 TEST(YuNet2022, InstancesKeepTheirOwnInputSize) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
+        EMOTRACE_SKIP_WITHOUT_DATA(kTalkingHeadClip);
     const cv::Mat face = test::firstFrame(*clip);
     auto first = detectorOf(DetectorKind::YuNet2022);
     auto second = detectorOf(DetectorKind::YuNet2022);
@@ -270,7 +270,7 @@ TEST(YuNet2022, InstancesKeepTheirOwnInputSize) {
 TEST(YuNet2023, DownscaledDetectionMapsBackOntoTheFullFrameBox) {
     const auto clip = test::sharedData(kTalkingHeadClip);
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason(kTalkingHeadClip);
+        EMOTRACE_SKIP_WITHOUT_DATA(kTalkingHeadClip);
     const cv::Mat face = test::firstFrame(*clip);
     DetectorOptions full;
     full.max_input_side = 0;

@@ -384,7 +384,7 @@ TEST(FerPlusBlend, RefusesAMixOutsideZeroToOneAndSevenLabelData) {
 TEST(Fer2013RealData, HasTheCanonicalSplitSizes) {
     const auto path = test::sharedData("fer2013/fer2013.csv.xz");
     if (!path)
-        GTEST_SKIP() << test::missingDataReason("fer2013/fer2013.csv.xz");
+        EMOTRACE_SKIP_WITHOUT_DATA("fer2013/fer2013.csv.xz");
     const auto data = loadFer2013({*path});
     EXPECT_EQ(data.report.skipped(), 0u) << data.report.summary();
     std::size_t counts[3] = {0, 0, 0};
@@ -399,7 +399,7 @@ TEST(FerPlusRealData, EveryKeptRowIsLabelledByItsTopVote) {
     const auto pixels = test::sharedData("fer2013/fer2013.csv.xz");
     const auto votes = test::sharedData("fer2013/fer2013new.csv");
     if (!pixels || !votes)
-        GTEST_SKIP() << test::missingDataReason("fer2013/fer2013new.csv");
+        EMOTRACE_SKIP_WITHOUT_DATA("fer2013/fer2013new.csv");
     FerPlusOptions options;
     options.fer2013_csv = *pixels;
     options.votes_csv = *votes;

@@ -166,7 +166,7 @@ TEST(VideoFileSource, TruncatedGeneratedVideoThrowsNamingTheFrameWhereItBroke) {
 TEST(VideoFileSource, IntactRealMp4ReadsToItsEndWithoutError) {
     const auto clip = test::sharedData("videos/liveportrait_d20.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d20.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d20.mp4");
     auto source = openVideoFile(clip->string(), Pacing::AsFastAsPossible);
     const SourceInfo info = source->info();
     EXPECT_DOUBLE_EQ(info.fps, 25.0);
@@ -182,7 +182,7 @@ TEST(VideoFileSource, TruncatedRealMp4ThrowsNamingTheFrameWhereItBroke) {
     // promises every frame: the break shows only mid-stream, as a cut download would.
     const auto clip = test::sharedData("videos/liveportrait_d20.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d20.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d20.mp4");
     TempDir dir;
     truncateCopy(*clip, dir / "cut.mp4", 0.5);
     auto source = openVideoFile((dir / "cut.mp4").string(), Pacing::AsFastAsPossible);

@@ -189,7 +189,7 @@ TEST(CkPlusNames, SubjectIsTheSPrefix) {
 TEST(ImageFolderRealData, CkPlus48Has981ImagesInSevenClasses) {
     const auto archive = test::sharedData("ckplus/CK+48.tar.xz");
     if (!archive)
-        GTEST_SKIP() << test::missingDataReason("ckplus/CK+48.tar.xz");
+        EMOTRACE_SKIP_WITHOUT_DATA("ckplus/CK+48.tar.xz");
     TempDir dir;
     ASSERT_EQ(
         std::system(
@@ -216,7 +216,7 @@ TEST(ImageFolderRealData, CkPlus48Has981ImagesInSevenClasses) {
 TEST(ImageFolderRealData, APhotoOfAFaceIsDetectedAndCropped) {
     const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     const cv::Mat frame = test::firstFrame(*clip);
     ASSERT_FALSE(frame.empty());
     TempDir dir;

@@ -111,7 +111,7 @@ TEST(RecropThroughPipeline, RefusesAnUpscaleBelowOneAndImagesThatAreNotGrey) {
 TEST(RecropThroughPipelineRealData, YuNetFindsTheFaceInAnEnlargedAppCrop) {
     const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     const cv::Mat frame = test::firstFrame(*clip);
     ASSERT_FALSE(frame.empty());
     auto detector = std::shared_ptr<FaceDetector>(createFaceDetector({}));

@@ -65,7 +65,7 @@ class VideoReaderTest : public ::testing::Test {
   protected:
     void SetUp() override {
         if (!test::haveFfmpegTools())
-            GTEST_SKIP() << test::kNoFfmpegReason;
+            EMOTRACE_SKIP_UNLESS_REQUIRED(test::kNoFfmpegReason);
     }
     test::TempDir dir_;
 };

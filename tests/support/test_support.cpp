@@ -50,6 +50,18 @@ std::string missingDataReason(const std::string& relative) {
            " (set EMOTRACE_DATA to the folder with emotrace's data)";
 }
 
+bool prerequisitesRequired() {
+    const char* ci = std::getenv("CI");
+    const char* all = std::getenv("EMOTRACE_REQUIRE_ALL");
+    return (ci && std::string(ci) == "true") || (all && std::string(all) == "1");
+}
+
+void failIfRequired(const std::string& reason) {
+    if (prerequisitesRequired())
+        ADD_FAILURE() << reason << " — required under CI (CI=true or EMOTRACE_REQUIRE_ALL=1): "
+                      << "a test must not pass by skipping there";
+}
+
 std::string readFile(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;

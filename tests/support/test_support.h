@@ -15,9 +15,17 @@
 namespace emotrace::test {
 
 // ../shared/data (or $EMOTRACE_DATA). nullopt when the folder or the file below it is absent;
-// tests then GTEST_SKIP() with the path in the reason.
+// tests then EMOTRACE_SKIP_WITHOUT_DATA(relative).
 std::optional<std::filesystem::path> sharedData(const std::string& relative = "");
 std::string missingDataReason(const std::string& relative);
+
+// Whether what the set-up installs (the shared data, ffmpeg, pdftotext, torchvision) must be
+// there: under CI (CI=true) or EMOTRACE_REQUIRE_ALL=1. A test that would skip for want of it
+// fails instead, so that CI cannot pass by skipping.
+bool prerequisitesRequired();
+// Adds a failure naming `reason` when prerequisitesRequired(); the test then skips (and counts
+// as failed when the failure was added).
+void failIfRequired(const std::string& reason);
 
 // The first frame of a video (empty when it cannot be read).
 cv::Mat firstFrame(const std::filesystem::path& clip);
@@ -69,3 +77,15 @@ class TempDir {
 };
 
 }  // namespace emotrace::test
+
+// Skips the test because `reason` (something the set-up installs) is missing; fails it under CI.
+#define EMOTRACE_SKIP_UNLESS_REQUIRED(reason)               \
+    do {                                                    \
+        const std::string emotrace_reason_ = (reason);      \
+        ::emotrace::test::failIfRequired(emotrace_reason_); \
+        GTEST_SKIP() << emotrace_reason_;                   \
+    } while (false)
+
+// Skips the test because `relative` is missing from the shared data; fails it under CI.
+#define EMOTRACE_SKIP_WITHOUT_DATA(relative) \
+    EMOTRACE_SKIP_UNLESS_REQUIRED(::emotrace::test::missingDataReason(relative))

@@ -96,7 +96,7 @@ TEST(AnalyzeCommand, ModelAddsOneProbabilityColumnPerLabel) {
 TEST(AnalyzeCommand, RealFaceVideoGetsProbabilitiesThatSumToOne) {
     const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     test::TempDir dir;
     test::writeTestModel(dir / "model.pt");
     const auto run = runAnalyze(dir.path(), {clip->string(), "--model", "model.pt", "--csv",
@@ -131,7 +131,7 @@ TEST(AnalyzeCommand, RealFaceVideoGetsProbabilitiesThatSumToOne) {
 TEST(AnalyzeCommand, APhotographIsAnalysedAsOneFrameAndTheShippedModelReadsTheGrin) {
     const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     test::TempDir dir;
     cv::VideoCapture capture(clip->string());
     cv::Mat frame;

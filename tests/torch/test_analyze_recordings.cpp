@@ -90,7 +90,7 @@ class AnalyzeRecordings : public ::testing::Test {
   protected:
     void SetUp() override {
         if (!test::haveFfmpegTools())
-            GTEST_SKIP() << test::kNoFfmpegReason;
+            EMOTRACE_SKIP_UNLESS_REQUIRED(test::kNoFfmpegReason);
     }
     static bool ffmpeg(const std::string& arguments) { return test::runFfmpeg(arguments); }
     test::TempDir dir_;
@@ -99,7 +99,7 @@ class AnalyzeRecordings : public ::testing::Test {
 TEST_F(AnalyzeRecordings, APhoneClipStoredSidewaysIsAnalysedUpright) {
     const auto d0 = test::sharedData("videos/liveportrait_d0.mp4");
     if (!d0)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     const auto upright = dir_ / "upright.mp4";
     ASSERT_TRUE(ffmpeg("-i " + shellQuoted(d0->string()) + " -t 1 -c:v libx264 " +
                        shellQuoted(upright.string())));

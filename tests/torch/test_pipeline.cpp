@@ -238,7 +238,7 @@ TEST(Pipeline, EndToEndOnAGeneratedVideoGivesEveryFrameItsTimestamp) {
 TEST(Pipeline, EndToEndOnARealFaceVideoFindsAndClassifiesTheFace) {
     const auto video = emotrace::test::sharedData("videos/liveportrait_d0.mp4");
     if (!video)
-        GTEST_SKIP() << emotrace::test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     TempDir dir;
     Collected out;
     Pipeline pipeline(openVideoFile(video->string(), Pacing::AsFastAsPossible),

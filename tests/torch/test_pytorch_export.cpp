@@ -17,7 +17,7 @@ bool pytorchAvailable() {
 
 TEST(PyTorchExport, TorchvisionResNet18WithMetadataLoadsAndClassifies) {
     if (!pytorchAvailable())
-        GTEST_SKIP() << "python3-torch/python3-torchvision not installed";
+        EMOTRACE_SKIP_UNLESS_REQUIRED("python3-torch/python3-torchvision not installed");
     emotrace::test::TempDir dir;
     const auto model = dir / "torchvision.pt";
     const std::string command = "/usr/bin/python3 " EMOTRACE_SOURCE_DIR

@@ -134,7 +134,7 @@ TEST(MainWindow, AStoreThatCannotBeOpenedIsSaidInABannerAndTheSessionRuns) {
 TEST(MainWindow, PlaysAVideoFileUntilItEnds) {
     const auto video = test::sharedData("videos/liveportrait_d0.mp4");
     if (!video)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d0.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
     SessionController controller(noFaces(), nullptr);
     MainWindow window(controller);
     window.show();

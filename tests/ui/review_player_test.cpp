@@ -119,13 +119,13 @@ TEST(RecordingPlayer, RandomAccessShowsTheFrameSequentialDecodingShows) {
 TEST(RecordingPlayer, RandomAccessIsExactInARealH264Recording) {
     const auto video = test::sharedData("videos/liveportrait_d3.mp4");
     if (!video)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d3.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d3.mp4");
     expectExactSeeks(*video, {300, 17, 150, 151, 353, 0});
 }
 
 TEST(RecordingPlayer, AVariableFrameRateRecordingShowsEachFrameAtItsOwnTime) {
     if (!test::haveFfmpegTools())
-        GTEST_SKIP() << test::kNoFfmpegReason;
+        EMOTRACE_SKIP_UNLESS_REQUIRED(test::kNoFfmpegReason);
     test::TempDir folder;
     const auto video = test::makeVariableRateClip(folder.path());
     RecordingPlayer player;
@@ -142,7 +142,7 @@ TEST(RecordingPlayer, AVariableFrameRateRecordingShowsEachFrameAtItsOwnTime) {
 
 TEST(RecordingPlayer, APhoneClipStoredSidewaysIsShownUpright) {
     if (!test::haveFfmpegTools())
-        GTEST_SKIP() << test::kNoFfmpegReason;
+        EMOTRACE_SKIP_UNLESS_REQUIRED(test::kNoFfmpegReason);
     test::TempDir folder;
     RecordingPlayer player;
     cv::Mat image;
