@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "emotrace/error.h"
 #include "emotrace/frame_source.h"
 #include "generated_video.h"
@@ -128,8 +130,15 @@ TEST(VideoFileSource, StopRequestEndsAWaitForAFrameDueInTenSeconds) {
     auto source = openVideoFile((dir / "slow.avi").string(), Pacing::RealTime);
     std::stop_source stop;
     ASSERT_TRUE(source->next(stop.get_token()));  // frame 0 is due at once; frame 1 in 10 s
-    auto waiting = std::async(std::launch::async, [&] { return source->next(stop.get_token()); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::atomic<pid_t> waiter{0};
+    auto waiting = std::async(std::launch::async, [&] {
+        waiter = test::currentThreadId();
+        return source->next(stop.get_token());
+    });
+    while (waiter == 0)
+        std::this_thread::yield();
+    // The stop comes while next() is asleep waiting for frame 1, not before it waits.
+    ASSERT_TRUE(test::waitUntilSleeping(waiter, std::chrono::milliseconds(5000)));
     stop.request_stop();
     // Generous bound: a behavioural check that the wait is interrupted, not a timing test.
     ASSERT_EQ(waiting.wait_for(std::chrono::seconds(5)), std::future_status::ready)
