@@ -236,7 +236,8 @@ double valenceWeight(const std::string& label) {
 
 SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
                                     const std::vector<std::string>& labels, int track_id,
-                                    std::span<const Marker> markers, double window_seconds) {
+                                    std::span<const Marker> markers, double window_seconds,
+                                    const MomentOptions& moment_options) {
     if (!(window_seconds > 0.0)) {
         throw std::invalid_argument("the statistics window must be longer than 0 s, got " +
                                     std::to_string(window_seconds));
@@ -276,6 +277,12 @@ SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
     statistics.face_present_share = session.faceShare();
     statistics.mean_probabilities = session.meanProbabilities();
     statistics.dominant_share = session.dominantShare();
+    statistics.moment_options = moment_options;
+    if (!labels.empty()) {
+        statistics.moments = findMoments(frames, labels, moment_options);
+        std::erase_if(statistics.moments,
+                      [&](const Moment& m) { return excluded.contains(m.start_ms); });
+    }
     return statistics;
 }
 

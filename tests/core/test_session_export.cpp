@@ -160,6 +160,43 @@ TEST(SessionJson, CarriesRecordingSetupMarkersStatisticsAndTheDisclaimer) {
     EXPECT_NEAR(stats["windows"][0]["valence"].get<double>(), (0.6 - 0.2) / 2, 1e-6);
 }
 
+// Two seconds of calm, a second of a clear sad face on track 1, then calm: one moment, listed
+// with its rule; the same stretch inside an excluded range is not listed.
+TEST(SessionJson, ListsTheMomentsOfEveryTrackWithTheirRule) {
+    const auto info = completeSession();  // labels happy, sad
+    std::vector<FrameRecord> frames;
+    for (std::int64_t i = 0; i < 150; ++i) {
+        const double t = static_cast<double>(i) * 40.0;
+        const bool sad = t >= 2000.0 && t < 3000.0;
+        frames.push_back(
+            {i,
+             t,
+             {{1, cv::Rect2f(0, 0, 10, 10), 0.9f, true,
+               sad ? std::vector<float>{0.1f, 0.9f} : std::vector<float>{0.7f, 0.3f}}}});
+    }
+    const auto statistics = sessionStatistics(frames, info.setup.labels, 1, {}, 60.0);
+    const auto json = nlohmann::json::parse(sessionJson(info, {}, statistics, 1));
+    const auto& moments = json.at("moments");
+    EXPECT_DOUBLE_EQ(moments.at("rule").at("rise").get<double>(), MomentOptions{}.rise);
+    EXPECT_DOUBLE_EQ(moments.at("rule").at("min_duration_seconds").get<double>(),
+                     MomentOptions{}.min_duration_seconds);
+    ASSERT_EQ(moments.at("list").size(), 1u) << moments.dump();
+    const auto& m = moments["list"][0];
+    EXPECT_EQ(m.at("track"), 1);
+    EXPECT_EQ(m.at("emotion"), "sad");
+    EXPECT_NEAR(m.at("start_ms").get<double>(), 2000.0, 200.0);
+    EXPECT_NEAR(m.at("end_ms").get<double>(), 3000.0, 300.0);
+    EXPECT_GT(m.at("peak_probability").get<double>(), 0.8);
+    EXPECT_EQ(m.at("peak_frame").get<std::int64_t>(),
+              static_cast<std::int64_t>(m.at("peak_ms").get<double>() / 40.0));
+    EXPECT_GT(m.at("reported_ms").get<double>(), m.at("start_ms").get<double>());
+
+    const std::vector<Marker> excluded = {{4, 1900.0, 3100.0, "interruption", "", true}};
+    const auto without = sessionStatistics(frames, info.setup.labels, 1, excluded, 60.0);
+    const auto json_without = nlohmann::json::parse(sessionJson(info, excluded, without, 1));
+    EXPECT_TRUE(json_without.at("moments").at("list").empty());
+}
+
 TEST(SessionJson, WithoutModelOrFacesTheUnknownsAreNull) {
     auto info = completeSession();
     info.setup.model_path.clear();

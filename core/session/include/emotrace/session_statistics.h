@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "emotrace/moments.h"
 #include "emotrace/session_store.h"
 
 namespace emotrace {
@@ -50,11 +51,16 @@ struct SessionStatistics {
     std::vector<double> mean_probabilities;  // per label, over frames with the track
     std::vector<double> dominant_share;      // per label: share of frames where it was top
     std::vector<Window> windows;             // consecutive windows of window_seconds
+    // Moments of every track (emotrace/moments.h), in time order; those that start inside an
+    // excluded range are left out, as the frames there are.
+    std::vector<Moment> moments;
+    MomentOptions moment_options;
 };
 
-// Statistics of one track, leaving out frames inside markers with exclude set.
+// Statistics of one track, leaving out frames inside markers with exclude set; moments of all.
 SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
                                     const std::vector<std::string>& labels, int track_id,
-                                    std::span<const Marker> markers, double window_seconds = 60.0);
+                                    std::span<const Marker> markers, double window_seconds = 60.0,
+                                    const MomentOptions& moment_options = {});
 
 }  // namespace emotrace
