@@ -89,7 +89,7 @@ void writeStoredFrames(const SessionStore& store, std::int64_t session, ResultCs
         for (const auto& record : store.frames(session, first, kReadSlice)) {
             const FrameResult result = asFrameResult(record);
             csv.write(result);
-            aggregate.add(result);
+            aggregate.add(result, record.faces);
         }
     }
     csv.close();

@@ -1,5 +1,7 @@
 #include "emotrace/session_export.h"
 
+#include "moments_json.h"
+
 #include <algorithm>
 #include <fstream>
 
@@ -40,36 +42,6 @@ nlohmann::ordered_json setupJson(const AnalysisSetup& setup) {
             {"detector_version", setup.detector_version},
             {"detect_every", setup.detect_every},
             {"emotrace_version", setup.emotrace_version}};
-}
-
-// Every moment of every track with the rule that found it (docs/moments.md).
-nlohmann::ordered_json momentsJson(const SessionStatistics& statistics) {
-    const auto& o = statistics.moment_options;
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& m : statistics.moments) {
-        const bool known =
-            m.label >= 0 && static_cast<std::size_t>(m.label) < statistics.labels.size();
-        list.push_back(
-            {{"track", m.track_id},
-             {"emotion",
-              known ? nlohmann::ordered_json(statistics.labels[static_cast<std::size_t>(m.label)])
-                    : nlohmann::ordered_json(nullptr)},
-             {"start_ms", m.start_ms},
-             {"end_ms", m.end_ms},
-             {"peak_ms", m.peak_ms},
-             {"peak_frame", m.peak_frame},
-             {"peak_probability", m.peak_probability},
-             {"reported_ms", m.reported_ms}});
-    }
-    return {{"rule",
-             {{"rise", o.rise},
-              {"min_probability", o.min_probability},
-              {"min_duration_seconds", o.min_duration_seconds},
-              {"end_fraction", o.end_fraction},
-              {"smoothing_seconds", o.smoothing_seconds},
-              {"baseline_seconds", o.baseline_seconds},
-              {"max_gap_seconds", o.max_gap_seconds}}},
-            {"list", list}};
 }
 
 nlohmann::ordered_json statisticsJson(const SessionStatistics& statistics) {
@@ -188,7 +160,7 @@ std::string sessionJson(const SessionInfo& session, std::span<const Marker> mark
         {"track", track_id},
         {"markers", marker_list},
         {"statistics", statisticsJson(statistics)},
-        {"moments", momentsJson(statistics)},
+        {"moments", momentsJson(statistics.labels, statistics.moments, statistics.moment_options)},
     };
     return document.dump(2) + '\n';
 }

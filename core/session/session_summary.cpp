@@ -1,5 +1,6 @@
 #include "emotrace/session_summary.h"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -8,16 +9,31 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/atomic_file.h"
 #include "emotrace/error.h"
+#include "moments_json.h"
 
 namespace emotrace {
 
 SessionAggregator::SessionAggregator(std::vector<std::string> labels)
     : labels_(std::move(labels)),
       probability_sums_(labels_.size(), 0.0),
-      dominant_counts_(labels_.size(), 0) {}
+      dominant_counts_(labels_.size(), 0) {
+    if (!labels_.empty())
+        moment_detector_.emplace(labels_, moment_rule_);
+}
 
-void SessionAggregator::add(const FrameResult& result) {
+void SessionAggregator::add(const FrameResult& result, std::span<const TrackedFace> tracked) {
     ++frames_analysed_;
+    if (moment_detector_) {
+        std::vector<TrackedFace> first;
+        if (tracked.empty() && !result.faces.empty()) {
+            const auto& face = result.faces.front();
+            if (face.probabilities.size() == labels_.size())
+                first.push_back({0, face.box, face.detection_confidence, true, face.probabilities});
+            tracked = first;
+        }
+        auto update = moment_detector_->add(result.frame_index, result.timestamp_ms, tracked);
+        moments_.insert(moments_.end(), update.closed.begin(), update.closed.end());
+    }
     if (result.faces.empty())
         return;
     ++frames_with_face_;
@@ -36,6 +52,18 @@ void SessionAggregator::add(const FrameResult& result) {
     const int top = topClass(probabilities);
     if (top >= 0)
         ++dominant_counts_[static_cast<std::size_t>(top)];
+}
+
+std::vector<Moment> SessionAggregator::moments() const {
+    auto all = moments_;
+    if (moment_detector_) {
+        auto detector = *moment_detector_;  // finishing a copy leaves this one running
+        const auto open = detector.finish();
+        all.insert(all.end(), open.begin(), open.end());
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Moment& a, const Moment& b) { return a.start_ms < b.start_ms; });
+    return all;
 }
 
 double SessionAggregator::facePresentShare() const {
@@ -107,6 +135,10 @@ std::string toJson(const SessionSummary& summary, const SessionAggregator& aggre
         {"frames_per_second", fps},
         {"exit_status", summary.exit_status},
         {"error", summary.error.empty() ? Json(nullptr) : Json(summary.error)},
+        {"moments",
+         aggregate.labels().empty()
+             ? Json(nullptr)
+             : momentsJson(aggregate.labels(), aggregate.moments(), aggregate.momentRule())},
     };
     // A path need not be valid UTF-8; replacing bad bytes beats failing after a long run.
     return json.dump(2, ' ', false, Json::error_handler_t::replace) + '\n';

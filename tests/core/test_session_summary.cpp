@@ -137,6 +137,40 @@ TEST(SessionSummaryJson, HoldsEveryFieldOfTheContract) {
     EXPECT_TRUE(json["error"].is_null());
 }
 
+// Two seconds calm, a second of a clear happy face, then calm (25 frames a second): the summary
+// lists one moment, last in the document (fields are only ever added at the end).
+TEST(SessionSummaryJson, EndsWithTheMomentsOfTheFirstFaceOrOfEachTrack) {
+    const auto expression = [](std::int64_t i) {
+        const bool happy = i >= 50 && i < 75;
+        return happy ? std::vector<float>{0.05f, 0.9f, 0.05f}
+                     : std::vector<float>{0.1f, 0.1f, 0.8f};
+    };
+    SessionAggregator untracked(kLabels);
+    SessionAggregator tracked(kLabels);
+    for (std::int64_t i = 0; i < 125; ++i) {
+        const auto result = frame(i, {expression(i)});
+        untracked.add(result);
+        const std::vector<TrackedFace> faces{
+            {7, cv::Rect2f(0, 0, 10, 10), 0.9f, true, expression(i)}};
+        tracked.add(result, faces);
+    }
+    const auto json = nlohmann::ordered_json::parse(toJson(summaryOf(), untracked));
+    ASSERT_EQ(json.back(), json["moments"]) << "moments must be the last field";
+    const auto& list = json["moments"]["list"];
+    ASSERT_EQ(list.size(), 1u) << json["moments"].dump();
+    EXPECT_EQ(list[0]["emotion"], "happy");
+    EXPECT_EQ(list[0]["track"], 0);
+    EXPECT_NEAR(list[0]["start_ms"].get<double>(), 2000.0, 200.0);
+    EXPECT_DOUBLE_EQ(json["moments"]["rule"]["rise"].get<double>(), MomentOptions{}.rise);
+
+    const auto moments = tracked.moments();
+    ASSERT_EQ(moments.size(), 1u);
+    EXPECT_EQ(moments[0].track_id, 7);
+
+    const auto without_model = nlohmann::json::parse(toJson(summaryOf(), SessionAggregator({})));
+    EXPECT_TRUE(without_model["moments"].is_null());
+}
+
 TEST(SessionSummaryJson, BrokenVideoKeepsTheCountsAndTheMessage) {
     const auto json =
         nlohmann::json::parse(toJson(summaryOf("decoder failed at frame 4"), fourFrameSession()));

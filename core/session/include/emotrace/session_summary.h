@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "emotrace/atomic_file.h"
 #include "emotrace/frame_source.h"
+#include "emotrace/moments.h"
 #include "emotrace/types.h"
 
 namespace emotrace {
@@ -24,8 +26,14 @@ class SessionAggregator {
     explicit SessionAggregator(std::vector<std::string> labels);
 
     // Throws std::invalid_argument when the first face has a probability count other than the
-    // number of labels (and other than zero).
-    void add(const FrameResult& result);
+    // number of labels (and other than zero). `tracked`: the frame's faces with their track ids,
+    // when the caller has them (a stored session), for the moments; without them the first face
+    // is track 0, as for the other figures.
+    void add(const FrameResult& result, std::span<const TrackedFace> tracked = {});
+    // The moments found so far (emotrace/moments.h, default sensitivity), in time order; those
+    // still open end at the last frame seen. Empty without labels.
+    std::vector<Moment> moments() const;
+    const MomentOptions& momentRule() const { return moment_rule_; }
 
     const std::vector<std::string>& labels() const { return labels_; }
     std::int64_t framesAnalysed() const { return frames_analysed_; }
@@ -45,6 +53,9 @@ class SessionAggregator {
     std::int64_t frames_classified_ = 0;
     std::vector<double> probability_sums_;
     std::vector<std::int64_t> dominant_counts_;
+    MomentOptions moment_rule_;
+    std::optional<MomentDetector> moment_detector_;  // only with labels
+    std::vector<Moment> moments_;                    // closed so far
 };
 
 struct ModelDescription {
