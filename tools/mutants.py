@@ -154,8 +154,8 @@ def main():
                   file=sys.stderr)
             return 1
     baseline_bad = []
-    for key in sorted({(m["binary"], m["tests"]) for m in mutants}):
-        log = logs / f"baseline-{len(baseline_bad)}-{key[0]}.log"
+    for number, key in enumerate(sorted({(m["binary"], m["tests"]) for m in mutants})):
+        log = logs / f"baseline-{number}-{key[0]}.log"
         status, _ = run_tests({"binary": key[0], "tests": key[1]}, log)
         if status != 0 or tests_ran(log) == 0:
             baseline_bad.append(f"{key[0]} --gtest_filter={key[1]} ({log})")
