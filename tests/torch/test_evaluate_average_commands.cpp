@@ -103,6 +103,7 @@ TEST_F(TrainedModelCommand, EvaluateWritesReportConfusionAndOnePredictionPerImag
 TEST_F(TrainedModelCommand, EvaluateRefusesWhatIsNotAModelItCanScore) {
     std::ofstream(dir_ / "notes.pt") << "not a model\n";
     test::writeTestModel(dir_ / "two_classes.pt", {"happy", "sad"});
+    const auto checkpoint = (sharedRun().folder() / "checkpoint.pt").string();
     struct Case {
         std::string model;
         std::string message;
@@ -112,19 +113,30 @@ TEST_F(TrainedModelCommand, EvaluateRefusesWhatIsNotAModelItCanScore) {
         {"notes.pt",
          "'notes.pt' is not a TorchScript model archive (expected a file written by emotrace or "
          "torch.jit.save)"},
-        {(sharedRun().folder() / "checkpoint.pt").string(),
-         "has no emotrace metadata: expected an"},
+        {checkpoint, "'" + checkpoint + "' has no emotrace metadata: expected an"},
         {"two_classes.pt",
          "the dataset has class 'angry', which the model does not know (its classes: happy, "
          "sad)"},
     };
     for (const auto& c : cases) {
         const auto run = evaluate(onTheFolder(c.model));
-        EXPECT_NE(run.exit_code, 0) << c.model;
-        EXPECT_TRUE(contains(run.err, "emotrace-evaluate: ")) << run.err;
-        EXPECT_TRUE(contains(run.err, c.message)) << run.err;
+        EXPECT_EQ(run.exit_code, 1) << c.model;
+        EXPECT_TRUE(contains(run.err, "emotrace-evaluate: " + c.message)) << run.err;
         EXPECT_TRUE(run.out.empty()) << run.out;
     }
+}
+
+TEST_F(TrainedModelCommand, EvaluateRefusesToFitClassBiasOnTheTestSplit) {
+    test::writeTestModel(dir_ / "model.pt");
+    const auto run =
+        evaluate(test::withArguments(onTheFolder("model.pt"), {"--fit-class-bias", "fitted.pt"}));
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_TRUE(contains(run.err,
+                         "--fit-class-bias fits on the validation split only (--split "
+                         "validation)"))
+        << run.err;
+    EXPECT_TRUE(contains(run.err, "Try 'emotrace-evaluate --help'.")) << run.err;
+    EXPECT_FALSE(fs::exists(dir_ / "fitted.pt"));
 }
 
 std::vector<torch::Tensor> parameters(const fs::path& model_file) {
