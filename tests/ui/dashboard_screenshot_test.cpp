@@ -4,6 +4,7 @@
 // --quit-after is refused with its exit code.
 #ifdef EMOTRACE_DASHBOARD_BIN
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -45,13 +46,29 @@ std::size_t distinctColours(const QImage& image) {
     return colours.size();
 }
 
-// The screenshot's checks: the window's size, and the widgets and the video drawn in it.
+// The share of a 200x200 block at the video view's centre that is not the empty view's dark
+// grey: an idle dashboard shows only "No video. Choose a source and press Start." there.
+double shareOfPictureInTheVideoView(const QImage& image) {
+    const QPoint centre(image.width() / 2, 330);
+    long long picture = 0;
+    for (int y = centre.y() - 100; y < centre.y() + 100; ++y) {
+        for (int x = centre.x() - 100; x < centre.x() + 100; ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::max({c.red(), c.green(), c.blue()}) > 40)
+                ++picture;
+        }
+    }
+    return static_cast<double>(picture) / (200.0 * 200.0);
+}
+
+// The screenshot's checks: the window's size, its widgets drawn, a video frame in its view.
 void expectAWindowScreenshot(const fs::path& png) {
     QImage shot;
     ASSERT_TRUE(shot.load(QString::fromStdString(png.string()), "PNG")) << png;
-    EXPECT_EQ(shot.size(), kWindowSize);
+    ASSERT_EQ(shot.size(), kWindowSize);
     // A blank (one colour) or barely drawn window has a handful; text, plot and video many.
     EXPECT_GT(distinctColours(shot), 100u);
+    EXPECT_GT(shareOfPictureInTheVideoView(shot), 0.5);
 }
 
 // Magenta frames (no widget is magenta) with a white square moving across.
