@@ -9,8 +9,9 @@ namespace emotrace::bench {
 
 namespace {
 
-const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak",       "detectors",
-                                         "analysis",   "smoothing", "live-store", "all"};
+const std::set<std::string> kCommands = {"classifier", "pipeline", "soak",
+                                         "detectors",  "analysis", "smoothing",
+                                         "live-store", "moments",  "all"};
 
 constexpr const char* kCommandsHelp = R"(commands:
   classifier   ResNet18 per-face inference, C++ plain vs optimised vs PyTorch from Python
@@ -23,6 +24,9 @@ constexpr const char* kCommandsHelp = R"(commands:
   smoothing    the live overlay's smoothing on the shared clips with a trained model (the
                shipped one unless --model): flicker against the annotated expressions shown,
                for time constants 0 (raw), 0.25, 0.5, 1 and 2 s
+  moments      the moment detector on the shared clips with a trained model (the shipped one
+               unless --model): documented expressions found, false moments on neutral
+               stretches, live delay and cost, for the three sensitivities
   live-store   keeping live sessions: the pipeline (1 and 4 faces) with the session store
                off, on, and on with the recording, one after the other; then a simulated
                --long-minutes live session for the writer's memory and the store's size

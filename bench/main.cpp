@@ -14,6 +14,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
 #include "live_store_bench.h"
+#include "moments_bench.h"
 #include "pipeline_bench.h"
 #include "smoothing_bench.h"
 #include "test_clip.h"
@@ -135,6 +136,17 @@ int run(const BenchOptions& options, const std::string& command_line) {
         const auto body = smoothingMarkdown(runSmoothingBench(smoothing));
         std::cout << "## emotrace-bench smoothing\n\n"
                   << machineMarkdown(machine, command_line, loadAverage(), smoothing.model) << body;
+        return 0;
+    }
+    if (options.command == "moments") {
+        MomentsBenchOptions moments;
+        moments.videos = context.paths.data / "videos";
+        moments.model = options.model.value_or(defaultEmotionModelPath());
+        moments.torch_threads = options.torch_threads;
+        const auto machine = describeMachine();
+        const auto body = runMomentsBench(moments);
+        std::cout << "## emotrace-bench moments\n\n"
+                  << machineMarkdown(machine, command_line, loadAverage(), moments.model) << body;
         return 0;
     }
     context.model = options.model ? *options.model

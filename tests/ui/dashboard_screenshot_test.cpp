@@ -108,7 +108,7 @@ TEST(DashboardScreenshot, GeneratedClipGivesAWindowSizedPngShowingTheVideoAndExi
 TEST(DashboardScreenshot, RealFaceClipGivesAWindowSizedPngAndExitZero) {
     const auto clip = test::sharedData("videos/liveportrait_d3.mp4");
     if (!clip)
-        GTEST_SKIP() << test::missingDataReason("videos/liveportrait_d3.mp4");
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d3.mp4");
     test::TempDir dir;
     const auto run = runDashboard(
         dir.path(), {"--source", clip->string(), "--no-model", "--no-keep", "--threads", "1",
