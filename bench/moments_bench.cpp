@@ -50,7 +50,7 @@ std::vector<FrameRecord> analyse(const std::filesystem::path& clip, FrameAnalyze
 }
 
 struct Scored {
-    std::vector<std::string> found;  // per expression: "emotion at +0.12 s" or "missed"
+    std::map<std::size_t, std::string> found;  // per annotation row: "emotion 0.12 s", "missed"
     int bar_found = 0;
     int bar_total = 0;
     int false_moments = 0;
@@ -120,7 +120,8 @@ std::string runMomentsBench(const MomentsBenchOptions& options) {
             scored.moments += static_cast<int>(moments.size());
             std::vector<bool> used(moments.size(), false);
             // Expressions first: the moment nearest its start, within the tolerance.
-            for (const auto& s : annotations) {
+            for (std::size_t row = 0; row < annotations.size(); ++row) {
+                const auto& s = annotations[row];
                 if (s.clip != clip || s.neutral())
                     continue;
                 const double start_ms = 1000.0 * s.start_seconds;
@@ -136,15 +137,15 @@ std::string runMomentsBench(const MomentsBenchOptions& options) {
                 const bool bar = inTheBar(s);
                 scored.bar_total += bar ? 1 : 0;
                 if (best < 0) {
-                    scored.found.push_back("missed");
+                    scored.found[row] = "missed";
                     continue;
                 }
                 const auto& m = moments[static_cast<std::size_t>(best)];
                 used[static_cast<std::size_t>(best)] = true;
                 scored.bar_found += bar ? 1 : 0;
                 scored.delays_seconds.push_back((m.reported_ms - start_ms) / 1000.0);
-                scored.found.push_back(labels[static_cast<std::size_t>(m.label)] + " " +
-                                       fixed((m.start_ms - start_ms) / 1000.0, 2) + " s");
+                scored.found[row] = labels[static_cast<std::size_t>(m.label)] + " " +
+                                    fixed((m.start_ms - start_ms) / 1000.0, 2) + " s";
             }
             // Then the rest: a moment that starts inside a neutral stretch is a false one.
             for (const auto& s : annotations) {
@@ -180,16 +181,15 @@ std::string runMomentsBench(const MomentsBenchOptions& options) {
     for (std::size_t i = 0; i < results.size(); ++i)
         md << "---|";
     md << "\n";
-    std::size_t row = 0;
-    for (const auto& s : annotations) {
+    for (std::size_t row = 0; row < annotations.size(); ++row) {
+        const auto& s = annotations[row];
         if (s.neutral())
             continue;
         md << "| " << (inTheBar(s) ? "★ " : "") << s.clip << " " << s.label << " "
            << fixed(s.start_seconds, 1) << "-" << fixed(s.end_seconds, 1) << " s | ";
         for (const auto& [sensitivity, scored] : results)
-            md << scored.found[row] << " | ";
+            md << scored.found.at(row) << " | ";
         md << "\n";
-        ++row;
     }
     md << "\n| sensitivity | starred found | moments | false on neutral (per minute) | live delay "
           "median / worst | detector µs per frame |\n|---|---:|---:|---:|---:|---:|\n";
