@@ -126,27 +126,28 @@ std::string machineMarkdown(const MachineInfo& machine, const std::string& comma
 
 int run(const BenchOptions& options, const std::string& command_line) {
     Context context{options, resolvePaths(options.data, options.work), {}};
-    if (options.command == "smoothing") {
-        // Flicker depends on what a model has learned: an untrained one says nothing here.
-        SmoothingBenchOptions smoothing;
-        smoothing.videos = context.paths.data / "videos";
-        smoothing.model = options.model.value_or(defaultEmotionModelPath());
-        smoothing.torch_threads = options.torch_threads;
+    if (options.command == "smoothing" || options.command == "moments") {
+        // Flicker and moments depend on what a model has learned: an untrained one says
+        // nothing here, so these use the shipped model unless --model.
+        const auto model = options.model.value_or(defaultEmotionModelPath());
+        const auto videos = context.paths.data / "videos";
         const auto machine = describeMachine();
-        const auto body = smoothingMarkdown(runSmoothingBench(smoothing));
-        std::cout << "## emotrace-bench smoothing\n\n"
-                  << machineMarkdown(machine, command_line, loadAverage(), smoothing.model) << body;
-        return 0;
-    }
-    if (options.command == "moments") {
-        MomentsBenchOptions moments;
-        moments.videos = context.paths.data / "videos";
-        moments.model = options.model.value_or(defaultEmotionModelPath());
-        moments.torch_threads = options.torch_threads;
-        const auto machine = describeMachine();
-        const auto body = runMomentsBench(moments);
-        std::cout << "## emotrace-bench moments\n\n"
-                  << machineMarkdown(machine, command_line, loadAverage(), moments.model) << body;
+        std::string body;
+        if (options.command == "smoothing") {
+            SmoothingBenchOptions smoothing;
+            smoothing.videos = videos;
+            smoothing.model = model;
+            smoothing.torch_threads = options.torch_threads;
+            body = smoothingMarkdown(runSmoothingBench(smoothing));
+        } else {
+            MomentsBenchOptions moments;
+            moments.videos = videos;
+            moments.model = model;
+            moments.torch_threads = options.torch_threads;
+            body = runMomentsBench(moments);
+        }
+        std::cout << "## emotrace-bench " << options.command << "\n\n"
+                  << machineMarkdown(machine, command_line, loadAverage(), model) << body;
         return 0;
     }
     context.model = options.model ? *options.model
