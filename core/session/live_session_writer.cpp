@@ -149,6 +149,17 @@ void LiveSessionWriter::setLabel(const std::string& label) {
     store_.setLabel(session_id_, label);
 }
 
+void LiveSessionWriter::keepMoment(const Moment& moment, std::vector<std::byte> thumbnail_jpeg) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!finished_) {
+            pending_.moments.emplace_back(moment, std::move(thumbnail_jpeg));
+            return;
+        }
+    }
+    store_.keepLiveMoment(session_id_, moment, thumbnail_jpeg);
+}
+
 void LiveSessionWriter::finish() {
     {
         std::lock_guard lock(mutex_);
@@ -327,7 +338,7 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
 
 void LiveSessionWriter::commit(Pending& batch) {
     if (batch.results.empty() && batch.markers.empty() && batch.marker_labels.empty() &&
-        !batch.label)
+        !batch.label && batch.moments.empty())
         return;
     {
         std::lock_guard lock(mutex_);
@@ -357,6 +368,8 @@ void LiveSessionWriter::commit(Pending& batch) {
         }
         if (batch.label)
             store_.setLabel(session_id_, *batch.label);
+        for (const auto& [moment, thumbnail] : batch.moments)
+            store_.keepLiveMoment(session_id_, moment, thumbnail);
         std::lock_guard lock(mutex_);
         kept_ += static_cast<std::int64_t>(records.size());
     } catch (const std::exception& e) {  // StoreError: a full disk, a removed folder, ...

@@ -27,16 +27,16 @@ MomentOptions MomentOptions::forSensitivity(MomentSensitivity sensitivity) {
     MomentOptions o;
     switch (sensitivity) {
         case MomentSensitivity::Low:
-            o.rise = 0.35;
-            o.min_probability = 0.5;
-            o.min_duration_seconds = 0.6;
+            o.rise = 0.45;
+            o.min_probability = 0.6;
+            o.min_duration_seconds = 0.8;
             break;
         case MomentSensitivity::Default:
             break;
         case MomentSensitivity::High:
-            o.rise = 0.15;
-            o.min_probability = 0.3;
-            o.min_duration_seconds = 0.25;
+            o.rise = 0.25;
+            o.min_probability = 0.4;
+            o.min_duration_seconds = 0.4;
             break;
     }
     return o;
@@ -74,6 +74,8 @@ MomentDetector::MomentDetector(std::vector<std::string> labels, MomentOptions op
             "min_probability must be in [0, 1], found " + std::to_string(o.min_probability));
     require(o.min_duration_seconds >= 0.0, "min_duration_seconds must not be negative");
     require(o.end_fraction > 0.0 && o.end_fraction <= 1.0, "end_fraction must be in (0, 1]");
+    require(o.spread_factor >= 0.0 && o.spread_floor >= 0.0 && o.spread_floor <= 1.0,
+            "spread_factor must not be negative and spread_floor must be in [0, 1]");
     require(o.smoothing_seconds > 0.0 && o.baseline_seconds > 0.0 && o.max_gap_seconds > 0.0,
             "time constants and the gap must be positive");
     for (std::size_t i = 0; i < labels_.size(); ++i) {
@@ -90,7 +92,41 @@ void MomentDetector::closeAbsent(Track& track, double timestamp_ms, Update& upda
         update.closed.push_back(*track.open);
     track.open.reset();
     track.candidate = -1;
+    foldHeldFrames(track);   // a departure cut short by the gap was not a moment
     track.smoothed.clear();  // the smoothing restarts; the person's baseline stays
+}
+
+void MomentDetector::updateBaseline(Track& track, const std::vector<double>& smoothed,
+                                    double step_ms) const {
+    if (track.baseline.empty()) {
+        track.baseline = smoothed;
+        track.variance.assign(smoothed.size(), 0.0);
+        track.baseline_frames = 1;
+        return;
+    }
+    // A running mean while the baseline is young, then an exponential average; the variance
+    // is the exponentially weighted one with the same weight (West's incremental form).
+    ++track.baseline_frames;
+    const double a = std::max(weightOfNew(step_ms, options_.baseline_seconds),
+                              1.0 / static_cast<double>(track.baseline_frames));
+    for (std::size_t c = 0; c < smoothed.size(); ++c) {
+        const double d = smoothed[c] - track.baseline[c];
+        track.baseline[c] += a * d;
+        track.variance[c] = (1.0 - a) * (track.variance[c] + a * d * d);
+    }
+}
+
+void MomentDetector::foldHeldFrames(Track& track) const {
+    for (const auto& held : track.held_frames)
+        updateBaseline(track, held.smoothed, held.step_ms);
+    track.held_frames.clear();
+    track.held_ms = 0.0;
+}
+
+double MomentDetector::threshold(const Track& track, int emotion) const {
+    const double spread = std::max(std::sqrt(track.variance[static_cast<std::size_t>(emotion)]),
+                                   options_.spread_floor);
+    return std::max(options_.rise, options_.spread_factor * spread);
 }
 
 void MomentDetector::step(int track_id, Track& track, std::int64_t frame_index, double timestamp_ms,
@@ -106,8 +142,7 @@ void MomentDetector::step(int track_id, Track& track, std::int64_t frame_index, 
     const double step_ms = timestamp_ms - track.last_ms;
     track.last_ms = timestamp_ms;
     if (track.baseline.empty()) {
-        track.baseline = track.smoothed;
-        track.baseline_frames = 1;
+        updateBaseline(track, track.smoothed, step_ms);
         return;
     }
     const auto rise = [&](int c) {
@@ -120,12 +155,13 @@ void MomentDetector::step(int track_id, Track& track, std::int64_t frame_index, 
             m.peak_probability = probability(m.label);
             m.peak_ms = timestamp_ms;
             m.peak_frame = frame_index;
+            update.peaked.push_back(track_id);
         }
     };
 
     if (track.open) {
         Moment& m = *track.open;
-        if (rise(m.label) >= options_.rise * options_.end_fraction) {
+        if (rise(m.label) >= threshold(track, m.label) * options_.end_fraction) {
             m.end_ms = timestamp_ms;
             notePeak(m);
             return;
@@ -135,21 +171,37 @@ void MomentDetector::step(int track_id, Track& track, std::int64_t frame_index, 
         track.candidate = -1;
     }
 
-    // The emotion that departs most from the person's baseline, if it departs enough.
+    // While any emotion is above half its threshold (the end of a moment's hysteresis) the
+    // person is departing: those frames are held aside, so an expression's onset never raises
+    // the baseline or the spread it is measured against. They join the baseline once the
+    // departure is over without having become a moment: the person's own slight expressions.
+    bool departing = false;
     int best = -1;
+    double best_margin = 0.0;
     for (int c : emotions_) {
-        if (rise(c) >= options_.rise && probability(c) >= options_.min_probability &&
-            (best < 0 || rise(c) > rise(best)))
+        const double t = threshold(track, c);
+        departing = departing || rise(c) >= t * options_.end_fraction;
+        const double margin = rise(c) - t;
+        if (margin >= 0.0 && probability(c) >= options_.min_probability &&
+            (best < 0 || margin > best_margin)) {
             best = c;
+            best_margin = margin;
+        }
+    }
+    if (!departing) {
+        track.candidate = -1;
+        foldHeldFrames(track);
+        updateBaseline(track, track.smoothed, step_ms);
+        return;
+    }
+    track.held_frames.push_back({track.smoothed, step_ms});
+    track.held_ms += step_ms;
+    if (track.held_ms > 1000.0 * options_.baseline_seconds / 3.0 && !track.open) {
+        // A departure this long that never became a moment is the person's new resting level.
+        foldHeldFrames(track);
     }
     if (best < 0) {
         track.candidate = -1;
-        // Nothing departs: the baseline follows the person (a running mean while it is young).
-        ++track.baseline_frames;
-        const double a = std::max(weightOfNew(step_ms, options_.baseline_seconds),
-                                  1.0 / static_cast<double>(track.baseline_frames));
-        for (std::size_t c = 0; c < count; ++c)
-            track.baseline[c] += a * (track.smoothed[c] - track.baseline[c]);
         return;
     }
     if (best != track.candidate) {
@@ -162,6 +214,7 @@ void MomentDetector::step(int track_id, Track& track, std::int64_t frame_index, 
                                          .peak_ms = timestamp_ms,
                                          .peak_frame = frame_index,
                                          .peak_probability = probability(best)};
+        update.peaked.push_back(track_id);
     }
     Moment& held = track.peak_of_candidate;
     held.end_ms = timestamp_ms;
@@ -169,6 +222,8 @@ void MomentDetector::step(int track_id, Track& track, std::int64_t frame_index, 
     if (timestamp_ms - track.candidate_start_ms >= 1000.0 * options_.min_duration_seconds) {
         held.reported_ms = timestamp_ms;
         track.open = held;
+        track.held_frames.clear();  // a moment's frames never join the baseline
+        track.held_ms = 0.0;
         update.opened.push_back(held);
     }
 }
@@ -201,6 +256,7 @@ std::vector<Moment> MomentDetector::finish() {
             closed.push_back(*track.open);
         track.open.reset();
         track.candidate = -1;
+        foldHeldFrames(track);
     }
     return closed;
 }

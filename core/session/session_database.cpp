@@ -12,6 +12,23 @@
 namespace emotrace {
 namespace {
 
+// Version 3: the moments found live, with the face at each one's peak (a small JPEG), and the
+// reviewer's decisions on moments (accepted as a marker, dismissed). Review recomputes moments
+// from the readings; these tables keep what cannot be recomputed.
+constexpr const char* kMomentTables = R"sql(
+CREATE TABLE IF NOT EXISTS live_moments(
+    session_id INTEGER NOT NULL, track_id INTEGER NOT NULL, label INTEGER NOT NULL,
+    start_ms REAL NOT NULL, end_ms REAL NOT NULL, peak_ms REAL NOT NULL,
+    peak_frame INTEGER NOT NULL, peak_probability REAL NOT NULL, reported_ms REAL NOT NULL,
+    thumbnail BLOB NOT NULL,
+    PRIMARY KEY (session_id, track_id, start_ms)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS moment_decisions(
+    session_id INTEGER NOT NULL, track_id INTEGER NOT NULL, label INTEGER NOT NULL,
+    start_ms REAL NOT NULL, end_ms REAL NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('accepted', 'dismissed')),
+    PRIMARY KEY (session_id, track_id, label, start_ms)) WITHOUT ROWID;
+)sql";
+
 // Frames and faces are keyed by (session, frame[, face]) WITHOUT ROWID, so one session's rows lie
 // together in primary-key order: reading a whole session is one sequential range scan per table.
 constexpr const char* kSchema = R"sql(
@@ -140,6 +157,13 @@ void upgradeFromVersion1(SqliteConnection& database) {
     transaction.commit();
 }
 
+void upgradeFromVersion2(SqliteConnection& database) {
+    SqliteTransaction transaction(database);
+    database.execute(kMomentTables);
+    database.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+    transaction.commit();
+}
+
 void createOrCheckSchema(SqliteConnection& database) {
     if (countTables(database, "name = 'meta'") == "0") {
         if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
@@ -149,6 +173,7 @@ void createOrCheckSchema(SqliteConnection& database) {
         }
         SqliteTransaction transaction(database);
         database.execute(kSchema);
+        database.execute(kMomentTables);
         database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
                          std::to_string(SessionStore::kSchemaVersion) + "')");
         transaction.commit();
@@ -171,6 +196,8 @@ void createOrCheckSchema(SqliteConnection& database) {
     }
     if (version == 1)
         upgradeFromVersion1(database);
+    if (version <= 2)
+        upgradeFromVersion2(database);
 }
 
 }  // namespace

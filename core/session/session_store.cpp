@@ -429,7 +429,7 @@ void SessionStore::removeSession(std::int64_t id) {
     std::lock_guard lock(impl_->mutex);
     auto& database = *impl_->database;
     SqliteTransaction transaction(database);
-    for (const char* table : {"faces", "frames", "markers"}) {
+    for (const char* table : {"faces", "frames", "markers", "live_moments", "moment_decisions"}) {
         SqliteStatement remove(database,
                                std::string("DELETE FROM ") + table + " WHERE session_id = ?1");
         remove.bind(1, id).run();
@@ -544,6 +544,112 @@ std::vector<Marker> SessionStore::markers(std::int64_t session) const {
     while (select.step()) {
         all.push_back({select.integer(0), select.real(1), select.real(2), select.text(3),
                        select.text(4), select.integer(5) != 0});
+    }
+    return all;
+}
+
+bool isSameMoment(const Moment& a, const Moment& b) {
+    return a.track_id == b.track_id && a.label == b.label && a.start_ms <= b.end_ms &&
+           b.start_ms <= a.end_ms;
+}
+
+void SessionStore::keepLiveMoment(std::int64_t session, const Moment& moment,
+                                  std::span<const std::byte> thumbnail_jpeg) {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement insert(
+        *impl_->database,
+        "INSERT OR REPLACE INTO live_moments(session_id, track_id, label, start_ms, end_ms, "
+        "peak_ms, peak_frame, peak_probability, reported_ms, thumbnail) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    insert.bind(1, session)
+        .bind(2, static_cast<std::int64_t>(moment.track_id))
+        .bind(3, static_cast<std::int64_t>(moment.label))
+        .bind(4, moment.start_ms)
+        .bind(5, moment.end_ms)
+        .bind(6, moment.peak_ms)
+        .bind(7, moment.peak_frame)
+        .bind(8, moment.peak_probability)
+        .bind(9, moment.reported_ms)
+        .bindBlob(10, thumbnail_jpeg)
+        .run();
+}
+
+std::vector<KeptMoment> SessionStore::liveMoments(std::int64_t session) const {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement select(*impl_->database,
+                           "SELECT track_id, label, start_ms, end_ms, peak_ms, peak_frame, "
+                           "peak_probability, reported_ms, thumbnail FROM live_moments "
+                           "WHERE session_id = ?1 ORDER BY start_ms, track_id");
+    select.bind(1, session);
+    std::vector<KeptMoment> all;
+    while (select.step()) {
+        KeptMoment kept;
+        kept.moment = Moment{.track_id = static_cast<int>(select.integer(0)),
+                             .label = static_cast<int>(select.integer(1)),
+                             .start_ms = select.real(2),
+                             .end_ms = select.real(3),
+                             .peak_ms = select.real(4),
+                             .peak_frame = select.integer(5),
+                             .peak_probability = select.real(6),
+                             .reported_ms = select.real(7)};
+        const auto bytes = select.blob(8);
+        kept.thumbnail_jpeg.assign(bytes.begin(), bytes.end());
+        all.push_back(std::move(kept));
+    }
+    return all;
+}
+
+void SessionStore::decideMoment(std::int64_t session, const Moment& moment,
+                                MomentDecision decision) {
+    std::lock_guard lock(impl_->mutex);
+    auto& database = *impl_->database;
+    SqliteTransaction transaction(database);
+    SqliteStatement exists(database, "SELECT 1 FROM sessions WHERE id = ?1");
+    if (!exists.bind(1, session).step())
+        throw StoreError(unknownSession(session, impl_->file()));
+    SqliteStatement insert(
+        database,
+        "INSERT OR REPLACE INTO moment_decisions(session_id, track_id, label, start_ms, end_ms, "
+        "decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(1, session)
+        .bind(2, static_cast<std::int64_t>(moment.track_id))
+        .bind(3, static_cast<std::int64_t>(moment.label))
+        .bind(4, moment.start_ms)
+        .bind(5, moment.end_ms)
+        .bind(6, std::string(decision == MomentDecision::Accepted ? "accepted" : "dismissed"))
+        .run();
+    transaction.commit();
+}
+
+void SessionStore::forgetMomentDecision(std::int64_t session, const Moment& moment) {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement remove(*impl_->database,
+                           "DELETE FROM moment_decisions WHERE session_id = ?1 AND track_id = ?2 "
+                           "AND label = ?3 AND start_ms <= ?5 AND end_ms >= ?4");
+    remove.bind(1, session)
+        .bind(2, static_cast<std::int64_t>(moment.track_id))
+        .bind(3, static_cast<std::int64_t>(moment.label))
+        .bind(4, moment.start_ms)
+        .bind(5, moment.end_ms)
+        .run();
+}
+
+std::vector<DecidedMoment> SessionStore::momentDecisions(std::int64_t session) const {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement select(*impl_->database,
+                           "SELECT track_id, label, start_ms, end_ms, decision FROM "
+                           "moment_decisions WHERE session_id = ?1 ORDER BY start_ms, track_id");
+    select.bind(1, session);
+    std::vector<DecidedMoment> all;
+    while (select.step()) {
+        DecidedMoment decided;
+        decided.moment = Moment{.track_id = static_cast<int>(select.integer(0)),
+                                .label = static_cast<int>(select.integer(1)),
+                                .start_ms = select.real(2),
+                                .end_ms = select.real(3)};
+        decided.decision =
+            select.text(4) == "accepted" ? MomentDecision::Accepted : MomentDecision::Dismissed;
+        all.push_back(decided);
     }
     return all;
 }

@@ -417,6 +417,76 @@ VALUES ('/clinic/s1.mp4', '3-abc', 3, 25.0, 640, 480, 100, '', '', '', '', '[]',
     EXPECT_TRUE(store.findSession("3-abc", ""));
     store.setLabel(sessions[0].id, "C-003");
     EXPECT_EQ(store.session(sessions[0].id).label, "C-003");
+    // Upgraded through to the moments' tables.
+    const Moment moment{.track_id = 0, .label = 1, .start_ms = 100.0, .end_ms = 900.0};
+    store.decideMoment(sessions[0].id, moment, MomentDecision::Dismissed);
+    EXPECT_EQ(store.momentDecisions(sessions[0].id).size(), 1u);
+}
+
+// The moments found live are kept with the session, each with the face at its peak; the same
+// moment kept again when it ends replaces the one kept when it was found.
+TEST(LiveSessionWriter, KeepsTheMomentsFoundLiveWithTheirThumbnails) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    const std::vector<std::byte> jpeg = {std::byte{0xFF}, std::byte{0xD8}, std::byte{0x42}};
+    Moment moment{.track_id = 0,
+                  .label = 0,
+                  .start_ms = 400.0,
+                  .end_ms = 1000.0,
+                  .peak_ms = 800.0,
+                  .peak_frame = 24,
+                  .peak_probability = 0.81,
+                  .reported_ms = 1000.0};
+    {
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup());
+        for (int n = 0; n < 60; ++n)
+            writer.add(reading(n));
+        writer.keepMoment(moment, jpeg);
+        moment.end_ms = 1900.0;  // it ended later
+        writer.keepMoment(moment, jpeg);
+        writer.finish();
+    }
+    SessionStore store(path);
+    const auto kept = store.liveMoments(onlySessionId(store));
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].moment.end_ms, 1900.0);
+    EXPECT_EQ(kept[0].moment.peak_frame, 24);
+    EXPECT_NEAR(kept[0].moment.peak_probability, 0.81, 1e-12);
+    EXPECT_EQ(kept[0].moment.reported_ms, 1000.0);
+    EXPECT_EQ(kept[0].thumbnail_jpeg, jpeg);
+}
+
+// Review decisions: found again by track, emotion and overlapping time (a moment found at
+// another sensitivity starts a little earlier), replaced, forgotten, removed with the session.
+TEST(SessionStore, KeepsTheReviewersDecisionsOnMoments) {
+    test::TempDir dir;
+    SessionStore store(dir / "sessions.sqlite");
+    const auto id = store.createLiveSession(cameraFacts(), liveSetup());
+    const Moment smile{.track_id = 2, .label = 0, .start_ms = 1000.0, .end_ms = 2000.0};
+    store.decideMoment(id, smile, MomentDecision::Accepted);
+    store.decideMoment(id, smile, MomentDecision::Dismissed);
+    auto decided = store.momentDecisions(id);
+    ASSERT_EQ(decided.size(), 1u);
+    EXPECT_EQ(decided[0].decision, MomentDecision::Dismissed);
+    const Moment found_earlier{.track_id = 2, .label = 0, .start_ms = 900.0, .end_ms = 1500.0};
+    EXPECT_TRUE(isSameMoment(decided[0].moment, found_earlier));
+    EXPECT_FALSE(
+        isSameMoment(decided[0].moment,
+                     Moment{.track_id = 2, .label = 1, .start_ms = 1000.0, .end_ms = 2000.0}));
+    EXPECT_FALSE(
+        isSameMoment(decided[0].moment,
+                     Moment{.track_id = 3, .label = 0, .start_ms = 1000.0, .end_ms = 2000.0}));
+    EXPECT_FALSE(
+        isSameMoment(decided[0].moment,
+                     Moment{.track_id = 2, .label = 0, .start_ms = 2100.0, .end_ms = 2500.0}));
+    store.forgetMomentDecision(id, found_earlier);
+    EXPECT_TRUE(store.momentDecisions(id).empty());
+    store.decideMoment(id, smile, MomentDecision::Accepted);
+    store.keepLiveMoment(id, smile, {});
+    store.removeSession(id);
+    EXPECT_TRUE(store.momentDecisions(id).empty());
+    EXPECT_TRUE(store.liveMoments(id).empty());
+    EXPECT_THROW(store.decideMoment(id, smile, MomentDecision::Accepted), StoreError);
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 // The moment rule on synthetic probability streams whose moments are known.
 #include "emotrace/moments.h"
 
+#include "emotrace/live_moments.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 
@@ -64,10 +68,11 @@ TEST(Moments, ASmileThatRisesAndHoldsIsOneMomentAtItsTime) {
     const auto& m = moments[0];
     EXPECT_EQ(m.track_id, 1);
     EXPECT_EQ(m.label, kHappy);
-    // The smoothing (0.15 s) takes the reading past 0.4 within about 0.1 s of the step.
+    // The smoothing (0.15 s) takes the reading past 0.5 within about 0.15 s of the step.
     EXPECT_GE(m.start_ms, 2000.0);
-    EXPECT_LE(m.start_ms, 2150.0);
-    EXPECT_NEAR(m.reported_ms - m.start_ms, 400.0, kFrameMs);  // the hold: the live delay
+    EXPECT_LE(m.start_ms, 2200.0);
+    EXPECT_NEAR(m.reported_ms - m.start_ms, 1000.0 * MomentOptions{}.min_duration_seconds,
+                kFrameMs);  // the hold: the live delay
     EXPECT_GE(m.end_ms, 3000.0);
     EXPECT_LE(m.end_ms, 3300.0);
     EXPECT_GT(m.peak_probability, 0.85);
@@ -82,16 +87,16 @@ TEST(Moments, AnExpressionShorterThanTheHoldIsNoMoment) {
     });
     EXPECT_TRUE(findMoments(brief, kLabels).empty());
     const auto held = stream(5.0, [](double t) {
-        return t >= 2.0 && t < 2.7 ? reading(kHappy, 0.9) : reading(kNeutral, 0.85);
+        return t >= 2.0 && t < 2.9 ? reading(kHappy, 0.9) : reading(kNeutral, 0.85);
     });
     EXPECT_EQ(findMoments(held, kLabels).size(), 1u);
 }
 
 TEST(Moments, AWeakRiseIsNoMomentAtTheDefaultButIsAtHighSensitivity) {
-    // happy 0.35 over a calm face: a rise of about 0.33, above high's 0.15 but under default's
-    // probability floor of 0.4.
+    // happy 0.45 over a calm face: a rise of about 0.43, above high's 0.25 and its probability
+    // floor of 0.4, but under default's floor of 0.5 (and low's rise of 0.45).
     const auto frames = stream(6.0, [](double t) {
-        return t >= 2.0 && t < 3.5 ? reading(kHappy, 0.35, kNeutral, 0.55)
+        return t >= 2.0 && t < 3.5 ? reading(kHappy, 0.45, kNeutral, 0.45)
                                    : reading(kNeutral, 0.85);
     });
     EXPECT_TRUE(findMoments(frames, kLabels).empty());
@@ -99,6 +104,43 @@ TEST(Moments, AWeakRiseIsNoMomentAtTheDefaultButIsAtHighSensitivity) {
     EXPECT_EQ(findMoments(frames, kLabels, high).size(), 1u);
     const auto low = MomentOptions::forSensitivity(MomentSensitivity::Low);
     EXPECT_TRUE(findMoments(frames, kLabels, low).empty());
+}
+
+// The threshold is the person's own: the same smile is a moment on a face whose happy reading is
+// steady, and not on one whose happy reading keeps flickering up to about 0.6 (brief flickers,
+// shorter than the hold, that never became moments: that person's spread).
+TEST(Moments, APersonWhoseReadingKeepsFlickeringNeedsAClearerDeparture) {
+    const auto smile = [](double t) { return t >= 30.0 && t < 31.5; };
+    const auto steady = stream(35.0, [&](double t) {
+        return smile(t) ? reading(kHappy, 0.8, kNeutral, 0.1) : reading(kNeutral, 0.85);
+    });
+    ASSERT_EQ(findMoments(steady, kLabels).size(), 1u);
+    const auto flickering = stream(35.0, [&](double t) {
+        if (smile(t))
+            return reading(kHappy, 0.8, kNeutral, 0.1);
+        const bool flicker = std::fmod(t, 1.0) < 0.3;  // 0.3 s of every second
+        return flicker ? reading(kHappy, 0.7, kNeutral, 0.2) : reading(kNeutral, 0.85);
+    });
+    EXPECT_TRUE(findMoments(flickering, kLabels).empty());
+    MomentOptions without_spread;
+    without_spread.spread_factor = 0.0;
+    EXPECT_EQ(findMoments(flickering, kLabels, without_spread).size(), 1u);
+}
+
+// An expression that builds up slowly is measured against the baseline from before it: its
+// onset never raises the baseline or the spread (the frames of a departure are held aside).
+TEST(Moments, ASlowOnsetDoesNotRaiseItsOwnThreshold) {
+    const auto frames = stream(12.0, [](double t) {
+        if (t < 5.0 || t >= 9.0)
+            return reading(kNeutral, 0.85);
+        const double ramp = std::min((t - 5.0) / 2.0, 1.0);  // two seconds up to happy 0.6
+        return reading(kHappy, 0.02 + 0.58 * ramp, kNeutral, 0.83 - 0.58 * ramp);
+    });
+    const auto moments = findMoments(frames, kLabels);
+    ASSERT_EQ(moments.size(), 1u);
+    EXPECT_EQ(moments[0].label, kHappy);
+    EXPECT_GT(moments[0].start_ms, 6000.0);  // once the ramp is past the rise and 0.5
+    EXPECT_LT(moments[0].start_ms, 7200.0);
 }
 
 // A resting face the model reads as rather sad is this person's baseline, not a minute of
@@ -238,8 +280,65 @@ TEST(Moments, AModelWithoutNeutralMeasuresChangeFromTheUsualDistribution) {
     EXPECT_EQ(moments[0].label, 2);
 }
 
+// Live: the finder links faces into tracks, and every moment comes with the face at its peak.
+// The frames are grey with the face drawn brighter as the smile grows, so the thumbnail of the
+// peak is the brightest one.
+TEST(LiveMoments, FindsTheMomentLiveWithTheFaceAtItsPeak) {
+    LiveMomentFinder finder(kLabels);
+    std::vector<LiveMoment> opened;
+    std::vector<LiveMoment> closed;
+    for (std::int64_t i = 0; i * kFrameMs < 6000.0; ++i) {
+        const double t = static_cast<double>(i) * kFrameMs / 1000.0;
+        const bool smiling = t >= 2.0 && t < 3.5;
+        const double value = smiling ? std::min(0.6 + (t - 2.0) * 0.3, 0.95) : 0.0;
+        FrameResult result;
+        result.frame_index = i;
+        result.timestamp_ms = static_cast<double>(i) * kFrameMs;
+        result.image = cv::Mat(240, 320, CV_8UC3, cv::Scalar::all(40));
+        const cv::Rect face(100, 60, 100, 120);
+        result.image(face).setTo(cv::Scalar::all(60 + 180 * value));
+        FaceResult found;
+        found.box = cv::Rect2f(face);
+        found.detection_confidence = 0.9f;
+        found.probabilities = smiling ? reading(kHappy, value) : reading(kNeutral, 0.85);
+        result.faces.push_back(found);
+        auto update = finder.add(result);
+        opened.insert(opened.end(), update.opened.begin(), update.opened.end());
+        closed.insert(closed.end(), update.closed.begin(), update.closed.end());
+    }
+    const auto rest = finder.finish();
+    closed.insert(closed.end(), rest.begin(), rest.end());
+    ASSERT_EQ(opened.size(), 1u);
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_EQ(opened[0].moment.label, kHappy);
+    EXPECT_EQ(closed[0].moment.start_ms, opened[0].moment.start_ms);
+    EXPECT_GT(closed[0].moment.peak_ms, opened[0].moment.peak_ms);  // it kept growing
+    ASSERT_FALSE(opened[0].thumbnail.empty());
+    ASSERT_FALSE(closed[0].thumbnail.empty());
+    EXPECT_EQ(closed[0].thumbnail.size(), cv::Size(96, 96));
+    const auto centre = [](const cv::Mat& m) { return m.at<cv::Vec3b>(48, 48)[0]; };
+    EXPECT_GT(centre(closed[0].thumbnail), centre(opened[0].thumbnail));
+    // The thumbnail survives the store's JPEG.
+    const auto decoded = decodeThumbnail(encodeThumbnail(closed[0].thumbnail));
+    ASSERT_EQ(decoded.size(), cv::Size(96, 96));
+    EXPECT_NEAR(centre(decoded), centre(closed[0].thumbnail), 8);
+    EXPECT_TRUE(decodeThumbnail({std::byte{1}, std::byte{2}}).empty());
+}
+
+TEST(LiveMoments, AThumbnailOfAFaceAtTheEdgeIsPaddedAndOneOutsideIsEmpty) {
+    const cv::Mat image(100, 100, CV_8UC3, cv::Scalar(0, 0, 255));
+    const auto edge = faceThumbnail(image, cv::Rect2f(70, 70, 40, 40));
+    ASSERT_EQ(edge.size(), cv::Size(96, 96));
+    EXPECT_EQ(edge.at<cv::Vec3b>(95, 95), cv::Vec3b(0, 0, 0));  // outside the frame: black
+    EXPECT_EQ(edge.at<cv::Vec3b>(10, 10), cv::Vec3b(0, 0, 255));
+    EXPECT_TRUE(faceThumbnail(image, cv::Rect2f(300, 300, 40, 40)).empty());
+    EXPECT_TRUE(faceThumbnail(cv::Mat(), cv::Rect2f(0, 0, 40, 40)).empty());
+}
+
 TEST(Moments, BadInputIsNamed) {
     EXPECT_THROW(MomentDetector(kLabels, MomentOptions{.rise = 0.0}), std::invalid_argument);
+    EXPECT_THROW(MomentDetector(kLabels, MomentOptions{.spread_factor = -1.0}),
+                 std::invalid_argument);
     EXPECT_THROW(momentSensitivityFromName("medium"), std::invalid_argument);
     EXPECT_EQ(momentSensitivityFromName("high"), MomentSensitivity::High);
     EXPECT_EQ(momentSensitivityName(MomentSensitivity::Low), "low");

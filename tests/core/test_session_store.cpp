@@ -287,13 +287,17 @@ TEST(SessionStore, NewerSchemaIsRefusedWithWhatToDo) {
     test::TempDir dir;
     const auto file = dir / "sessions.sqlite";
     { SessionStore store(file); }
-    RawConnection(file).execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    const auto newer = std::to_string(SessionStore::kSchemaVersion + 1);
+    RawConnection(file).execute("UPDATE meta SET value = '" + newer +
+                                "' WHERE key = 'schema_version'");
     try {
         SessionStore store(file);
-        FAIL() << "a schema 3 database was opened";
+        FAIL() << "a schema " << newer << " database was opened";
     } catch (const StoreError& error) {
         EXPECT_TRUE(mentions(error.what(), file.string()));
-        EXPECT_TRUE(mentions(error.what(), "newer emotrace (schema 3, this build reads up to 2)"));
+        EXPECT_TRUE(mentions(error.what(), "newer emotrace (schema " + newer +
+                                               ", this build reads up to " +
+                                               std::to_string(SessionStore::kSchemaVersion) + ")"));
         EXPECT_TRUE(mentions(error.what(), "update emotrace or choose another database"));
     }
 }

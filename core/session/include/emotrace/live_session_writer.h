@@ -29,6 +29,7 @@
 
 #include "emotrace/analysis_lock.h"
 #include "emotrace/face_tracks.h"
+#include "emotrace/moments.h"
 #include "emotrace/session_store.h"
 #include "emotrace/types.h"
 #include "emotrace/video_recorder.h"
@@ -75,6 +76,9 @@ class LiveSessionWriter {
     int addMarker(const Marker& marker);
     void setMarkerLabel(int marker, const std::string& label);
     void setLabel(const std::string& label);
+    // A moment found live, with the face at its peak (JPEG), kept with the next batch; the
+    // same moment handed again (same track and start) replaces the first (it has ended).
+    void keepMoment(const Moment& moment, std::vector<std::byte> thumbnail_jpeg);
     // After finish() these write to the store at once (the label can be typed afterwards);
     // they then throw StoreError when it fails.
 
@@ -101,6 +105,7 @@ class LiveSessionWriter {
         std::vector<Marker> markers;
         std::vector<std::pair<int, std::string>> marker_labels;
         std::optional<std::string> label;
+        std::vector<std::pair<Moment, std::vector<std::byte>>> moments;
     };
 
     void writeLoop(std::stop_token stop);

@@ -6,14 +6,18 @@
 // Per face track, every frame with probabilities:
 //   smoothed  p^ = exponential average of the readings, time constant `smoothing_seconds`
 //   baseline  b  = the person's own average of p^ (a running mean over the first frames, then
-//                  an exponential average with time constant `baseline_seconds`), updated only
-//                  while nothing departs, so an expression never becomes its own baseline
+//                  an exponential average with time constant `baseline_seconds`), and s_c, the
+//                  spread of p^_c around it (the same weights); a departure's frames are held
+//                  aside and join them only if it never became a moment, so an expression
+//                  never becomes its own baseline while the person's slight ones do
 //   rise      r_c = p^_c - b_c for every emotion c other than neutral (every label when the
 //                  model has no neutral class: a change from the person's usual distribution)
-// A moment of emotion c starts when r_c >= `rise` and p^_c >= `min_probability` and has held
-// for `min_duration_seconds` (it is reported then: the delay of a live moment); it goes on while
-// r_c >= `rise` * `end_fraction`, and ends at the last frame that held or when the track is
-// absent for more than `max_gap_seconds`.
+//   threshold t_c = max(`rise`, `spread_factor` * max(s_c, `spread_floor`)): clearly beyond what
+//                  this person's reading of c usually does
+// A moment of emotion c starts when r_c >= t_c and p^_c >= `min_probability` and has held for
+// `min_duration_seconds` (it is reported then: the delay of a live moment); it goes on while
+// r_c >= t_c * `end_fraction`, and ends at the last frame that held or when the track is absent
+// for more than `max_gap_seconds`.
 #pragma once
 
 #include <cstdint>
@@ -30,13 +34,17 @@ namespace emotrace {
 enum class MomentSensitivity { Low, Default, High };
 
 struct MomentOptions {
-    double rise = 0.25;
-    double min_probability = 0.4;
-    double min_duration_seconds = 0.4;
+    double rise = 0.35;
+    double min_probability = 0.5;
+    double min_duration_seconds = 0.6;
     double end_fraction = 0.5;
     double smoothing_seconds = 0.15;
     double baseline_seconds = 30.0;
     double max_gap_seconds = 1.0;
+    // How far beyond the person's usual spread a departure must go (0: the spread is ignored),
+    // and the least spread assumed (a face read very steadily still has model noise).
+    double spread_factor = 3.0;
+    double spread_floor = 0.05;
 
     // Low: only strong, held expressions; High: slighter and briefer ones too.
     static MomentOptions forSensitivity(MomentSensitivity sensitivity);
@@ -66,6 +74,9 @@ class MomentDetector {
     struct Update {
         std::vector<Moment> opened;  // start, label and the peak so far
         std::vector<Moment> closed;  // complete
+        // Tracks whose departure (held or a moment) reached a new peak at this frame: the
+        // live view cuts the face's thumbnail then.
+        std::vector<int> peaked;
     };
     // Faces without probabilities are ignored; a track missing from a frame counts as absent.
     // Throws std::invalid_argument when a face's probabilities do not match the labels.
@@ -81,13 +92,25 @@ class MomentDetector {
         double last_ms = 0.0;
         std::vector<double> smoothed;
         std::vector<double> baseline;
+        std::vector<double> variance;  // of the smoothed reading around the baseline
         std::int64_t baseline_frames = 0;
+        // The frames of a departure still being held: they join the baseline if it never
+        // becomes a moment (the person's own slight expressions are part of their spread).
+        struct Held {
+            std::vector<double> smoothed;
+            double step_ms = 0.0;
+        };
+        std::vector<Held> held_frames;
+        double held_ms = 0.0;
         int candidate = -1;  // emotion whose rise is being held, -1: none
         double candidate_start_ms = 0.0;
         std::optional<Moment> open;
         Moment peak_of_candidate;
     };
     void closeAbsent(Track& track, double timestamp_ms, Update& update);
+    void updateBaseline(Track& track, const std::vector<double>& smoothed, double step_ms) const;
+    void foldHeldFrames(Track& track) const;
+    double threshold(const Track& track, int emotion) const;
     void step(int track_id, Track& track, std::int64_t frame_index, double timestamp_ms,
               const std::vector<float>& probabilities, Update& update);
 

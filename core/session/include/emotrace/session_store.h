@@ -18,6 +18,7 @@
 #include <opencv2/core.hpp>
 
 #include "emotrace/error.h"
+#include "emotrace/moments.h"
 #include "emotrace/types.h"
 
 namespace emotrace {
@@ -79,6 +80,20 @@ struct Marker {
     std::string note;
     bool exclude = false;
 };
+
+struct KeptMoment {
+    Moment moment;
+    std::vector<std::byte> thumbnail_jpeg;
+};
+
+enum class MomentDecision { Accepted, Dismissed };
+struct DecidedMoment {
+    Moment moment;  // track, label, start and end
+    MomentDecision decision = MomentDecision::Accepted;
+};
+// Whether a decision is about this moment: same track and emotion, and their times overlap
+// (a moment found again at another sensitivity starts a little earlier or later).
+bool isSameMoment(const Moment& a, const Moment& b);
 
 struct SessionInfo {
     std::int64_t id = 0;
@@ -154,8 +169,20 @@ class SessionStore {
     void removeMarker(std::int64_t marker_id);
     std::vector<Marker> markers(std::int64_t session) const;  // by start time
 
+    // A moment found live, with the face at its peak (JPEG bytes; empty when none was cut). A
+    // moment with the same track and start replaces the one kept before (its end and peak
+    // grow while it lasts).
+    void keepLiveMoment(std::int64_t session, const Moment& moment,
+                        std::span<const std::byte> thumbnail_jpeg);
+    std::vector<KeptMoment> liveMoments(std::int64_t session) const;  // by start time
+    // The reviewer's decision on a moment (found by track, emotion and start); a second
+    // decision on the same moment replaces the first.
+    void decideMoment(std::int64_t session, const Moment& moment, MomentDecision decision);
+    void forgetMomentDecision(std::int64_t session, const Moment& moment);
+    std::vector<DecidedMoment> momentDecisions(std::int64_t session) const;
+
     // The schema version this build writes; a database with a higher one is refused.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
   private:
     std::int64_t insertSession(const RecordingFacts& recording, const AnalysisSetup& setup,
