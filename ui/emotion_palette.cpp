@@ -1,5 +1,7 @@
 #include "emotion_palette.h"
 
+#include <algorithm>
+
 #include <qcustomplot.h>
 
 #include "emotrace/charts.h"
@@ -25,6 +27,25 @@ QCPItemText* addMarkerItems(QCustomPlot& plot, double seconds, const QColor& col
     caption->setColor(color);
     caption->setClipToAxisRect(true);
     return caption;
+}
+
+QCPItemRect* addMomentMark(QCustomPlot& plot, double start_seconds, double end_seconds,
+                           const QColor& color) {
+    auto* mark = new QCPItemRect(&plot);
+    mark->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    mark->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    mark->topLeft->setCoords(start_seconds, 0.955);
+    mark->bottomRight->setCoords(std::max(end_seconds, start_seconds + 0.2), 1.0);
+    mark->setPen(QPen(color.darker(130), 1.0));
+    mark->setBrush(color);
+    mark->setClipToAxisRect(true);
+    mark->setProperty("moment", true);
+    return mark;
+}
+
+void setMomentMarkEnd(QCPItemRect& mark, double end_seconds) {
+    const double start = mark.topLeft->coords().x();
+    mark.bottomRight->setCoords(std::max(end_seconds, start + 0.2), 1.0);
 }
 
 QColor markerColor() {

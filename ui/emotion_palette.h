@@ -8,6 +8,7 @@
 #include <QColor>
 
 class QCustomPlot;
+class QCPItemRect;
 class QCPItemText;
 
 namespace emotrace::ui {
@@ -22,6 +23,12 @@ QColor markerColor();
 // span) and its caption at the top of the plot, both in `color`. Returns the caption, owned by
 // the plot, for its text.
 QCPItemText* addMarkerItems(QCustomPlot& plot, double seconds, const QColor& color, bool line);
+
+// A moment on a timeline: a short bar in the emotion's colour along the bottom of the plot, from
+// its start to its end (at least a few pixels wide, so a brief one shows). Owned by the plot.
+QCPItemRect* addMomentMark(QCustomPlot& plot, double start_seconds, double end_seconds,
+                           const QColor& color);
+void setMomentMarkEnd(QCPItemRect& mark, double end_seconds);
 
 // Box colour for a face when no model is loaded.
 QColor plainFaceColor();

@@ -73,6 +73,7 @@ void EmotionTimeline::startSession(const std::vector<std::string>& labels) {
     plot_->clearGraphs();
     plot_->clearItems();
     marker_captions_.clear();
+    moment_marks_.clear();
     for (std::size_t i = 0; i < labels.size(); ++i) {
         auto* graph = plot_->addGraph();
         graph->setName(QString::fromStdString(labels[i]));
@@ -146,6 +147,19 @@ void EmotionTimeline::setMarkerLabel(int marker, const QString& label) {
     auto* caption = marker_captions_[static_cast<std::size_t>(marker)];
     caption->setText(label.isEmpty() ? QStringLiteral("\u2691") : label);
     caption->setProperty("markerLabel", label);
+    scheduleReplot();
+}
+
+int EmotionTimeline::addMoment(double start_seconds, double end_seconds, const QColor& color) {
+    moment_marks_.push_back(addMomentMark(*plot_, start_seconds, end_seconds, color));
+    scheduleReplot();
+    return momentCount() - 1;
+}
+
+void EmotionTimeline::setMomentEnd(int moment, double end_seconds) {
+    if (moment < 0 || moment >= momentCount())
+        return;
+    setMomentMarkEnd(*moment_marks_[static_cast<std::size_t>(moment)], end_seconds);
     scheduleReplot();
 }
 

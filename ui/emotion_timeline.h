@@ -23,6 +23,7 @@
 #include "emotrace/types.h"
 
 class QCustomPlot;
+class QCPItemRect;
 class QCPItemText;
 class QCPRange;
 class QToolButton;
@@ -46,6 +47,12 @@ class EmotionTimeline : public QWidget {
     void setMarkerLabel(int marker, const QString& label);  // marker: in the order added
     int markerCount() const { return static_cast<int>(marker_captions_.size()); }
     QString markerLabel(int marker) const;
+
+    // A moment found live: a bar in its emotion's colour along the bottom, from its start; its
+    // end follows when it ends. Returns its number for setMomentEnd.
+    int addMoment(double start_seconds, double end_seconds, const QColor& color);
+    void setMomentEnd(int moment, double end_seconds);
+    int momentCount() const { return static_cast<int>(moment_marks_.size()); }
 
     bool isFollowingLive() const { return following_; }
     void setFollowingLive(bool follow);
@@ -71,6 +78,7 @@ class EmotionTimeline : public QWidget {
     double visible_seconds_ = 30.0;
     std::optional<double> latest_seconds_;
     std::vector<QCPItemText*> marker_captions_;  // owned by the plot
+    std::vector<QCPItemRect*> moment_marks_;     // owned by the plot
 };
 
 }  // namespace emotrace::ui

@@ -23,7 +23,9 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "emotion_palette.h"
 #include "emotion_timeline.h"
+#include "moment_list.h"
 #include "emotrace/error.h"
 #include "session_controller.h"
 #include "video_view.h"
@@ -86,6 +88,34 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     splitter->setSizes({500, 320});
     splitter->setChildrenCollapsible(false);
 
+    // The moments rail: beside the video and the timeline, where a glance finds it.
+    auto* rail = new QWidget;
+    rail->setObjectName(QStringLiteral("momentsRail"));
+    auto* rail_layout = new QVBoxLayout(rail);
+    rail_layout->setContentsMargins(4, 0, 0, 0);
+    auto* rail_title = new QLabel(tr("<b>Moments</b>"));
+    auto* rail_hint = new QLabel(tr("Click one to make it a marker."));
+    rail_hint->setStyleSheet(QStringLiteral("color: #666;"));
+    rail_hint->setWordWrap(true);
+    moment_list_ = new MomentList(MomentList::Order::NewestFirst);
+    moment_list_->setLabels(controller_.labels());
+    moment_list_->setEmptyText(
+        controller_.hasClassifier()
+            ? tr("No moments yet. Expressions that depart clearly from the person's own "
+                 "baseline appear here.")
+            : tr("No emotion model loaded: no moments."));
+    rail_layout->addWidget(rail_title);
+    rail_layout->addWidget(rail_hint);
+    rail_layout->addWidget(moment_list_, 1);
+    rail->setMinimumWidth(220);
+    auto* beside = new QSplitter(Qt::Horizontal);
+    beside->addWidget(splitter);
+    beside->addWidget(rail);
+    beside->setStretchFactor(0, 4);
+    beside->setStretchFactor(1, 1);
+    beside->setSizes({850, 240});
+    beside->setChildrenCollapsible(false);
+
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
@@ -102,7 +132,7 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     layout->addWidget(error_banner_);
     layout->addWidget(keeping_banner_);
     layout->addWidget(kept_bar_);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(beside, 1);
     setCentralWidget(central);
 
     model_banner_text_->setText(kNoModelText);
@@ -127,6 +157,24 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     });
     connect(&controller_, &SessionController::markerLabelled, timeline_,
             &EmotionTimeline::setMarkerLabel);
+    connect(&controller_, &SessionController::momentFound, this,
+            [this](int, const LiveMoment& found) {
+                moment_list_->addMoment(found.moment, toQImage(found.thumbnail));
+                const auto labels = controller_.labels();
+                const auto label = static_cast<std::size_t>(found.moment.label);
+                timeline_->addMoment(
+                    found.moment.start_ms / 1000.0, found.moment.end_ms / 1000.0,
+                    emotionColor(label < labels.size() ? labels[label] : "", found.moment.label));
+            });
+    connect(&controller_, &SessionController::momentEnded, this,
+            [this](int number, const LiveMoment& ended) {
+                moment_list_->updateMoment(number, ended.moment, toQImage(ended.thumbnail));
+                timeline_->setMomentEnd(number, ended.moment.end_ms / 1000.0);
+            });
+    connect(moment_list_, &MomentList::momentClicked, this, [this](int number) {
+        if (controller_.markMoment(number))
+            moment_list_->setMomentState(number, tr("marker"));
+    });
     connect(&controller_, &SessionController::keepingFailed, this, &MainWindow::showKeepingProblem);
     connect(&controller_, &SessionController::recordingFailed, this,
             &MainWindow::showKeepingProblem);
@@ -539,6 +587,8 @@ void MainWindow::onSessionStarted(const QString& description) {
     video_view_->clear();
     video_view_->setLabels(controller_.labels());
     timeline_->startSession(controller_.labels());
+    moment_list_->clear();
+    moment_list_->setLabels(controller_.labels());
     updateActions();
     video_view_->setFocus(Qt::OtherFocusReason);  // M is a marker from the first moment on
 }

@@ -28,6 +28,7 @@ class QSpinBox;
 namespace emotrace::ui {
 
 class EmotionTimeline;
+class MomentList;
 class SessionController;
 class VideoView;
 struct KeptSession;
@@ -67,6 +68,7 @@ class MainWindow : public QMainWindow {
     bool isRecordingIndicatorShown() const;
     VideoView* videoView() const { return video_view_; }
     EmotionTimeline* timeline() const { return timeline_; }
+    MomentList* momentList() const { return moment_list_; }
 
   signals:
     // "Review recording…": the app opens the review workspace (it owns the store and model).
@@ -99,6 +101,7 @@ class MainWindow : public QMainWindow {
     SessionController& controller_;
     VideoView* video_view_;
     EmotionTimeline* timeline_;
+    MomentList* moment_list_ = nullptr;
     QWidget* model_banner_ = nullptr;
     QLabel* model_banner_text_ = nullptr;
     QWidget* error_banner_ = nullptr;

@@ -81,6 +81,78 @@ std::optional<int> SessionController::addMarker(const QString& label) {
     return number;
 }
 
+std::optional<int> SessionController::markMoment(int moment) {
+    if (moment < 0 || static_cast<std::size_t>(moment) >= moments_.size() ||
+        (!writer_ && !pipeline_))
+        return std::nullopt;
+    if (moment_marked_[static_cast<std::size_t>(moment)])
+        return std::nullopt;
+    const auto& found = moments_[static_cast<std::size_t>(moment)].moment;
+    Marker marker;
+    marker.start_ms = marker.end_ms = found.start_ms;
+    const auto names = labels();
+    if (found.label >= 0 && static_cast<std::size_t>(found.label) < names.size())
+        marker.label = names[static_cast<std::size_t>(found.label)];
+    if (writer_) {
+        try {
+            writer_->addMarker(marker);
+        } catch (const std::exception& error) {  // after the session: written at once
+            emit keepingFailed(tr("The marker could not be kept: %1").arg(error.what()));
+            return std::nullopt;
+        }
+    }
+    moment_marked_[static_cast<std::size_t>(moment)] = true;
+    const int number = markers_++;
+    emit markerAdded(number, marker);
+    return number;
+}
+
+bool SessionController::isMomentMarked(int moment) const {
+    return moment >= 0 && static_cast<std::size_t>(moment) < moment_marked_.size() &&
+           moment_marked_[static_cast<std::size_t>(moment)];
+}
+
+void SessionController::findMoments(const FrameResult& result) {
+    if (!finder_)
+        return;
+    try {
+        deliverMoments(finder_->add(result));
+    } catch (const std::exception& error) {  // a reading that does not fit the labels
+        finder_.reset();
+        emit keepingFailed(tr("Moments are no longer found: %1").arg(error.what()));
+    }
+}
+
+void SessionController::deliverMoments(const LiveMomentFinder::Update& update) {
+    for (const auto& ended : update.closed) {
+        for (std::size_t i = 0; i < moments_.size(); ++i) {
+            const auto& known = moments_[i].moment;
+            if (known.track_id == ended.moment.track_id &&
+                known.start_ms == ended.moment.start_ms) {
+                moments_[i] = ended;
+                keepMoment(ended);
+                emit momentEnded(static_cast<int>(i), ended);
+                break;
+            }
+        }
+    }
+    for (const auto& found : update.opened) {
+        moments_.push_back(found);
+        moment_marked_.push_back(false);
+        keepMoment(found);
+        emit momentFound(static_cast<int>(moments_.size()) - 1, found);
+    }
+}
+
+void SessionController::keepMoment(const LiveMoment& moment) {
+    if (!writer_)
+        return;
+    try {
+        writer_->keepMoment(moment.moment, encodeThumbnail(moment.thumbnail));
+    } catch (const std::exception&) {  // the store's failure is said by checkWriter()
+    }
+}
+
 void SessionController::setMarkerLabel(int marker, const QString& label) {
     if (marker < 0 || marker >= markers_)
         return;
@@ -186,6 +258,11 @@ bool SessionController::start(std::unique_ptr<FrameSource> source,
                                                std::move(callbacks));
         meter_.reset();
         smoother_.reset();
+        moments_.clear();
+        moment_marked_.clear();
+        finder_ = classifier_ ? std::make_unique<LiveMomentFinder>(labels(), MomentOptions{},
+                                                                   keeping_.options.tracks)
+                              : nullptr;
         last_result_ms_ = 0.0;
         pipeline_->start();
         figures_timer_.start();
@@ -233,6 +310,7 @@ void SessionController::deliverResult(std::uint64_t session, FrameResult result)
         return;
     meter_.add(SteadyClock::now(), result.latency, result.dropped_frames);
     last_result_ms_ = result.timestamp_ms;
+    findMoments(result);  // on the raw reading, as the stored readings review finds them in
     smoother_.smooth(result);
     emit resultReady(result);
 }
@@ -249,6 +327,12 @@ void SessionController::endSession(const QString& error) {
     // disappeared ends it here too: kept up to its last frame).
     pipeline_.reset();
     figures_timer_.stop();
+    if (finder_) {
+        LiveMomentFinder::Update ended;
+        ended.closed = finder_->finish();
+        finder_.reset();
+        deliverMoments(ended);  // kept before the writer closes the session
+    }
     std::optional<KeptSession> kept;
     if (writer_) {
         writer_->finish();

@@ -25,6 +25,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/face_detector.h"
 #include "emotrace/frame_source.h"
+#include "emotrace/live_moments.h"
 #include "emotrace/live_session_writer.h"
 #include "emotrace/live_smoothing.h"
 #include "emotrace/pipeline.h"
@@ -91,6 +92,13 @@ class SessionController : public QObject {
     // A marker at "now": the session time of the newest reading shown, kept at once. Returns
     // its number in the session (for setMarkerLabel), or nullopt when no session runs.
     std::optional<int> addMarker(const QString& label = {});
+    // A moment of the running or the last session made into a marker: at the moment's start,
+    // labelled with its emotion, kept at once. Returns the marker's number, or nullopt when the
+    // moment is unknown or already a marker.
+    std::optional<int> markMoment(int moment);
+    bool isMomentMarked(int moment) const;
+    // The moments found live in the running (or last) session, in the order found.
+    const std::vector<LiveMoment>& moments() const { return moments_; }
     // Labels a marker of the running or the last session after the fact.
     void setMarkerLabel(int marker, const QString& label);
     // The running session's time of the newest reading shown, in seconds.
@@ -115,6 +123,9 @@ class SessionController : public QObject {
     void sessionFailed(const QString& error);
     void markerAdded(int number, const emotrace::Marker& marker);
     void markerLabelled(int number, const QString& label);
+    // A moment was found (number: in the order found), and later when it ended.
+    void momentFound(int number, const emotrace::LiveMoment& moment);
+    void momentEnded(int number, const emotrace::LiveMoment& moment);
     // Once per session: the store failed (or could not be opened) and readings are no longer
     // kept; why, and what stays.
     void keepingFailed(const QString& why);
@@ -131,6 +142,9 @@ class SessionController : public QObject {
     void endSession(const QString& error);
     void openWriter(const std::string& chosen_source, const SourceInfo& info);
     void checkWriter();
+    void findMoments(const FrameResult& result);
+    void deliverMoments(const LiveMomentFinder::Update& update);
+    void keepMoment(const LiveMoment& moment);
 
     DetectorFactory detectors_;
     std::shared_ptr<EmotionClassifier> classifier_;
@@ -149,6 +163,10 @@ class SessionController : public QObject {
     // Bumped per session: a queued result from a stopped session carries an old number and is
     // dropped, so a restart never shows a frame of the previous source.
     std::uint64_t session_ = 0;
+    // The running session's moment finder (null without a model), and its moments so far.
+    std::unique_ptr<LiveMomentFinder> finder_;
+    std::vector<LiveMoment> moments_;
+    std::vector<bool> moment_marked_;
     LiveFigureMeter meter_;
     LiveEmotionSmoother smoother_;  // GUI thread only: results are smoothed as they arrive
     QTimer figures_timer_;

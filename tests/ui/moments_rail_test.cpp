@@ -1,0 +1,151 @@
+// The dashboard's moments rail, headless: a clip in which the face brightens for a second and a
+// half (a classifier that reads a bright face as happy) plays through the dashboard with the
+// session kept. Checked: the moment appears in the rail with the face at its peak and on the
+// timeline as it happens; one click makes it a marker at its start, labelled with its emotion;
+// the store keeps the moment, its thumbnail and the marker.
+#include <QApplication>
+#include <QListWidget>
+#include <QTest>
+
+#include <qcustomplot.h>
+
+#include <gtest/gtest.h>
+
+#include "emotion_timeline.h"
+#include "emotrace/live_moments.h"
+#include "emotrace/session_store.h"
+#include "generated_video.h"
+#include "main_window.h"
+#include "moment_list.h"
+#include "session_controller.h"
+#include "test_support.h"
+#include "ui_test_support.h"
+
+namespace emotrace::ui {
+namespace {
+
+using test::waitUntil;
+
+constexpr int kClipFrames = 100;  // 4 s at 25 fps
+constexpr double kClipFps = 25.0;
+
+bool brightFrame(int index) {
+    return index >= 40 && index < 78;  // 1.6 s to 3.1 s
+}
+
+// happy when the face crop is bright, neutral when it is dark: a smile the test can script.
+class BrightnessClassifier : public EmotionClassifier {
+  public:
+    BrightnessClassifier() { info_.labels = {"happy", "neutral"}; }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        std::vector<std::vector<float>> out;
+        for (const auto& face : faces) {
+            const double full = face.depth() == CV_8U ? 255.0 : 1.0;
+            const bool bright = cv::mean(face)[0] > 0.5 * full;
+            out.push_back(bright ? std::vector<float>{0.9f, 0.1f}
+                                 : std::vector<float>{0.05f, 0.95f});
+        }
+        return out;
+    }
+
+  private:
+    ModelInfo info_;
+};
+
+TEST(MomentsRail, AMomentAppearsLiveWithItsFaceAndOneClickMakesItAMarker) {
+    test::TempDir dir;
+    const auto clip = dir / "call.avi";
+    test::writeTestVideo(clip, kClipFrames, kClipFps, {160, 120}, [](cv::Mat& frame, int index) {
+        frame.setTo(cv::Scalar::all(brightFrame(index) ? 230 : 30));
+    });
+    const auto store_path = dir / "sessions.sqlite";
+
+    SessionController controller([] { return std::make_unique<test::FixedFaceDetector>(); },
+                                 std::make_unique<BrightnessClassifier>());
+    SessionKeeping keeping;
+    keeping.store = store_path;
+    keeping.setup.labels = {"happy", "neutral"};
+    keeping.setup.detector = "fixed";
+    controller.setKeeping(keeping);
+    MainWindow window(controller);
+    window.show();
+    bool finished = false;
+    QObject::connect(&controller, &SessionController::sessionFinished,
+                     [&](const QString&) { finished = true; });
+    double found_at_ms = -1.0;
+    double last_result_ms = 0.0;
+    QObject::connect(&controller, &SessionController::resultReady,
+                     [&](const FrameResult& r) { last_result_ms = r.timestamp_ms; });
+    QObject::connect(&controller, &SessionController::momentFound,
+                     [&](int, const LiveMoment&) { found_at_ms = last_result_ms; });
+
+    SourceSpec spec;
+    spec.kind = SourceSpec::Kind::VideoFile;
+    spec.path = clip.string();
+    window.setSourceSpec(spec);
+    ASSERT_TRUE(window.startSession()) << window.errorText().toStdString();
+    auto* rail = window.momentList();
+    ASSERT_TRUE(rail);
+    EXPECT_EQ(rail->count(), 0);
+
+    // Live: the moment is in the rail while the clip still plays, tinted as the newest.
+    ASSERT_TRUE(waitUntil([&] { return rail->count() == 1; }, std::chrono::seconds(30)));
+    EXPECT_FALSE(finished) << "the moment appears during the session, not after it";
+    EXPECT_TRUE(rail->isHighlighted(0));
+    EXPECT_EQ(rail->moment(0).label, 0);
+    EXPECT_NEAR(rail->moment(0).start_ms, 1600.0, 250.0);
+    EXPECT_LT(found_at_ms - rail->moment(0).start_ms, 1000.0) << "reported within the hold";
+    EXPECT_TRUE(rail->rowText(0).contains(QStringLiteral("happy")))
+        << rail->rowText(0).toStdString();
+    auto* list = rail->findChild<QListWidget*>(QStringLiteral("momentList"));
+    ASSERT_TRUE(list);
+    EXPECT_FALSE(list->item(0)->icon().isNull()) << "the face at the peak";
+    EXPECT_EQ(window.timeline()->momentCount(), 1);
+
+    // One click: a marker at the moment's start, labelled with its emotion; a second click
+    // makes no second marker.
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualItemRect(list->item(0)).center());
+    ASSERT_EQ(window.timeline()->markerCount(), 1);
+    EXPECT_EQ(window.timeline()->markerLabel(0), QStringLiteral("happy"));
+    EXPECT_EQ(rail->momentState(0), QStringLiteral("marker"));
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                      list->visualItemRect(list->item(0)).center());
+    EXPECT_EQ(window.timeline()->markerCount(), 1);
+
+    ASSERT_TRUE(waitUntil([&] { return finished; }, std::chrono::seconds(60)));
+    // It ended when the face darkened again: its end is known in the rail.
+    EXPECT_NEAR(rail->moment(0).end_ms, 3100.0, 300.0);
+    EXPECT_EQ(rail->count(), 1);
+
+    const SessionStore store(store_path);
+    const auto session = store.sessions().at(0);
+    const auto kept = store.liveMoments(session.id);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].moment.start_ms, rail->moment(0).start_ms);
+    EXPECT_EQ(kept[0].moment.end_ms, rail->moment(0).end_ms);
+    const auto thumbnail = decodeThumbnail(kept[0].thumbnail_jpeg);
+    ASSERT_FALSE(thumbnail.empty());
+    EXPECT_GT(cv::mean(thumbnail)[0], 150.0) << "the bright face of the peak";
+    const auto markers = store.markers(session.id);
+    ASSERT_EQ(markers.size(), 1u);
+    EXPECT_EQ(markers[0].label, "happy");
+    EXPECT_EQ(markers[0].start_ms, kept[0].moment.start_ms);
+}
+
+TEST(MomentsRail, WithoutAModelTheRailSaysWhyItIsEmpty) {
+    SessionController controller([] { return std::make_unique<test::FixedFaceDetector>(); },
+                                 nullptr);
+    MainWindow window(controller);
+    auto* rail = window.momentList();
+    ASSERT_TRUE(rail);
+    const auto labels = rail->findChildren<QLabel*>();
+    bool said = false;
+    for (const auto* label : labels)
+        said = said || label->text().contains(QStringLiteral("No emotion model"));
+    EXPECT_TRUE(said);
+}
+
+}  // namespace
+}  // namespace emotrace::ui
