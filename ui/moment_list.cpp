@@ -60,6 +60,7 @@ void MomentList::clear() {
     list_->clear();
     moments_.clear();
     states_.clear();
+    thumbnails_.clear();
     items_.clear();
     highlighted_ = -1;
     highlight_timer_.stop();
@@ -70,6 +71,7 @@ int MomentList::addMoment(const Moment& moment, const QImage& thumbnail) {
     const int number = count();
     moments_.push_back(moment);
     states_.emplace_back();
+    thumbnails_.push_back(thumbnail);
     auto* item = new QListWidgetItem;
     item->setData(kNumberRole, number);
     if (!thumbnail.isNull()) {
@@ -104,6 +106,7 @@ void MomentList::updateMoment(int number, const Moment& moment, const QImage& th
         return;
     moments_[static_cast<std::size_t>(number)] = moment;
     if (!thumbnail.isNull()) {
+        thumbnails_[static_cast<std::size_t>(number)] = thumbnail;
         itemOf(number)->setIcon(QIcon(QPixmap::fromImage(thumbnail.scaled(
             kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio, Qt::SmoothTransformation))));
     }
@@ -124,6 +127,11 @@ QString MomentList::rowText(int number) const {
 
 QString MomentList::momentState(int number) const {
     return number >= 0 && number < count() ? states_[static_cast<std::size_t>(number)] : QString();
+}
+
+QImage MomentList::thumbnail(int number) const {
+    return number >= 0 && number < count() ? thumbnails_[static_cast<std::size_t>(number)]
+                                           : QImage();
 }
 
 int MomentList::selectedMoment() const {

@@ -41,6 +41,7 @@ class MomentList : public QWidget {
     const Moment& moment(int number) const { return moments_.at(static_cast<std::size_t>(number)); }
     QString rowText(int number) const;
     QString momentState(int number) const;
+    QImage thumbnail(int number) const;  // null when none was given
     // The moment selected in the list; -1: none.
     int selectedMoment() const;
     bool isHighlighted(int number) const;
@@ -57,6 +58,7 @@ class MomentList : public QWidget {
     std::vector<std::string> labels_;
     std::vector<Moment> moments_;
     std::vector<QString> states_;
+    std::vector<QImage> thumbnails_;
     std::vector<QListWidgetItem*> items_;  // owned by list_
     QLabel* empty_ = nullptr;
     QListWidget* list_ = nullptr;

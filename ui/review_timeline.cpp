@@ -154,7 +154,7 @@ void ReviewTimeline::setLegendVisible(bool visible) {
 
 void ReviewTimeline::setMarkers(const std::vector<Marker>& markers) {
     for (int i = plot_->itemCount() - 1; i >= 0; --i) {
-        if (plot_->item(i) != playhead_line_)
+        if (plot_->item(i) != playhead_line_ && !plot_->item(i)->property("moment").toBool())
             plot_->removeItem(i);
     }
     for (const auto& marker : markers) {
@@ -174,6 +174,17 @@ void ReviewTimeline::setMarkers(const std::vector<Marker>& markers) {
             *plot_, start, marker.exclude ? QColor(80, 80, 80) : markerColor(), !marker.exclude);
         caption->setText(QString::fromStdString(marker.label));
     }
+    replot();
+}
+
+void ReviewTimeline::setMoments(const std::vector<std::pair<Moment, QColor>>& moments) {
+    for (int i = plot_->itemCount() - 1; i >= 0; --i) {
+        if (plot_->item(i)->property("moment").toBool())
+            plot_->removeItem(i);
+    }
+    for (const auto& [moment, color] : moments)
+        addMomentMark(*plot_, moment.start_ms / 1000.0, moment.end_ms / 1000.0, color);
+    moment_count_ = static_cast<int>(moments.size());
     replot();
 }
 

@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <QColor>
 #include <QWidget>
+
+#include "emotrace/moments.h"
 
 #include "emotrace/session_statistics.h"
 #include "emotrace/session_store.h"
@@ -52,6 +55,9 @@ class ReviewTimeline : public QWidget {
     // A legend inside the plot, for exports (the workspace names the lines in its checkboxes).
     void setLegendVisible(bool visible);
     void setMarkers(const std::vector<Marker>& markers);
+    // The moments of the track shown: bars in their emotions' colours along the bottom.
+    void setMoments(const std::vector<std::pair<Moment, QColor>>& moments);
+    int momentCount() const { return moment_count_; }
     // Shows the whole session.
     void fitAll();
 
@@ -77,6 +83,7 @@ class ReviewTimeline : public QWidget {
     // Press position of a left click, to tell a click (seek) from a drag (pan).
     std::optional<QPointF> press_at_;
     bool scrubbing_ = false;  // the press grabbed the playhead: moving seeks instead of panning
+    int moment_count_ = 0;
 };
 
 }  // namespace emotrace::ui

@@ -26,6 +26,7 @@
 #include "emotrace/live_session_writer.h"
 #include "review_analysis.h"
 #include "review_markers.h"
+#include "review_moments.h"
 #include "review_player.h"
 #include "review_player_controls.h"
 #include "review_sessions.h"
@@ -54,7 +55,8 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
       timeline_(new ReviewTimeline),
       marker_panel_(new MarkerPanel),
       summary_(new SummaryPanel),
-      session_list_(new SessionListPanel) {
+      session_list_(new SessionListPanel),
+      moment_panel_(new MomentPanel) {
     setWindowTitle(tr("emotrace — review"));
     resize(1500, 950);
     buildActions();
@@ -62,6 +64,7 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
     side_tabs_ = new QTabWidget;
     side_tabs_->addTab(summary_, tr("Summary"));
     side_tabs_->addTab(marker_panel_, tr("Markers"));
+    side_tabs_->addTab(moment_panel_, tr("Moments"));
     side_tabs_->addTab(session_list_, tr("Sessions"));
     auto* top = new QSplitter(Qt::Horizontal);
     top->addWidget(buildPlayerArea());
@@ -108,6 +111,14 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
     connect(&refresh_timer_, &QTimer::timeout, this, &ReviewWorkspace::refreshViews);
     connect(player_, &RecordingPlayer::frameShown, this, &ReviewWorkspace::showFrame);
     connect(timeline_, &ReviewTimeline::seekRequested, player_, &RecordingPlayer::seekToSeconds);
+    connect(moment_panel_, &MomentPanel::seekRequested, player_, &RecordingPlayer::seekToSeconds);
+    connect(moment_panel_, &MomentPanel::sensitivityChanged, this,
+            &ReviewWorkspace::setMomentSensitivity);
+    connect(moment_panel_, &MomentPanel::acceptRequested, this, &ReviewWorkspace::acceptMoment);
+    connect(moment_panel_, &MomentPanel::dismissRequested, this, &ReviewWorkspace::dismissMoment);
+    connect(moment_panel_, &MomentPanel::restoreRequested, this, &ReviewWorkspace::restoreMoment);
+    thumbnail_timer_.setInterval(0);
+    connect(&thumbnail_timer_, &QTimer::timeout, this, &ReviewWorkspace::cutNextThumbnails);
     connect(player_, &RecordingPlayer::decodeFailed, this, [this](std::int64_t frame) {
         statusBar()->showMessage(
             tr("The video cannot be decoded at frame %1 (a broken or cut recording).").arg(frame),
@@ -394,6 +405,7 @@ void ReviewWorkspace::refreshViews() {
     refreshSeries();
     refreshSummary();
     refreshTitle();
+    refreshMoments();
     if (!current_image_.empty())  // the frame on show may have just been analysed
         showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
 }

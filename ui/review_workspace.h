@@ -22,6 +22,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/face_detector.h"
 #include "emotrace/recording_analysis.h"
+#include "emotrace/moments.h"
 #include "emotrace/session_statistics.h"
 #include "emotrace/session_store.h"
 
@@ -40,6 +41,7 @@ namespace emotrace::ui {
 
 class AnalysisRunner;
 class MarkerPanel;
+class MomentPanel;
 class RecordingPlayer;
 class ReviewTimeline;
 class ReviewVideoView;
@@ -87,6 +89,16 @@ class ReviewWorkspace : public QMainWindow {
     void setEmotionVisible(int label_index, bool visible);
     void cancelAnalysis();
 
+    // Moments of the open session (review_workspace_moments.cpp): found in the stored readings
+    // at the chosen sensitivity, every track, in time order.
+    void setMomentSensitivity(MomentSensitivity sensitivity);
+    const std::vector<Moment>& moments() const { return moments_; }
+    // A moment as a marker at its start, labelled with its emotion; false (with the reason
+    // shown) when the store refuses. Dismissing hides nothing: the row is greyed and kept.
+    bool acceptMoment(int number);
+    bool dismissMoment(int number);
+    bool restoreMoment(int number);
+
     // Exports of the open session; false (with the reason shown) on failure.
     bool exportTimeline(const std::filesystem::path& file);  // .png or .pdf
     bool exportReport(const std::filesystem::path& pdf);
@@ -104,6 +116,7 @@ class ReviewWorkspace : public QMainWindow {
     ReviewTimeline* timeline() const { return timeline_; }
     MarkerPanel* markerPanel() const { return marker_panel_; }
     SummaryPanel* summaryPanel() const { return summary_; }
+    MomentPanel* momentPanel() const { return moment_panel_; }
     ReviewVideoView* videoView() const { return video_; }
     // Shows the summary (or markers, sessions) tab; for screenshots.
     void showSideTab(int index);
@@ -152,6 +165,11 @@ class ReviewWorkspace : public QMainWindow {
     void removeMarker(std::int64_t marker_id);
     void refreshSessionList();
     std::shared_ptr<EmotionClassifier> classifierFor(const SessionInfo& session);
+    // review_workspace_moments.cpp.
+    void loadMomentRecords();  // the live moments and the decisions kept in the store
+    void refreshMoments();     // recomputes the list when the readings or sensitivity changed
+    void cutNextThumbnails();
+    QString momentState(const Moment& moment) const;
     // review_workspace_exports.cpp.
     void exportWithDialog(const QString& title, const QString& filter, const QString& suffix,
                           const std::function<bool(const std::filesystem::path&)>& write);
@@ -167,6 +185,12 @@ class ReviewWorkspace : public QMainWindow {
     std::int64_t current_frame_ = 0;
     cv::Mat current_image_;
     QTimer refresh_timer_;  // coalesces the redraws of analysis batches
+    MomentSensitivity moment_sensitivity_ = MomentSensitivity::Default;
+    std::vector<Moment> moments_;
+    std::vector<KeptMoment> live_moments_;
+    std::vector<DecidedMoment> moment_decisions_;
+    std::size_t thumbnails_cut_ = 0;  // moments_[0 .. thumbnails_cut_) have had theirs cut
+    QTimer thumbnail_timer_;          // cuts thumbnails a few at a time: the window stays live
 
     RecordingPlayer* player_;
     AnalysisRunner* runner_;
@@ -175,6 +199,7 @@ class ReviewWorkspace : public QMainWindow {
     MarkerPanel* marker_panel_;
     SummaryPanel* summary_;
     SessionListPanel* session_list_;
+    MomentPanel* moment_panel_;
     QTabWidget* side_tabs_ = nullptr;
     QLabel* error_banner_ = nullptr;
     QLabel* session_title_ = nullptr;

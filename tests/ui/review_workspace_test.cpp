@@ -6,10 +6,14 @@
 
 #include <gtest/gtest.h>
 #include <QAction>
+#include <QListWidget>
+#include <QTest>
 #include <QTreeWidget>
 #include <qcustomplot.h>
 
+#include "moment_list.h"
 #include "review_markers.h"
+#include "review_moments.h"
 #include "review_player.h"
 #include "review_summary.h"
 #include "review_test_support.h"
@@ -255,6 +259,114 @@ TEST_F(ReviewWorkspaceTest, AStoreThatIsNotADatabaseIsReportedClearly) {
     EXPECT_TRUE(workspace.errorText().contains(QString::fromStdString(broken.string())))
         << workspace.errorText().toStdString();
     EXPECT_FALSE(workspace.openRecording(stored.video));
+}
+
+}  // namespace
+}  // namespace emotrace::ui
+
+namespace emotrace::ui {
+namespace {
+
+// The stored session's track 1 turns from happy to sad after its gap: one moment (sad, from
+// about 3 s), found from the stored readings with the live rule.
+TEST_F(ReviewWorkspaceTest, TheMomentsTabListsTheSessionsMomentsAndAClickSeeksToOne) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    workspace.show();
+    ASSERT_EQ(workspace.moments().size(), 1u);
+    const auto moment = workspace.moments()[0];
+    EXPECT_EQ(moment.track_id, 1);
+    EXPECT_EQ(paperLabels()[static_cast<std::size_t>(moment.label)], "sad");
+    EXPECT_NEAR(moment.start_ms, 3000.0, 150.0);
+    auto* list = workspace.momentPanel()->list();
+    ASSERT_EQ(list->count(), 1);
+    EXPECT_TRUE(list->rowText(0).contains(QStringLiteral("sad"))) << list->rowText(0).toStdString();
+    EXPECT_EQ(workspace.timeline()->momentCount(), 1);
+    // The face at the peak, cut from the recording a few at a time.
+    ASSERT_TRUE(test::waitUntil([&] { return !list->thumbnail(0).isNull(); }));
+
+    auto* widget = list->findChild<QListWidget*>(QStringLiteral("momentList"));
+    ASSERT_TRUE(widget);
+    QTest::mouseClick(widget->viewport(), Qt::LeftButton, {},
+                      widget->visualItemRect(widget->item(0)).center());
+    EXPECT_EQ(workspace.player()->currentFrame(),
+              static_cast<std::int64_t>(std::llround(moment.start_ms / 100.0)));
+}
+
+// Accepted: a marker at the moment's start, labelled with its emotion, and the row says so;
+// dismissed: kept greyed, also after the workspace is opened again and at another sensitivity.
+TEST_F(ReviewWorkspaceTest, AMomentIsAcceptedAsAMarkerOrDismissedAndTheStoreKeepsIt) {
+    {
+        ReviewWorkspace workspace(setup());
+        ASSERT_TRUE(workspace.openSession(stored.id));
+        ASSERT_EQ(workspace.moments().size(), 1u);
+        workspace.momentPanel()->list()->findChild<QListWidget*>()->setCurrentRow(0);
+        workspace.momentPanel()->acceptSelected();
+        const auto markers = SessionStore(stored.store).markers(stored.id);
+        ASSERT_EQ(markers.size(), 1u);
+        EXPECT_EQ(markers[0].label, "sad");
+        EXPECT_EQ(markers[0].start_ms, workspace.moments()[0].start_ms);
+        EXPECT_EQ(workspace.markers().size(), 1u);
+        EXPECT_EQ(workspace.momentPanel()->list()->momentState(0), QStringLiteral("marker"));
+        workspace.momentPanel()->acceptSelected();  // a second accept makes no second marker
+        EXPECT_EQ(SessionStore(stored.store).markers(stored.id).size(), 1u);
+        workspace.momentPanel()->dismissOrRestoreSelected();
+        EXPECT_EQ(workspace.momentPanel()->list()->momentState(0), QStringLiteral("dismissed"));
+    }
+    ReviewWorkspace again(setup());
+    ASSERT_TRUE(again.openSession(stored.id));
+    EXPECT_EQ(again.momentPanel()->list()->momentState(0), QStringLiteral("dismissed"));
+    again.setMomentSensitivity(MomentSensitivity::Low);
+    EXPECT_EQ(again.momentPanel()->sensitivity(), MomentSensitivity::Low);
+    ASSERT_EQ(again.moments().size(), 1u);
+    EXPECT_EQ(again.momentPanel()->list()->momentState(0), QStringLiteral("dismissed"));
+    again.momentPanel()->list()->findChild<QListWidget*>()->setCurrentRow(0);
+    again.momentPanel()->dismissOrRestoreSelected();  // restore
+    EXPECT_TRUE(again.momentPanel()->list()->momentState(0).isEmpty());
+    EXPECT_TRUE(SessionStore(stored.store).momentDecisions(stored.id).empty());
+}
+
+// The sensitivity changes the list: a slight smile (happy 0.45 over a calm face) is a moment at
+// high sensitivity only.
+TEST(ReviewMoments, TheListFollowsTheSensitivity) {
+    test::TempDir folder;
+    const auto store_path = folder / "sessions.sqlite";
+    std::int64_t id = 0;
+    {
+        SessionStore store(store_path);
+        LiveSessionFacts facts;
+        facts.source = "camera:0";
+        AnalysisSetup analysis;
+        analysis.labels = paperLabels();
+        analysis.detector = "yunet2023";
+        analysis.emotrace_version = "test";
+        id = store.createLiveSession(facts, analysis);
+        std::vector<FrameRecord> frames;
+        for (int i = 0; i < 300; ++i) {
+            std::vector<float> p(8, 0.15f / 6.0f);
+            const bool smiling = i >= 150 && i < 210;  // 5 to 7 s at 30 fps
+            p[4] = smiling ? 0.45f : 0.02f;            // happy
+            p[5] = smiling ? 0.45f : 0.85f;            // neutral
+            frames.push_back(
+                {i, i * 1000.0 / 30.0, {{0, cv::Rect2f(0, 0, 40, 40), 0.9f, true, p}}});
+        }
+        store.appendFrames(id, frames);
+        store.setState(id, AnalysisState::Complete);
+    }
+    ReviewSetup setup;
+    setup.store_path = store_path;
+    ReviewWorkspace workspace(setup);
+    ASSERT_TRUE(workspace.openSession(id));
+    EXPECT_TRUE(workspace.moments().empty());
+    EXPECT_EQ(workspace.momentPanel()->list()->count(), 0);
+    workspace.setMomentSensitivity(MomentSensitivity::High);
+    ASSERT_EQ(workspace.moments().size(), 1u);
+    EXPECT_NEAR(workspace.moments()[0].start_ms, 5000.0, 300.0);
+    EXPECT_EQ(workspace.momentPanel()->list()->count(), 1);
+    EXPECT_TRUE(workspace.momentPanel()->list()->thumbnail(0).isNull())
+        << "no recording, no live thumbnail: none";
+    workspace.setMomentSensitivity(MomentSensitivity::Default);
+    EXPECT_TRUE(workspace.moments().empty());
 }
 
 }  // namespace
