@@ -37,8 +37,10 @@ bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
 }
 
 bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
-    return runExport(tr("Report"), pdf,
-                     [&] { saveSessionReport(pdf, *session_, frames_, markers_, track_); });
+    return runExport(tr("Report"), pdf, [&] {
+        saveSessionReport(pdf, *session_, frames_, markers_, track_,
+                          {live_moments_, moment_decisions_});
+    });
 }
 
 bool ReviewWorkspace::exportFramesCsv(const std::filesystem::path& csv) {

@@ -12,7 +12,10 @@
 #include <qcustomplot.h>
 
 #include "emotrace/atomic_file.h"
+#include "emotion_palette.h"
 #include "emotrace/error.h"
+#include "emotrace/moment_thumbnails.h"
+#include "video_view.h"
 #include "review_markers.h"
 #include "review_summary.h"
 #include "review_timeline.h"
@@ -30,14 +33,73 @@ double sessionSeconds(const SessionInfo& session) {
 
 void fillTimeline(ReviewTimeline& timeline, const SessionInfo& session,
                   std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                  int track_id, const Smoothing& smoothing) {
+                  int track_id, const Smoothing& smoothing, std::span<const Moment> moments = {}) {
     timeline.setLabels(session.setup.labels);
     timeline.setSeries(smooth(trackSeries(frames, track_id), smoothing));
     timeline.setMarkers(std::vector<Marker>(markers.begin(), markers.end()));
+    std::vector<std::pair<Moment, QColor>> marks;
+    for (const auto& m : moments) {
+        const auto label = static_cast<std::size_t>(m.label);
+        marks.emplace_back(
+            m, emotionColor(label < session.setup.labels.size() ? session.setup.labels[label]
+                                                                : std::string(),
+                            m.label));
+    }
+    timeline.setMoments(marks);
     timeline.setDuration(sessionSeconds(session));
     timeline.fitAll();
     timeline.setPlayheadVisible(false);
     timeline.setLegendVisible(true);
+}
+
+// Under the timeline, in a row of its own aligned with it: which emotion leads the smoothed
+// reading, as coloured runs (grey where the face is absent).
+void addDominantStrip(QCustomPlot& plot, const TrackSeries& smoothed,
+                      const std::vector<std::string>& labels) {
+    auto* strip = new QCPAxisRect(&plot);
+    plot.plotLayout()->addElement(plot.plotLayout()->rowCount(), 0, strip);
+    strip->setMinimumSize(QSize(0, 34));
+    strip->setMaximumSize(QSize(QWIDGETSIZE_MAX, 34));
+    auto* margins = new QCPMarginGroup(&plot);
+    plot.axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    strip->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    auto* x = strip->axis(QCPAxis::atBottom);
+    auto* y = strip->axis(QCPAxis::atLeft);
+    x->setRange(plot.xAxis->range());
+    x->setLabel(plot.xAxis->label());
+    plot.xAxis->setLabel({});
+    y->setRange(0.0, 1.0);
+    y->setTicks(false);
+    y->setTickLabels(false);
+    y->setLabel(QObject::tr("leading"));
+    const auto leading = [&](std::size_t i) {
+        const auto& p = smoothed.probabilities[i];
+        if (p.empty())
+            return -1;
+        return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+    };
+    std::size_t run = 0;
+    for (std::size_t i = 1; i <= smoothed.time_ms.size(); ++i) {
+        if (i < smoothed.time_ms.size() && leading(i) == leading(run))
+            continue;
+        const int label = leading(run);
+        auto* cell = new QCPItemRect(&plot);
+        cell->setClipAxisRect(strip);
+        for (auto* position : {cell->topLeft, cell->bottomRight})
+            position->setAxes(x, y);
+        const double end_ms =
+            i < smoothed.time_ms.size() ? smoothed.time_ms[i] : smoothed.time_ms[i - 1];
+        cell->topLeft->setCoords(smoothed.time_ms[run] / 1000.0, 1.0);
+        cell->bottomRight->setCoords(end_ms / 1000.0, 0.0);
+        const auto color = label < 0 ? QColor(225, 225, 225)
+                                     : emotionColor(static_cast<std::size_t>(label) < labels.size()
+                                                        ? labels[static_cast<std::size_t>(label)]
+                                                        : std::string(),
+                                                    label);
+        cell->setPen(Qt::NoPen);
+        cell->setBrush(color);
+        run = i;
+    }
 }
 
 QImage plotImage(QCustomPlot& plot, int width, int height) {
@@ -131,6 +193,43 @@ QString markerTable(const SessionInfo& session, const TrackSeries& series,
                .arg(rows);
 }
 
+QString momentTable(const SessionInfo& session, std::span<const Moment> moments, int dismissed,
+                    std::span<const QString> thumbnails) {
+    QString text = QObject::tr(
+                       "<p>Stretches in which this face departs clearly from its own recent "
+                       "baseline (docs/moments.md: default sensitivity, rise 0.35 and "
+                       "probability 0.5 held 0.6 s, beyond three times the person's own "
+                       "spread). Found from the stored readings; the face is the one at the "
+                       "peak.%1</p>")
+                       .arg(dismissed > 0 ? QObject::tr(" %1 moment(s) dismissed in review are "
+                                                        "left out.")
+                                                .arg(dismissed)
+                                          : QString());
+    if (moments.empty())
+        return text + QObject::tr("<p>No moments.</p>");
+    QString rows;
+    for (std::size_t i = 0; i < moments.size(); ++i) {
+        const auto& m = moments[i];
+        const auto label = static_cast<std::size_t>(m.label);
+        const auto name = label < session.setup.labels.size() ? session.setup.labels[label]
+                                                              : std::to_string(m.label);
+        const auto face =
+            i < thumbnails.size() && !thumbnails[i].isEmpty()
+                ? QStringLiteral("<img src='%1' width='56' height='56'>").arg(thumbnails[i])
+                : QObject::tr("(no picture)");
+        rows += QStringLiteral("<tr><td>%1</td><td>%2 – %3</td><td>%4</td><td>%5 at %6</td></tr>")
+                    .arg(face, formatSessionTime(m.start_ms / 1000.0),
+                         formatSessionTime(m.end_ms / 1000.0), html(name))
+                    .arg(m.peak_probability, 0, 'f', 2)
+                    .arg(formatSessionTime(m.peak_ms / 1000.0));
+    }
+    return text + QObject::tr(
+                      "<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>"
+                      "<th>Face</th><th>Time</th><th>Emotion</th><th>Peak (smoothed)</th></tr>"
+                      "%1</table>")
+                      .arg(rows);
+}
+
 QString modelCard(const SessionInfo& session) {
     const auto& setup = session.setup;
     if (setup.labels.empty())
@@ -192,13 +291,33 @@ void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
 
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                       int track_id, unsigned mode) {
+                       int track_id, const ReportMomentRecords& moment_records, unsigned mode) {
     AtomicFile out(pdf, mode);
     const double seconds = sessionSeconds(session);
     const auto statistics = sessionStatistics(frames, session.setup.labels, track_id, markers,
                                               summaryWindowSeconds(seconds));
+    // The track's moments at the default sensitivity, less those the reviewer dismissed.
+    std::vector<Moment> moments;
+    int dismissed = 0;
+    if (!session.setup.labels.empty()) {
+        for (const auto& m : findMoments(frames, session.setup.labels)) {
+            if (m.track_id != track_id)
+                continue;
+            const bool was_dismissed = std::any_of(
+                moment_records.decisions.begin(), moment_records.decisions.end(),
+                [&](const DecidedMoment& d) {
+                    return d.decision == MomentDecision::Dismissed && isSameMoment(d.moment, m);
+                });
+            if (was_dismissed)
+                ++dismissed;
+            else
+                moments.push_back(m);
+        }
+    }
     ReviewTimeline timeline;
-    fillTimeline(timeline, session, frames, markers, track_id, {});
+    fillTimeline(timeline, session, frames, markers, track_id, kReportSmoothing, moments);
+    addDominantStrip(*timeline.plot(), smooth(trackSeries(frames, track_id), kReportSmoothing),
+                     session.setup.labels);
     QCustomPlot distribution;
     plotEmotionDistribution(distribution, statistics);
     QCustomPlot trend;
@@ -206,24 +325,37 @@ void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& sess
 
     QTextDocument document;
     document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:timeline")),
-                         plotImage(*timeline.plot(), 1000, 380));
+                         plotImage(*timeline.plot(), 1000, 420));
     document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:distribution")),
                          plotImage(distribution, 640, 360));
     document.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("report:trend")),
                          plotImage(trend, 1000, 330));
+    QStringList thumbnails;
+    const auto faces =
+        momentThumbnails(moments, moment_records.live, frames, session.recording.path);
+    for (std::size_t i = 0; i < faces.size(); ++i) {
+        if (faces[i].empty()) {
+            thumbnails << QString();
+            continue;
+        }
+        const auto name = QStringLiteral("report:moment%1").arg(i);
+        document.addResource(QTextDocument::ImageResource, QUrl(name), toQImage(faces[i]));
+        thumbnails << name;
+    }
     const auto series = trackSeries(frames, track_id);
     QString body;
     body += QObject::tr("<h1>emotrace session report</h1>");
     body += QStringLiteral("<p style='font-size:large'><b>%1</b></p>")
                 .arg(QString::fromUtf8(kDecisionSupportStatement));
     body += QObject::tr("<h2>Session</h2>") + factsTable(session);
-    // Beside the session's model facts, and short enough to leave page one to the timeline.
-    body += QObject::tr("<h2>Model card summary</h2>") + modelCard(session);
     body += QObject::tr("<h2>Emotions over time (face #%1)</h2>").arg(track_id);
     body += QObject::tr(
-                "<p>%1 Dashed lines: markers; grey spans: excluded from the "
-                "statistics.</p>")
-                .arg(describeFacePresence(statistics).toHtmlEscaped());
+                "<p>%1 Smoothed with a centred moving average over %2 s (the raw readings "
+                "jump several times a second). Dashed lines: markers; grey spans: excluded "
+                "from the statistics; coloured bars along the bottom: moments. The strip under "
+                "the plot shows the leading emotion of the smoothed reading.</p>")
+                .arg(describeFacePresence(statistics).toHtmlEscaped())
+                .arg(kReportSmoothing.seconds, 0, 'f', 1);
     body += QStringLiteral("<p align='center'><img src='report:timeline' width='600'></p>");
     body += QObject::tr("<h2 style='page-break-before: always'>Emotion distribution</h2>");
     body += QStringLiteral("<p align='center'><img src='report:distribution' width='400'></p>");
@@ -234,6 +366,12 @@ void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& sess
                 .arg(summaryWindowSeconds(seconds), 0, 'f', 1);
     body += QStringLiteral("<p align='center'><img src='report:trend' width='600'></p>");
     body += QObject::tr("<h2>Markers</h2>") + markerTable(session, series, markers);
+    // After the figures: a model's description can run long, and page one is the timeline's.
+    body += QObject::tr("<h2>Model card summary</h2>") + modelCard(session);
+    body +=
+        QObject::tr("<h2 style='page-break-before: always'>Moments (face #%1)</h2>").arg(track_id) +
+        momentTable(session, moments, dismissed,
+                    std::vector<QString>(thumbnails.begin(), thumbnails.end()));
     body += QStringLiteral("<p><b>%1</b></p>").arg(QString::fromUtf8(kDecisionSupportStatement));
     document.setHtml(body);
 

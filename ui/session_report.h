@@ -28,6 +28,17 @@ inline constexpr double kMarkerContextMs = 5000.0;
 std::vector<double> meanProbabilitiesAround(const TrackSeries& series, double start_ms,
                                             double end_ms, double margin_ms = kMarkerContextMs);
 
+// The report's timeline is smoothed (the raw readings jump several times a second and are hard
+// to read on paper): a centred moving average over this many seconds, named on the page.
+inline constexpr Smoothing kReportSmoothing{SmoothingKind::MovingAverage, 2.0};
+
+// What the report says about moments beyond the readings: the thumbnails kept live and the
+// reviewer's decisions (dismissed moments are left out and counted).
+struct ReportMomentRecords {
+    std::vector<KeptMoment> live;
+    std::vector<DecidedMoment> decisions;
+};
+
 // The track's emotions over the whole session with markers and excluded ranges, as PNG or PDF
 // (by the file's extension). Written atomically with permissions `mode` (AtomicFile). Throws
 // OutputError naming the file when it cannot be written, and Error for another extension.
@@ -38,8 +49,12 @@ void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
 
 // The session report as a PDF (A4), written as saveTimeline() writes. Throws OutputError naming
 // the file when it cannot be written.
+// Its pages: the facts, the smoothed timeline with the dominant-emotion strip under it and the
+// moments and markers on it, the distribution, the valence trend, the markers, and a page of
+// the track's moments (default sensitivity) with the face at each peak.
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                       int track_id, unsigned mode = kOwnerOnlyFileMode);
+                       int track_id, const ReportMomentRecords& moment_records = {},
+                       unsigned mode = kOwnerOnlyFileMode);
 
 }  // namespace emotrace::ui

@@ -49,7 +49,8 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
             ui::saveTimeline(written.back(), info, frames, markers, track, {}, 1600, 520, mode);
         }
         written.push_back(dir / (stem + ".report.pdf"));
-        ui::saveSessionReport(written.back(), info, frames, markers, track, mode);
+        ui::saveSessionReport(written.back(), info, frames, markers, track,
+                              {store.liveMoments(info.id), store.momentDecisions(info.id)}, mode);
     } else {
         err << prefix << "no face in " << info.recording.path
             << ": no timeline or report to export\n";

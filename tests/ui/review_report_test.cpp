@@ -8,6 +8,7 @@
 #include <QImage>
 
 #include "emotrace/error.h"
+#include "review_markers.h"
 #include "review_test_support.h"
 #include "test_support.h"
 
@@ -108,6 +109,44 @@ TEST(MarkerContext, MeansOverTheFramesAroundTheMarkerWithTheFacePresent) {
     EXPECT_DOUBLE_EQ(means[0], 0.5);
     EXPECT_DOUBLE_EQ(means[1], 0.5);
     EXPECT_TRUE(meanProbabilitiesAround(series, 14000.0, 14000.0, 1000.0).empty());
+}
+
+}  // namespace
+}  // namespace emotrace::ui
+
+namespace emotrace::ui {
+namespace {
+
+// The stored session's track 1 turns sad after its gap: the report has a moments page with that
+// moment, its time and its face (cut from the recording); a dismissed moment is left out and
+// counted; the timeline is smoothed and says so.
+TEST_F(SessionReportTest, TheReportHasAPageOfMomentsWithTheirFacesLessTheDismissed) {
+    const auto moments = findMoments(frames, session.setup.labels);
+    ASSERT_EQ(moments.size(), 1u);
+    const auto pdf = folder / "report.pdf";
+    saveSessionReport(pdf, session, frames, markers, 1);
+    const auto text = pdfText(pdf);
+    if (!text)
+        EMOTRACE_SKIP_UNLESS_REQUIRED(
+            "pdftotext (poppler-utils) is not installed: the PDF is not read back");
+    for (const char* expected : {"Moments (face #1)", "moving average over 2.0 s", "leading"}) {
+        EXPECT_NE(text->find(expected), std::string::npos) << "missing \"" << expected << "\" in\n"
+                                                           << *text;
+    }
+    const auto moments_page = text->substr(text->find("Moments (face #1)"));
+    EXPECT_NE(moments_page.find("sad"), std::string::npos) << moments_page;
+    EXPECT_NE(moments_page.find(formatSessionTime(moments[0].start_ms / 1000.0).toStdString()),
+              std::string::npos)
+        << moments_page;
+    EXPECT_EQ(moments_page.find("(no picture)"), std::string::npos) << "the face was cut";
+
+    ReportMomentRecords records;
+    records.decisions.push_back({moments[0], MomentDecision::Dismissed});
+    const auto without = folder / "without.pdf";
+    saveSessionReport(without, session, frames, markers, 1, records);
+    const auto rest = pdfText(without).value_or("");
+    EXPECT_NE(rest.find("1 moment(s) dismissed in review are left out"), std::string::npos) << rest;
+    EXPECT_NE(rest.find("No moments."), std::string::npos) << rest;
 }
 
 }  // namespace
