@@ -25,7 +25,9 @@ nlohmann::ordered_json momentsJson(const std::vector<std::string>& labels,
               {"end_fraction", rule.end_fraction},
               {"smoothing_seconds", rule.smoothing_seconds},
               {"baseline_seconds", rule.baseline_seconds},
-              {"max_gap_seconds", rule.max_gap_seconds}}},
+              {"max_gap_seconds", rule.max_gap_seconds},
+              {"spread_factor", rule.spread_factor},
+              {"spread_floor", rule.spread_floor}}},
             {"list", list}};
 }
 

@@ -151,6 +151,28 @@ TEST(AnalyzeCommand, APhotographIsAnalysedAsOneFrameAndTheShippedModelReadsTheGr
     EXPECT_EQ(summary["dominant_emotion_counts"]["happy"].get<std::int64_t>(), 1) << rows[1];
 }
 
+// Moments end to end: the shipped model over d0, whose man grins at about 1.0-2.5 s
+// (videos/README.md); the summary lists the grin as a happy moment starting within half a
+// second of that, and nothing else.
+TEST(AnalyzeCommand, TheShippedModelFindsTheGrinInD0AsAMoment) {
+    const auto clip = test::sharedData("videos/liveportrait_d0.mp4");
+    if (!clip)
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
+    test::TempDir dir;
+    const auto model =
+        std::filesystem::path(EMOTRACE_SOURCE_DIR) / "models" / "emotrace-resnet18.pt";
+    const auto run = runAnalyze(dir.path(), {clip->string(), "--model", model.string(),
+                                             "--no-store", "--no-progress", "--json", "d0.json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto summary = readJson(dir / "d0.json");
+    const auto& list = summary["moments"]["list"];
+    ASSERT_EQ(list.size(), 1u) << summary["moments"].dump(2);
+    EXPECT_EQ(list[0]["emotion"], "happy");
+    EXPECT_NEAR(list[0]["start_ms"].get<double>(), 1000.0, 500.0);
+    EXPECT_GT(list[0]["end_ms"].get<double>(), 2000.0);
+    EXPECT_EQ(summary["moments"]["rule"]["spread_factor"], 3.0);
+}
+
 TEST(AnalyzeCommand, MissingVideoExitsWith3NamingTheFile) {
     test::TempDir dir;
     const auto run = runAnalyze(dir.path(), {"no-such-session.mp4"});
