@@ -68,6 +68,10 @@ void declareOptions(CLI::App& app, DashboardOptions& options, Given& given) {
     app.add_option("--review-at", options.review_at_seconds,
                    "start the review's player at this session time")
         ->check(seconds(0.0, false, "a session time in seconds, 0 or more"));
+    app.add_option("--review-tab", options.review_tab,
+                   "show this tab beside the review's player (for screenshots): summary, "
+                   "markers, moments or sessions")
+        ->check(CLI::IsMember({"summary", "markers", "moments", "sessions"}));
     app.add_option("--store", options.store,
                    "the session store (default: the user's data directory, "
                    "~/.local/share/emotrace/sessions.sqlite)")

@@ -25,6 +25,7 @@ struct DashboardOptions {
     int threads = 0;                  // 0: the libraries' defaults (LibTorch: 1)
     std::filesystem::path review;     // set: open the review workspace on this recording
     double review_at_seconds = 0.0;   // where the review's player starts
+    std::string review_tab;           // --review-tab: the side tab to show (for screenshots)
     std::filesystem::path store;      // empty: SessionStore's defaultStorePath()
     bool keep = true;                 // --no-keep: live sessions are not written to the store
     bool record = false;              // --record: record the session's frames beside the store

@@ -304,6 +304,20 @@ void ReviewWorkspace::showSideTab(int index) {
     side_tabs_->setCurrentIndex(index);
 }
 
+bool ReviewWorkspace::showSideTab(const QString& name) {
+    const std::pair<const char*, QWidget*> tabs[] = {{"summary", summary_},
+                                                     {"markers", marker_panel_},
+                                                     {"moments", moment_panel_},
+                                                     {"sessions", session_list_}};
+    for (const auto& [tab, widget] : tabs) {
+        if (name == QLatin1String(tab)) {
+            side_tabs_->setCurrentWidget(widget);
+            return true;
+        }
+    }
+    return false;
+}
+
 void ReviewWorkspace::closeEvent(QCloseEvent* event) {
     player_->pause();
     runner_->cancel();

@@ -120,6 +120,8 @@ class ReviewWorkspace : public QMainWindow {
     ReviewVideoView* videoView() const { return video_; }
     // Shows the summary (or markers, sessions) tab; for screenshots.
     void showSideTab(int index);
+    // By name: "summary", "markers", "moments", "sessions"; false for another name.
+    bool showSideTab(const QString& name);
 
   signals:
     // After every batch and at the end of an analysis.

@@ -179,6 +179,8 @@ int main(int argc, char* argv[]) {
                                     : workspace.openRecording(options.review);
             if (opened && options.review_at_seconds > 0.0 && workspace.player()->isOpen())
                 workspace.player()->seekToSeconds(options.review_at_seconds);
+            if (!options.review_tab.empty())
+                workspace.showSideTab(QString::fromStdString(options.review_tab));
         });
     } else {
         window.show();

@@ -57,6 +57,7 @@ TEST(DashboardOptions, RejectsBadInputWithTheOptionsName) {
         {"--model", "m.pt", "--no-model"},
         {"--detector", "dlib"},
         {"--review-at", "-3"},
+        {"--review-tab", "moment"},
         {"--record", "--no-keep"},  // nothing to record into
         {"--label", "C-017", "--no-keep"},
         {"--review-session", "0"},
@@ -85,12 +86,15 @@ TEST(DashboardOptions, LiveSessionsAreKeptUnlessToldAndRecordedOnlyWhenAsked) {
     EXPECT_EQ(recorded.label, "C-017 week 3");
     EXPECT_FALSE(parseDashboardOptions({"--no-keep"}).keep);
     EXPECT_EQ(parseDashboardOptions({"--review-session", "12"}).review_session, 12);
+    EXPECT_EQ(
+        parseDashboardOptions({"--review-session", "12", "--review-tab", "moments"}).review_tab,
+        "moments");
 }
 
 TEST(DashboardOptions, UsageNamesEveryOption) {
     for (const char* option :
          {"--source", "--model", "--no-model", "--detector", "--loop", "--smoothing", "--threads",
-          "--review", "--review-at", "--store", "--no-keep", "--record", "--label",
+          "--review", "--review-at", "--review-tab", "--store", "--no-keep", "--record", "--label",
           "--review-session", "--screenshot", "--quit-after", "--help", "--version"}) {
         EXPECT_NE(usage().find(option), std::string::npos) << option;
     }
