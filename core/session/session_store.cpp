@@ -67,6 +67,13 @@ std::string unknownMarker(std::int64_t id, const std::filesystem::path& file) {
            " (was it removed?)";
 }
 
+// Inside the caller's transaction: a row for an unknown session would be orphaned.
+void requireSession(SqliteConnection& database, std::int64_t session) {
+    SqliteStatement exists(database, "SELECT 1 FROM sessions WHERE id = ?1");
+    if (!exists.bind(1, session).step())
+        throw StoreError(unknownSession(session, database.file()));
+}
+
 constexpr const char* kSessionColumns =
     "id, recording_path, content_hash, size_bytes, fps, width, height, frame_count, model_path, "
     "model_architecture, model_hash, model_description, labels, detector, detector_version, "
@@ -490,9 +497,7 @@ std::int64_t SessionStore::addMarker(std::int64_t session, const Marker& marker)
     std::lock_guard lock(impl_->mutex);
     auto& database = *impl_->database;
     SqliteTransaction transaction(database);
-    SqliteStatement exists(database, "SELECT 1 FROM sessions WHERE id = ?1");
-    if (!exists.bind(1, session).step())
-        throw StoreError(unknownSession(session, impl_->file()));
+    requireSession(database, session);
     SqliteStatement insert(
         database,
         "INSERT INTO markers(session_id, start_ms, end_ms, label, note, exclude) "
@@ -604,9 +609,7 @@ void SessionStore::decideMoment(std::int64_t session, const Moment& moment,
     std::lock_guard lock(impl_->mutex);
     auto& database = *impl_->database;
     SqliteTransaction transaction(database);
-    SqliteStatement exists(database, "SELECT 1 FROM sessions WHERE id = ?1");
-    if (!exists.bind(1, session).step())
-        throw StoreError(unknownSession(session, impl_->file()));
+    requireSession(database, session);
     SqliteStatement insert(
         database,
         "INSERT OR REPLACE INTO moment_decisions(session_id, track_id, label, start_ms, end_ms, "
