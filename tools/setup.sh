@@ -22,6 +22,7 @@ packages=(
   libtorch-dev libopenblas0-pthread          # OpenBLAS: the reference BLAS makes torch 5x slower
   libopencv-dev opencv-data                  # opencv-data: the paper's Haar cascade
   libavformat-dev libavcodec-dev libavutil-dev  # a video's rotation, frame times, diagnosis
+  libxcb1-dev libxcb-composite0-dev          # capturing a video call's window (X11)
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev libsqlite3-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,0 +1,311 @@
+#include "emotrace/x11_capture.h"
+
+#include <xcb/composite.h>
+#include <xcb/xcb.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <opencv2/imgproc.hpp>
+
+#include "emotrace/error.h"
+
+namespace emotrace {
+
+namespace {
+
+template <typename T>
+using Reply = std::unique_ptr<T, decltype(&std::free)>;
+
+template <typename T>
+Reply<T> reply(T* raw) {
+    return Reply<T>(raw, &std::free);
+}
+
+std::string environment(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+}
+
+// One connection, closed when it goes.
+class Connection {
+  public:
+    explicit Connection(const std::string& display) {
+        connection_ = xcb_connect(display.empty() ? nullptr : display.c_str(), nullptr);
+        if (xcb_connection_has_error(connection_)) {
+            xcb_disconnect(connection_);
+            const auto shown = display.empty() ? environment("DISPLAY") : display;
+            const auto wayland = environment("WAYLAND_DISPLAY");
+            throw SourceError(
+                "window capture: cannot open the X display '" + shown + "'" +
+                (wayland.empty()
+                     ? std::string(" (is this a desktop session? $DISPLAY names the X server)")
+                     : " (this is a Wayland session, '" + wayland +
+                           "': only X11 windows can be picked; see docs/dashboard.md, "
+                           "'Capturing the call')"));
+        }
+        screen_ = xcb_setup_roots_iterator(xcb_get_setup(connection_)).data;
+    }
+    ~Connection() { xcb_disconnect(connection_); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    xcb_connection_t* get() const { return connection_; }
+    xcb_window_t root() const { return screen_->root; }
+
+    xcb_atom_t atom(const char* name) const {
+        auto found = reply(xcb_intern_atom_reply(
+            connection_,
+            xcb_intern_atom(connection_, 1, static_cast<std::uint16_t>(std::strlen(name)), name),
+            nullptr));
+        return found ? found->atom : static_cast<xcb_atom_t>(XCB_ATOM_NONE);
+    }
+
+  private:
+    xcb_connection_t* connection_ = nullptr;
+    xcb_screen_t* screen_ = nullptr;
+};
+
+std::string property(const Connection& c, xcb_window_t window, xcb_atom_t name, xcb_atom_t type) {
+    if (name == XCB_ATOM_NONE)
+        return {};
+    auto value = reply(xcb_get_property_reply(
+        c.get(), xcb_get_property(c.get(), 0, window, name, type, 0, 1024), nullptr));
+    if (!value || value->format != 8)
+        return {};
+    const auto* bytes = static_cast<const char*>(xcb_get_property_value(value.get()));
+    return std::string(bytes, static_cast<std::size_t>(xcb_get_property_value_length(value.get())));
+}
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::string hexId(std::uint32_t id) {
+    std::ostringstream out;
+    out << "0x" << std::hex << id;
+    return out.str();
+}
+
+std::vector<X11Window> listWindows(const Connection& c) {
+    const auto net_wm_name = c.atom("_NET_WM_NAME");
+    const auto utf8 = c.atom("UTF8_STRING");
+    auto tree = reply(xcb_query_tree_reply(c.get(), xcb_query_tree(c.get(), c.root()), nullptr));
+    if (!tree)
+        return {};
+    const auto* children = xcb_query_tree_children(tree.get());
+    const int count = xcb_query_tree_children_length(tree.get());
+    std::vector<X11Window> windows;
+    for (int i = 0; i < count; ++i) {
+        const xcb_window_t id = children[i];
+        auto attributes = reply(xcb_get_window_attributes_reply(
+            c.get(), xcb_get_window_attributes(c.get(), id), nullptr));
+        if (!attributes || attributes->_class != XCB_WINDOW_CLASS_INPUT_OUTPUT ||
+            attributes->override_redirect)
+            continue;  // menus, tooltips and input-only windows are no call window
+        X11Window window;
+        window.id = id;
+        window.title = property(c, id, net_wm_name, utf8);
+        if (window.title.empty())
+            window.title = property(c, id, XCB_ATOM_WM_NAME, XCB_ATOM_STRING);
+        if (window.title.empty())
+            continue;
+        // WM_CLASS holds "instance\0class\0": the class names the application.
+        const auto wm_class = property(c, id, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING);
+        const auto split = wm_class.find('\0');
+        window.application = split == std::string::npos ? wm_class : wm_class.substr(split + 1);
+        while (!window.application.empty() && window.application.back() == '\0')
+            window.application.pop_back();
+        auto geometry =
+            reply(xcb_get_geometry_reply(c.get(), xcb_get_geometry(c.get(), id), nullptr));
+        if (geometry) {
+            window.x = geometry->x;
+            window.y = geometry->y;
+            window.width = geometry->width;
+            window.height = geometry->height;
+        }
+        window.viewable = attributes->map_state == XCB_MAP_STATE_VIEWABLE;
+        windows.push_back(window);
+    }
+    return windows;
+}
+
+class X11WindowSource : public FrameSource {
+  public:
+    X11WindowSource(const X11Window& window, double fps, const std::string& display)
+        : connection_(display), window_(window), fps_(fps) {
+        if (!(fps > 0.0))
+            throw SourceError("window capture: the frame rate must be positive");
+        auto composite = reply(xcb_composite_query_version_reply(
+            connection_.get(), xcb_composite_query_version(connection_.get(), 0, 2), nullptr));
+        if (!composite) {
+            throw SourceError(
+                "window capture: the X server has no Composite extension, "
+                "which reading a covered window needs");
+        }
+        // The server keeps the window's contents off screen from now on, covered or not.
+        // Automatic redirection: the window still shows on the screen as before.
+        xcb_generic_error_t* error =
+            xcb_request_check(connection_.get(),
+                              xcb_composite_redirect_window_checked(
+                                  connection_.get(), window_.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC));
+        if (error) {
+            std::free(error);
+            throw SourceError("window capture: the window '" + window_.title + "' (" +
+                              hexId(window_.id) + ") cannot be read: it was closed");
+        }
+        // A first frame now: a window that cannot be read is said when the user presses Start.
+        started_ = std::chrono::steady_clock::now();
+        first_ = grab();
+        if (!first_) {
+            throw SourceError("window capture: the window '" + window_.title +
+                              "' is minimised or hidden; show it and start again");
+        }
+        width_ = first_->image.cols;
+        height_ = first_->image.rows;
+    }
+
+    ~X11WindowSource() override {
+        xcb_composite_unredirect_window(connection_.get(), window_.id,
+                                        XCB_COMPOSITE_REDIRECT_AUTOMATIC);
+        xcb_flush(connection_.get());
+    }
+
+    std::optional<Frame> next(std::stop_token stop) override {
+        if (first_) {
+            auto frame = std::move(*first_);
+            first_.reset();
+            next_due_ = std::chrono::steady_clock::now() + interval();
+            return frame;
+        }
+        for (;;) {
+            {
+                std::mutex mutex;
+                std::unique_lock lock(mutex);
+                std::condition_variable_any wake;
+                wake.wait_until(lock, stop, next_due_, [] { return false; });
+            }
+            if (stop.stop_requested())
+                return std::nullopt;
+            next_due_ =
+                std::max(next_due_ + interval(), std::chrono::steady_clock::now() - interval());
+            if (auto frame = grab())
+                return frame;
+            // Minimised or hidden: no frame until it shows again (the session goes on).
+        }
+    }
+
+    SourceInfo info() const override {
+        return {"window '" + window_.title + "'", fps_, width_, height_, -1};
+    }
+
+  private:
+    std::chrono::steady_clock::duration interval() const {
+        return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(1.0 / fps_));
+    }
+
+    // One frame of the window's own contents, at its current size; nullopt while it is not
+    // viewable. Throws SourceError once it is gone.
+    std::optional<Frame> grab() {
+        auto* c = connection_.get();
+        auto attributes = reply(
+            xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, window_.id), nullptr));
+        auto geometry = reply(xcb_get_geometry_reply(c, xcb_get_geometry(c, window_.id), nullptr));
+        if (!attributes || !geometry) {
+            throw SourceError("window capture: the window '" + window_.title + "' was closed");
+        }
+        if (attributes->map_state != XCB_MAP_STATE_VIEWABLE)
+            return std::nullopt;
+        const xcb_pixmap_t pixmap = xcb_generate_id(c);
+        xcb_composite_name_window_pixmap(c, window_.id, pixmap);
+        xcb_generic_error_t* error = nullptr;
+        auto image =
+            reply(xcb_get_image_reply(c,
+                                      xcb_get_image(c, XCB_IMAGE_FORMAT_Z_PIXMAP, pixmap, 0, 0,
+                                                    geometry->width, geometry->height, ~0u),
+                                      &error));
+        xcb_free_pixmap(c, pixmap);
+        if (error) {
+            std::free(error);
+            // Unmapped between the two requests, or closed: the next grab says which.
+            return std::nullopt;
+        }
+        if (!image || image->depth < 24) {
+            throw SourceError(
+                "window capture: the window '" + window_.title + "' has a colour depth of " +
+                std::to_string(image ? image->depth : 0) + " bits; 24 or 32 expected");
+        }
+        const int width = geometry->width;
+        const int height = geometry->height;
+        const auto length = static_cast<std::size_t>(xcb_get_image_data_length(image.get()));
+        if (length < static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4)
+            return std::nullopt;
+        // ZPixmap at depth 24/32 on a little-endian server: B, G, R, X per pixel.
+        const cv::Mat bgrx(height, width, CV_8UC4, xcb_get_image_data(image.get()));
+        Frame frame;
+        cv::cvtColor(bgrx, frame.image, cv::COLOR_BGRA2BGR);
+        frame.index = index_++;
+        frame.timestamp_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                .count();
+        frame.captured_at = std::chrono::steady_clock::now();
+        return frame;
+    }
+
+    Connection connection_;
+    X11Window window_;
+    double fps_;
+    int width_ = 0;
+    int height_ = 0;
+    std::optional<Frame> first_;
+    std::int64_t index_ = 0;
+    std::chrono::steady_clock::time_point started_;
+    std::chrono::steady_clock::time_point next_due_;
+};
+
+}  // namespace
+
+std::vector<X11Window> listX11Windows(const std::string& display) {
+    const Connection connection(display);
+    return listWindows(connection);
+}
+
+X11Window findX11Window(const std::string& id_or_title, const std::string& display) {
+    const auto windows = listX11Windows(display);
+    std::vector<X11Window> matches;
+    for (const auto& window : windows) {
+        if (hexId(window.id) == lower(id_or_title) ||
+            lower(window.title).find(lower(id_or_title)) != std::string::npos)
+            matches.push_back(window);
+    }
+    if (matches.size() == 1)
+        return matches.front();
+    std::string titles;
+    for (const auto& window : windows)
+        titles +=
+            (titles.empty() ? "" : ", ") + ("'" + window.title + "' (" + hexId(window.id) + ")");
+    if (matches.empty()) {
+        throw SourceError("window capture: no window's title contains '" + id_or_title +
+                          "'; open windows: " + (titles.empty() ? "none" : titles));
+    }
+    throw SourceError("window capture: " + std::to_string(matches.size()) +
+                      " windows' titles contain '" + id_or_title +
+                      "'; give more of the title or the id: " + titles);
+}
+
+std::unique_ptr<FrameSource> openX11Window(const X11Window& window, double fps,
+                                           const std::string& display) {
+    return std::make_unique<X11WindowSource>(window, fps, display);
+}
+
+}  // namespace emotrace

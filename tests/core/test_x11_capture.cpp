@@ -1,0 +1,231 @@
+// Capturing a call's window under a private Xvfb server: the test opens its own windows (a
+// "call" painted red with a blue right half, and others), picks the call by title, and checks
+// that the frames are the window's own contents as it moves, is covered by another window, is
+// resized, is hidden, and closes.
+#include "emotrace/x11_capture.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xcb/xcb.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "emotrace/error.h"
+#include "test_support.h"
+
+extern char** environ;
+
+namespace emotrace {
+namespace {
+
+using namespace std::chrono_literals;
+
+// An Xvfb server of the test's own on a free display number, stopped at the end.
+class PrivateXServer {
+  public:
+    PrivateXServer() {
+        if (std::system("command -v Xvfb > /dev/null 2>&1") != 0)
+            return;
+        for (int number = 90 + ::getpid() % 50; number < 190; ++number) {
+            if (std::filesystem::exists("/tmp/.X11-unix/X" + std::to_string(number)) ||
+                std::filesystem::exists("/tmp/.X" + std::to_string(number) + "-lock"))
+                continue;
+            display_ = ":" + std::to_string(number);
+            break;
+        }
+        // -noreset: the server would otherwise reset when the readiness probe disconnects, and
+        // refuse the test's own connection while it does.
+        const char* argv[] = {"Xvfb", display_.c_str(), "-screen", "0", "1280x720x24", "-nolisten",
+                              "tcp",  "-noreset",       nullptr};
+        if (posix_spawnp(&pid_, "Xvfb", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) {
+            pid_ = 0;
+            return;
+        }
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            auto* connection = xcb_connect(display_.c_str(), nullptr);
+            const bool up = !xcb_connection_has_error(connection);
+            xcb_disconnect(connection);
+            if (up) {
+                ready_ = true;
+                return;
+            }
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+    ~PrivateXServer() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    bool ready() const { return ready_; }
+    const std::string& display() const { return display_; }
+
+  private:
+    std::string display_;
+    pid_t pid_ = 0;
+    bool ready_ = false;
+};
+
+// A window of the test's own: a title, an application class, a red background.
+class TestWindow {
+  public:
+    TestWindow(xcb_connection_t* c, const std::string& title, std::uint32_t colour, int x, int y,
+               int width, int height)
+        : c_(c), id_(xcb_generate_id(c)) {
+        auto* screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+        const std::uint32_t values[] = {colour};
+        xcb_create_window(c, XCB_COPY_FROM_PARENT, id_, screen->root, static_cast<std::int16_t>(x),
+                          static_cast<std::int16_t>(y), static_cast<std::uint16_t>(width),
+                          static_cast<std::uint16_t>(height), 0, XCB_WINDOW_CLASS_INPUT_OUTPUT,
+                          screen->root_visual, XCB_CW_BACK_PIXEL, values);
+        xcb_change_property(c, XCB_PROP_MODE_REPLACE, id_, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8,
+                            static_cast<std::uint32_t>(title.size()), title.data());
+        const char wm_class[] = "call\0CallApp\0";
+        xcb_change_property(c, XCB_PROP_MODE_REPLACE, id_, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, 8,
+                            sizeof(wm_class) - 1, wm_class);
+        xcb_map_window(c, id_);
+        xcb_aux_sync();
+    }
+    void paintRightHalfBlue(int width, int height) {
+        const xcb_gcontext_t gc = xcb_generate_id(c_);
+        const std::uint32_t blue[] = {0x0000ff};
+        xcb_create_gc(c_, gc, id_, XCB_GC_FOREGROUND, blue);
+        const xcb_rectangle_t half{static_cast<std::int16_t>(width / 2), 0,
+                                   static_cast<std::uint16_t>(width / 2),
+                                   static_cast<std::uint16_t>(height)};
+        xcb_poly_fill_rectangle(c_, id_, gc, 1, &half);
+        xcb_free_gc(c_, gc);
+        xcb_aux_sync();
+    }
+    void configure(int x, int y, int width, int height) {
+        const std::uint32_t values[] = {
+            static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y),
+            static_cast<std::uint32_t>(width), static_cast<std::uint32_t>(height)};
+        xcb_configure_window(c_, id_,
+                             XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+                                 XCB_CONFIG_WINDOW_HEIGHT,
+                             values);
+        xcb_aux_sync();
+    }
+    void unmap() {
+        xcb_unmap_window(c_, id_);
+        xcb_aux_sync();
+    }
+    void destroy() {
+        xcb_destroy_window(c_, id_);
+        xcb_aux_sync();
+    }
+    std::uint32_t id() const { return id_; }
+
+  private:
+    void xcb_aux_sync() {
+        std::free(xcb_get_input_focus_reply(c_, xcb_get_input_focus(c_), nullptr));
+    }
+
+    xcb_connection_t* c_;
+    xcb_window_t id_;
+};
+
+cv::Vec3b pixel(const Frame& frame, double fx, double fy) {
+    return frame.image.at<cv::Vec3b>(static_cast<int>(fy * frame.image.rows),
+                                     static_cast<int>(fx * frame.image.cols));
+}
+
+const cv::Vec3b kRed(0, 0, 255);  // BGR
+const cv::Vec3b kBlue(255, 0, 0);
+
+TEST(X11Capture, PicksTheCallWindowByTitleAndFollowsItMovedCoveredResizedHiddenAndClosed) {
+    PrivateXServer server;
+    if (!server.ready())
+        EMOTRACE_SKIP_UNLESS_REQUIRED("Xvfb (package xvfb) could not be started");
+    auto* c = xcb_connect(server.display().c_str(), nullptr);
+    ASSERT_FALSE(xcb_connection_has_error(c));
+    TestWindow call(c, "Therapy call - Clinic Video", 0xff0000, 100, 80, 320, 240);
+    TestWindow notes(c, "Session notes", 0x00ff00, 700, 80, 200, 200);
+
+    const auto windows = listX11Windows(server.display());
+    ASSERT_EQ(windows.size(), 2u);
+    const auto& listed = windows[0].id == call.id() ? windows[0] : windows[1];
+    EXPECT_EQ(listed.title, "Therapy call - Clinic Video");
+    EXPECT_EQ(listed.application, "CallApp");
+    EXPECT_EQ(listed.width, 320);
+    EXPECT_TRUE(listed.viewable);
+
+    const auto chosen = findX11Window("clinic VIDEO", server.display());
+    EXPECT_EQ(chosen.id, call.id());
+    try {
+        findX11Window("zoom", server.display());
+        FAIL() << "no window is called zoom";
+    } catch (const SourceError& e) {
+        EXPECT_NE(std::string(e.what()).find("'Session notes'"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(findX11Window("i", server.display()), SourceError) << "two titles contain i";
+
+    auto source = openX11Window(chosen, 30.0, server.display());
+    EXPECT_EQ(source->info().width, 320);
+    EXPECT_EQ(source->info().height, 240);
+    call.paintRightHalfBlue(320, 240);
+    std::stop_source stop;
+    auto first = source->next(stop.get_token());
+    ASSERT_TRUE(first);
+    auto frame = source->next(stop.get_token());
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(pixel(*frame, 0.25, 0.5), kRed);
+    EXPECT_EQ(pixel(*frame, 0.75, 0.5), kBlue);
+    EXPECT_GT(frame->timestamp_ms, first->timestamp_ms);
+
+    // Moved, then covered by the notes window: still the call's own contents.
+    call.configure(500, 300, 320, 240);
+    notes.configure(450, 250, 400, 400);
+    frame = source->next(stop.get_token());
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(pixel(*frame, 0.25, 0.5), kRed);
+    EXPECT_EQ(pixel(*frame, 0.75, 0.5), kBlue) << "covered, but read from its own contents";
+
+    // Resized: the frames follow.
+    call.configure(500, 300, 400, 300);
+    frame = source->next(stop.get_token());
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->image.size(), cv::Size(400, 300));
+
+    // Hidden (minimised): no frame until it shows again; a stop still ends the wait.
+    call.unmap();
+    std::stop_source waiting;
+    std::optional<Frame> while_hidden;
+    std::thread reader([&] { while_hidden = source->next(waiting.get_token()); });
+    std::this_thread::sleep_for(300ms);
+    waiting.request_stop();
+    reader.join();
+    EXPECT_FALSE(while_hidden) << "no frame of a hidden window";
+
+    // Closed: the session ends saying so.
+    call.destroy();
+    try {
+        source->next(stop.get_token());
+        FAIL() << "a closed window gave a frame";
+    } catch (const SourceError& e) {
+        EXPECT_NE(std::string(e.what()).find("was closed"), std::string::npos) << e.what();
+    }
+    xcb_disconnect(c);
+}
+
+TEST(X11Capture, NoDisplayIsSaidWithWhatToDo) {
+    try {
+        listX11Windows(":999");
+        FAIL() << "display :999 should not exist";
+    } catch (const SourceError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot open the X display ':999'"), std::string::npos)
+            << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace emotrace
