@@ -27,6 +27,7 @@
 #include "emotion_timeline.h"
 #include "moment_list.h"
 #include "emotrace/error.h"
+#include "emotrace/x11_capture.h"
 #include "session_controller.h"
 #include "video_view.h"
 
@@ -216,6 +217,7 @@ void MainWindow::buildToolbar() {
     source_kind_ = new QComboBox;
     source_kind_->addItem(tr("Camera"), static_cast<int>(SourceSpec::Kind::Camera));
     source_kind_->addItem(tr("Video file"), static_cast<int>(SourceSpec::Kind::VideoFile));
+    source_kind_->addItem(tr("Call window"), static_cast<int>(SourceSpec::Kind::Window));
     source_kind_->addItem(tr("Screen region"), static_cast<int>(SourceSpec::Kind::Screen));
     bar->addWidget(source_kind_);
 
@@ -236,6 +238,21 @@ void MainWindow::buildToolbar() {
         tr("The rectangle of the primary screen to read, e.g. the video call's window"));
     screen_region_->setMinimumWidth(200);
     screen_region_action_ = bar->addWidget(screen_region_);
+
+    // The call's window by its title: picked from the open windows, or a part of the title
+    // typed in; the capture follows the window wherever it goes.
+    call_window_ = new QComboBox;
+    call_window_->setObjectName(QStringLiteral("callWindow"));
+    call_window_->setEditable(true);
+    call_window_->setMinimumWidth(300);
+    call_window_->lineEdit()->setPlaceholderText(tr("the call's window (title)"));
+    call_window_->setToolTip(
+        tr("The video call's window: emotrace reads that window itself, wherever it is and "
+           "even when other windows cover it"));
+    call_window_action_ = bar->addWidget(call_window_);
+    refresh_windows_action_ =
+        bar->addAction(tr("Windows ↻"), this, &MainWindow::refreshCallWindows);
+    refresh_windows_action_->setToolTip(tr("List the open windows again"));
 
     loop_ = new QCheckBox(tr("Loop"));
     loop_->setToolTip(tr("Start the video over at its end"));
@@ -491,6 +508,34 @@ void MainWindow::showSourceControls() {
     browse_action_->setVisible(kind == SourceSpec::Kind::VideoFile);
     loop_action_->setVisible(kind == SourceSpec::Kind::VideoFile);
     screen_region_action_->setVisible(kind == SourceSpec::Kind::Screen);
+    call_window_action_->setVisible(kind == SourceSpec::Kind::Window);
+    refresh_windows_action_->setVisible(kind == SourceSpec::Kind::Window);
+    if (kind == SourceSpec::Kind::Window && call_window_->count() == 0)
+        refreshCallWindows();
+}
+
+void MainWindow::refreshCallWindows() {
+    const auto typed = call_window_->currentText();
+    call_window_->clear();
+    try {
+        for (const auto& window : listX11Windows()) {
+            if (!window.viewable || window.width < 64 || window.height < 64)
+                continue;  // hidden windows and docks are no call
+            const auto title = QString::fromStdString(window.title);
+            if (title.startsWith(QStringLiteral("emotrace")))
+                continue;  // the dashboard reading itself helps nobody
+            call_window_->addItem(window.application.empty()
+                                      ? title
+                                      : QStringLiteral("%1 — %2").arg(
+                                            title, QString::fromStdString(window.application)),
+                                  QStringLiteral("0x%1").arg(window.id, 0, 16));
+        }
+    } catch (const std::exception& error) {
+        showError(tr("The open windows cannot be listed: %1").arg(error.what()));
+    }
+    call_window_->setCurrentText(typed);
+    if (typed.isEmpty() && call_window_->count() > 0)
+        call_window_->setCurrentIndex(0);
 }
 
 void MainWindow::setSourceSpec(const SourceSpec& spec) {
@@ -498,6 +543,8 @@ void MainWindow::setSourceSpec(const SourceSpec& spec) {
     camera_index_->setValue(spec.camera_index);
     if (spec.kind == SourceSpec::Kind::VideoFile)
         video_path_->setText(QString::fromStdString(spec.path));
+    if (spec.kind == SourceSpec::Kind::Window)
+        call_window_->setCurrentText(QString::fromStdString(spec.window));
     if (spec.kind == SourceSpec::Kind::Screen) {
         const auto text = toString(spec);
         screen_region_->setText(spec.screen_region.isEmpty()
@@ -518,6 +565,12 @@ SourceSpec MainWindow::sourceSpecFromToolbar() const {
     const auto region = screen_region_->text().trimmed().toStdString();
     if (spec.kind == SourceSpec::Kind::Screen && !region.empty()) {
         spec.screen_region = parseScreenRegion(region);
+    }
+    if (spec.kind == SourceSpec::Kind::Window) {
+        // A window picked from the list is known by its id; a typed text by its title.
+        const int picked = call_window_->findText(call_window_->currentText());
+        spec.window = picked >= 0 ? call_window_->itemData(picked).toString().toStdString()
+                                  : call_window_->currentText().trimmed().toStdString();
     }
     return spec;
 }
@@ -615,7 +668,7 @@ void MainWindow::updateActions() {
     // The source is chosen for a whole session; disabled fields also cannot keep the keyboard,
     // so M marks instead of typing into a path.
     for (QWidget* field : std::initializer_list<QWidget*>{source_kind_, camera_index_, video_path_,
-                                                          screen_region_, loop_})
+                                                          screen_region_, call_window_, loop_})
         field->setEnabled(!running);
     browse_action_->setEnabled(!running);
     marker_action_->setEnabled(running);

@@ -93,6 +93,7 @@ class MainWindow : public QMainWindow {
     SourceSpec sourceSpecFromToolbar() const;
     void showSourceControls();
     void browseForVideo();
+    void refreshCallWindows();
     void onSessionStarted(const QString& description);
     void onSessionFinished(const QString& error);
     void showFigures(const LiveFigures& figures);
@@ -127,6 +128,9 @@ class MainWindow : public QMainWindow {
     QSpinBox* camera_index_ = nullptr;
     QLineEdit* video_path_ = nullptr;
     QLineEdit* screen_region_ = nullptr;
+    QComboBox* call_window_ = nullptr;
+    QAction* call_window_action_ = nullptr;
+    QAction* refresh_windows_action_ = nullptr;
     QCheckBox* loop_ = nullptr;
     QDoubleSpinBox* smoothing_ = nullptr;
     QAction* camera_index_action_ = nullptr;

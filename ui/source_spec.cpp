@@ -6,6 +6,7 @@
 #include <QGuiApplication>
 
 #include "emotrace/error.h"
+#include "emotrace/x11_capture.h"
 #include "looping_frame_source.h"
 #include "screen_region_source.h"
 
@@ -13,7 +14,7 @@ namespace emotrace::ui {
 namespace {
 
 constexpr const char* kAcceptedForms =
-    "expected a video file path, camera:N (N = 0, 1, ...) or screen[:X,Y,W,H]";
+    "expected a video file path, camera:N (N = 0, 1, ...), screen[:X,Y,W,H] or window:TITLE";
 
 bool parseInt(std::string_view text, int& value) {
     const auto* end = text.data() + text.size();
@@ -62,6 +63,13 @@ SourceSpec parseSourceSpec(const std::string& text) {
             spec.screen_region = parseScreenRegion(text.substr(7));
         return spec;
     }
+    if (text.starts_with("window:")) {
+        spec.kind = SourceSpec::Kind::Window;
+        spec.window = text.substr(7);
+        if (spec.window.empty())
+            throw Error("source \"" + text + "\": " + kAcceptedForms);
+        return spec;
+    }
     spec.kind = SourceSpec::Kind::VideoFile;
     spec.path = text;
     return spec;
@@ -78,6 +86,8 @@ std::string toString(const SourceSpec& spec) {
             return "screen:" + std::to_string(r.x()) + "," + std::to_string(r.y()) + "," +
                    std::to_string(r.width()) + "," + std::to_string(r.height());
         }
+        case SourceSpec::Kind::Window:
+            return "window:" + spec.window;
         case SourceSpec::Kind::VideoFile:
             return spec.path;
     }
@@ -91,6 +101,11 @@ std::unique_ptr<FrameSource> openFrameSource(const SourceSpec& spec, bool loop) 
         case SourceSpec::Kind::Screen:
             return std::make_unique<ScreenRegionSource>(QGuiApplication::primaryScreen(),
                                                         spec.screen_region);
+        case SourceSpec::Kind::Window:
+            if (spec.window.empty())
+                throw SourceError("no call window chosen: pick one from the list");
+            // The call's rate: video calls send 25-30 frames a second.
+            return openX11Window(findX11Window(spec.window), 30.0);
         case SourceSpec::Kind::VideoFile:
             if (spec.path.empty())
                 throw SourceError("no video file chosen");

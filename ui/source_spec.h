@@ -1,5 +1,6 @@
 // Which source a session reads, as the user names it on the command line or picks in the
-// toolbar: a video file path, "camera:N", or "screen[:X,Y,W,H]".
+// toolbar: a video file path, "camera:N", "screen[:X,Y,W,H]", or "window:TITLE" (a part of the
+// call window's title, or its id such as 0x3a00007).
 #pragma once
 
 #include <memory>
@@ -12,11 +13,12 @@
 namespace emotrace::ui {
 
 struct SourceSpec {
-    enum class Kind { VideoFile, Camera, Screen };
+    enum class Kind { VideoFile, Camera, Screen, Window };
     Kind kind = Kind::Camera;
     std::string path;      // VideoFile
     int camera_index = 0;  // Camera
     QRect screen_region;   // Screen: empty means the whole primary screen
+    std::string window;    // Window: a part of its title, or its id
 };
 
 // Throws Error naming the accepted forms when text is malformed ("camera:x", "screen:1,2,3").
