@@ -536,6 +536,13 @@ void MainWindow::refreshCallWindows() {
     call_window_->setCurrentText(typed);
     if (typed.isEmpty() && call_window_->count() > 0)
         call_window_->setCurrentIndex(0);
+    if (!qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        // Native Wayland windows are invisible to an X11 client: say what to do instead.
+        statusBar()->showMessage(
+            tr("Wayland desktop: only X11 windows are listed. For a call in a native Wayland "
+               "window, log in to the X11 session or start the call client for X11 "
+               "(docs/dashboard.md, 'Capturing the call')."));
+    }
 }
 
 void MainWindow::setSourceSpec(const SourceSpec& spec) {

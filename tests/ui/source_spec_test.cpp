@@ -93,3 +93,21 @@ TEST(LoopingFrameSource, EndsOnStopAndOnAnEmptySource) {
 
 }  // namespace
 }  // namespace emotrace::ui
+
+namespace emotrace::ui {
+namespace {
+
+TEST(SourceSpecWindow, ACallWindowIsNamedByAPartOfItsTitleOrItsId) {
+    const auto spec = parseSourceSpec("window:Clinic call");
+    EXPECT_EQ(spec.kind, SourceSpec::Kind::Window);
+    EXPECT_EQ(spec.window, "Clinic call");
+    EXPECT_EQ(toString(spec), "window:Clinic call");
+    EXPECT_EQ(parseSourceSpec("window:0x3a00007").window, "0x3a00007");
+    EXPECT_THROW(parseSourceSpec("window:"), Error);
+    SourceSpec nothing;
+    nothing.kind = SourceSpec::Kind::Window;
+    EXPECT_THROW(openFrameSource(nothing, false), SourceError);
+}
+
+}  // namespace
+}  // namespace emotrace::ui
