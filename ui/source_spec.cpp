@@ -99,6 +99,12 @@ std::unique_ptr<FrameSource> openFrameSource(const SourceSpec& spec, bool loop) 
         case SourceSpec::Kind::Camera:
             return openCamera(spec.camera_index);
         case SourceSpec::Kind::Screen:
+            if (QGuiApplication::platformName() == QLatin1String("xcb")) {
+                // On X11 the region is read on the capture thread at a call's rate; Qt's grab
+                // (other platforms) must run on the GUI thread.
+                const auto& r = spec.screen_region;
+                return openX11Region(r.x(), r.y(), r.width(), r.height(), 30.0);
+            }
             return std::make_unique<ScreenRegionSource>(QGuiApplication::primaryScreen(),
                                                         spec.screen_region);
         case SourceSpec::Kind::Window:

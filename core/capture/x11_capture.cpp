@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -139,45 +140,31 @@ std::vector<X11Window> listWindows(const Connection& c) {
     return windows;
 }
 
-class X11WindowSource : public FrameSource {
-  public:
-    X11WindowSource(const X11Window& window, double fps, const std::string& display)
-        : connection_(display), window_(window), fps_(fps) {
-        if (!(fps > 0.0))
-            throw SourceError("window capture: the frame rate must be positive");
-        auto composite = reply(xcb_composite_query_version_reply(
-            connection_.get(), xcb_composite_query_version(connection_.get(), 0, 2), nullptr));
-        if (!composite) {
-            throw SourceError(
-                "window capture: the X server has no Composite extension, "
-                "which reading a covered window needs");
-        }
-        // The server keeps the window's contents off screen from now on, covered or not.
-        // Automatic redirection: the window still shows on the screen as before.
-        xcb_generic_error_t* error =
-            xcb_request_check(connection_.get(),
-                              xcb_composite_redirect_window_checked(
-                                  connection_.get(), window_.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC));
-        if (error) {
-            std::free(error);
-            throw SourceError("window capture: the window '" + window_.title + "' (" +
-                              hexId(window_.id) + ") cannot be read: it was closed");
-        }
-        // A first frame now: a window that cannot be read is said when the user presses Start.
-        started_ = std::chrono::steady_clock::now();
-        first_ = grab();
-        if (!first_) {
-            throw SourceError("window capture: the window '" + window_.title +
-                              "' is minimised or hidden; show it and start again");
-        }
-        width_ = first_->image.cols;
-        height_ = first_->image.rows;
+// ZPixmap at depth 24/32 on a little-endian server: B, G, R, X per pixel. Nullopt when the reply
+// is short (the drawable changed size between the requests).
+std::optional<cv::Mat> toBgr(xcb_get_image_reply_t& image, int width, int height,
+                             const std::string& what) {
+    if (image.depth < 24) {
+        throw SourceError("screen capture: " + what + " has a colour depth of " +
+                          std::to_string(image.depth) + " bits; 24 or 32 expected");
     }
+    const auto length = static_cast<std::size_t>(xcb_get_image_data_length(&image));
+    if (length < static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4)
+        return std::nullopt;
+    const cv::Mat bgrx(height, width, CV_8UC4, xcb_get_image_data(&image));
+    cv::Mat bgr;
+    cv::cvtColor(bgrx, bgr, cv::COLOR_BGRA2BGR);
+    return bgr;
+}
 
-    ~X11WindowSource() override {
-        xcb_composite_unredirect_window(connection_.get(), window_.id,
-                                        XCB_COMPOSITE_REDIRECT_AUTOMATIC);
-        xcb_flush(connection_.get());
+// Grabs at a fixed rate on the caller's thread (the pipeline's capture thread); a grab that gives
+// nothing (a hidden window) is tried again at the next tick while the session goes on.
+class PacedX11Source : public FrameSource {
+  public:
+    PacedX11Source(const std::string& display, double fps) : connection_(display), fps_(fps) {
+        if (!(fps > 0.0))
+            throw SourceError("screen capture: the frame rate must be positive");
+        started_ = std::chrono::steady_clock::now();
     }
 
     std::optional<Frame> next(std::stop_token stop) override {
@@ -198,32 +185,97 @@ class X11WindowSource : public FrameSource {
                 return std::nullopt;
             next_due_ =
                 std::max(next_due_ + interval(), std::chrono::steady_clock::now() - interval());
-            if (auto frame = grab())
-                return frame;
-            // Minimised or hidden: no frame until it shows again (the session goes on).
+            if (auto image = grab())
+                return frameOf(std::move(*image));
         }
+    }
+
+  protected:
+    virtual std::optional<cv::Mat> grab() = 0;
+
+    // A first frame at construction: a source that cannot be read is said at Start.
+    void grabFirst(const std::string& why_none) {
+        auto image = grab();
+        if (!image)
+            throw SourceError(why_none);
+        width_ = image->cols;
+        height_ = image->rows;
+        first_ = frameOf(std::move(*image));
+    }
+
+    Connection connection_;
+    double fps_;
+    int width_ = 0;
+    int height_ = 0;
+
+  private:
+    Frame frameOf(cv::Mat image) {
+        Frame frame;
+        frame.image = std::move(image);
+        frame.index = index_++;
+        const auto now = std::chrono::steady_clock::now();
+        frame.timestamp_ms = std::chrono::duration<double, std::milli>(now - started_).count();
+        frame.captured_at = now;
+        return frame;
+    }
+
+    std::chrono::steady_clock::duration interval() const {
+        return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(1.0 / fps_));
+    }
+
+    std::optional<Frame> first_;
+    std::int64_t index_ = 0;
+    std::chrono::steady_clock::time_point started_;
+    std::chrono::steady_clock::time_point next_due_;
+};
+
+class X11WindowSource : public PacedX11Source {
+  public:
+    X11WindowSource(const X11Window& window, double fps, const std::string& display)
+        : PacedX11Source(display, fps), window_(window) {
+        auto composite = reply(xcb_composite_query_version_reply(
+            connection_.get(), xcb_composite_query_version(connection_.get(), 0, 2), nullptr));
+        if (!composite) {
+            throw SourceError(
+                "window capture: the X server has no Composite extension, "
+                "which reading a covered window needs");
+        }
+        // The server keeps the window's contents off screen from now on, covered or not.
+        // Automatic redirection: the window still shows on the screen as before.
+        xcb_generic_error_t* error =
+            xcb_request_check(connection_.get(),
+                              xcb_composite_redirect_window_checked(
+                                  connection_.get(), window_.id, XCB_COMPOSITE_REDIRECT_AUTOMATIC));
+        if (error) {
+            std::free(error);
+            throw SourceError("window capture: the window '" + window_.title + "' (" +
+                              hexId(window_.id) + ") cannot be read: it was closed");
+        }
+        grabFirst("window capture: the window '" + window_.title +
+                  "' is minimised or hidden; show it and start again");
+    }
+
+    ~X11WindowSource() override {
+        xcb_composite_unredirect_window(connection_.get(), window_.id,
+                                        XCB_COMPOSITE_REDIRECT_AUTOMATIC);
+        xcb_flush(connection_.get());
     }
 
     SourceInfo info() const override {
         return {"window '" + window_.title + "'", fps_, width_, height_, -1};
     }
 
-  private:
-    std::chrono::steady_clock::duration interval() const {
-        return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            std::chrono::duration<double>(1.0 / fps_));
-    }
-
-    // One frame of the window's own contents, at its current size; nullopt while it is not
-    // viewable. Throws SourceError once it is gone.
-    std::optional<Frame> grab() {
+  protected:
+    // The window's own contents at its current size; nullopt while it is not viewable
+    // (minimised). Throws SourceError once it is gone.
+    std::optional<cv::Mat> grab() override {
         auto* c = connection_.get();
         auto attributes = reply(
             xcb_get_window_attributes_reply(c, xcb_get_window_attributes(c, window_.id), nullptr));
         auto geometry = reply(xcb_get_geometry_reply(c, xcb_get_geometry(c, window_.id), nullptr));
-        if (!attributes || !geometry) {
+        if (!attributes || !geometry)
             throw SourceError("window capture: the window '" + window_.title + "' was closed");
-        }
         if (attributes->map_state != XCB_MAP_STATE_VIEWABLE)
             return std::nullopt;
         const xcb_pixmap_t pixmap = xcb_generate_id(c);
@@ -237,40 +289,71 @@ class X11WindowSource : public FrameSource {
         xcb_free_pixmap(c, pixmap);
         if (error) {
             std::free(error);
-            // Unmapped between the two requests, or closed: the next grab says which.
-            return std::nullopt;
+            return std::nullopt;  // unmapped or closed between the requests: the next grab says
         }
-        if (!image || image->depth < 24) {
-            throw SourceError(
-                "window capture: the window '" + window_.title + "' has a colour depth of " +
-                std::to_string(image ? image->depth : 0) + " bits; 24 or 32 expected");
-        }
-        const int width = geometry->width;
-        const int height = geometry->height;
-        const auto length = static_cast<std::size_t>(xcb_get_image_data_length(image.get()));
-        if (length < static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4)
+        if (!image)
             return std::nullopt;
-        // ZPixmap at depth 24/32 on a little-endian server: B, G, R, X per pixel.
-        const cv::Mat bgrx(height, width, CV_8UC4, xcb_get_image_data(image.get()));
-        Frame frame;
-        cv::cvtColor(bgrx, frame.image, cv::COLOR_BGRA2BGR);
-        frame.index = index_++;
-        frame.timestamp_ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-                .count();
-        frame.captured_at = std::chrono::steady_clock::now();
-        return frame;
+        return toBgr(*image, geometry->width, geometry->height,
+                     "the window '" + window_.title + "'");
     }
 
-    Connection connection_;
+  private:
     X11Window window_;
-    double fps_;
-    int width_ = 0;
-    int height_ = 0;
-    std::optional<Frame> first_;
-    std::int64_t index_ = 0;
-    std::chrono::steady_clock::time_point started_;
-    std::chrono::steady_clock::time_point next_due_;
+};
+
+class X11RegionSource : public PacedX11Source {
+  public:
+    X11RegionSource(int x, int y, int width, int height, double fps, const std::string& display)
+        : PacedX11Source(display, fps) {
+        auto root = reply(xcb_get_geometry_reply(
+            connection_.get(), xcb_get_geometry(connection_.get(), connection_.root()), nullptr));
+        const int screen_width = root ? root->width : 0;
+        const int screen_height = root ? root->height : 0;
+        if (width == 0 || height == 0) {
+            x = y = 0;
+            width = screen_width;
+            height = screen_height;
+        }
+        if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > screen_width ||
+            y + height > screen_height) {
+            throw SourceError("screen region " + std::to_string(x) + "," + std::to_string(y) + "," +
+                              std::to_string(width) + "," + std::to_string(height) +
+                              " does not lie inside the screen, which is " +
+                              std::to_string(screen_width) + "x" + std::to_string(screen_height));
+        }
+        region_ = cv::Rect(x, y, width, height);
+        grabFirst("screen capture: the screen region cannot be read");
+    }
+
+    SourceInfo info() const override {
+        return {"screen region " + std::to_string(region_.x) + "," + std::to_string(region_.y) +
+                    "," + std::to_string(region_.width) + "," + std::to_string(region_.height),
+                fps_, width_, height_, -1};
+    }
+
+  protected:
+    std::optional<cv::Mat> grab() override {
+        auto* c = connection_.get();
+        xcb_generic_error_t* error = nullptr;
+        auto image = reply(
+            xcb_get_image_reply(c,
+                                xcb_get_image(c, XCB_IMAGE_FORMAT_Z_PIXMAP, connection_.root(),
+                                              static_cast<std::int16_t>(region_.x),
+                                              static_cast<std::int16_t>(region_.y),
+                                              static_cast<std::uint16_t>(region_.width),
+                                              static_cast<std::uint16_t>(region_.height), ~0u),
+                                &error));
+        if (error) {
+            std::free(error);
+            throw SourceError("screen capture: the screen can no longer be read");
+        }
+        if (!image)
+            throw SourceError("screen capture: the X server went away");
+        return toBgr(*image, region_.width, region_.height, "the screen");
+    }
+
+  private:
+    cv::Rect region_;
 };
 
 }  // namespace
@@ -306,6 +389,11 @@ X11Window findX11Window(const std::string& id_or_title, const std::string& displ
 std::unique_ptr<FrameSource> openX11Window(const X11Window& window, double fps,
                                            const std::string& display) {
     return std::make_unique<X11WindowSource>(window, fps, display);
+}
+
+std::unique_ptr<FrameSource> openX11Region(int x, int y, int width, int height, double fps,
+                                           const std::string& display) {
+    return std::make_unique<X11RegionSource>(x, y, width, height, fps, display);
 }
 
 }  // namespace emotrace

@@ -297,6 +297,33 @@ TEST(X11Capture, AClipPlayedInAWindowKeepsItsFaceWhileTheWindowMovesAndIsCovered
     xcb_disconnect(c);
 }
 
+// A screen region is read from the screen as shown (here: the call window where it lies), on the
+// capture thread; one outside the screen is refused with the screen's size.
+TEST(X11Capture, AScreenRegionIsReadAndOneOutsideTheScreenIsRefusedWithItsSize) {
+    PrivateXServer server;
+    if (!server.ready())
+        EMOTRACE_SKIP_UNLESS_REQUIRED("Xvfb (package xvfb) could not be started");
+    auto* c = xcb_connect(server.display().c_str(), nullptr);
+    ASSERT_FALSE(xcb_connection_has_error(c));
+    TestWindow call(c, "Call", 0xff0000, 100, 80, 320, 240);
+    auto source = openX11Region(120, 100, 200, 150, 30.0, server.display());
+    EXPECT_EQ(source->info().width, 200);
+    std::stop_source stop;
+    const auto frame = source->next(stop.get_token());
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->image.size(), cv::Size(200, 150));
+    EXPECT_EQ(pixel(*frame, 0.5, 0.5), kRed);
+    const auto whole = openX11Region(0, 0, 0, 0, 30.0, server.display());
+    EXPECT_EQ(whole->info().width, 1280);
+    try {
+        openX11Region(1200, 0, 200, 100, 30.0, server.display());
+        FAIL() << "a region past the right edge was accepted";
+    } catch (const SourceError& e) {
+        EXPECT_NE(std::string(e.what()).find("1280x720"), std::string::npos) << e.what();
+    }
+    xcb_disconnect(c);
+}
+
 TEST(X11Capture, NoDisplayIsSaidWithWhatToDo) {
     try {
         listX11Windows(":999");

@@ -42,4 +42,10 @@ X11Window findX11Window(const std::string& id_or_title, const std::string& displ
 std::unique_ptr<FrameSource> openX11Window(const X11Window& window, double fps = 30.0,
                                            const std::string& display = {});
 
+// Captures a rectangle of the X screen (the whole screen when width or height is 0) at `fps`, on
+// the capture thread. Throws SourceError when the display cannot be opened or the rectangle does
+// not lie inside the screen (naming the screen's size).
+std::unique_ptr<FrameSource> openX11Region(int x, int y, int width, int height, double fps = 30.0,
+                                           const std::string& display = {});
+
 }  // namespace emotrace
