@@ -131,6 +131,7 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
     options.version = outcome == cli::ParseOutcome::Version;
     if (outcome != cli::ParseOutcome::Run)
         return options;
+    options.smoothing_given = app.count("--smoothing") > 0;
     if (!given.positional.empty()) {
         throw Error("unexpected argument \"" + given.positional.front() +
                     "\" (a video is given as --source FILE)");

@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -79,7 +80,7 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     buildSessionToolbar();
     buildStatusBar();
 
-    auto* splitter = new QSplitter(Qt::Vertical);
+    auto* splitter = video_and_timeline_ = new QSplitter(Qt::Vertical);
     splitter->addWidget(video_view_);
     splitter->addWidget(timeline_);
     splitter->setStretchFactor(0, 3);
@@ -109,7 +110,7 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     rail_layout->addWidget(rail_hint);
     rail_layout->addWidget(moment_list_, 1);
     rail->setMinimumWidth(220);
-    auto* beside = new QSplitter(Qt::Horizontal);
+    auto* beside = beside_rail_ = new QSplitter(Qt::Horizontal);
     beside->addWidget(splitter);
     beside->addWidget(rail);
     beside->setStretchFactor(0, 4);
@@ -215,6 +216,7 @@ void MainWindow::buildToolbar() {
     bar->setMovable(false);
     bar->addWidget(new QLabel(tr(" Source: ")));
     source_kind_ = new QComboBox;
+    source_kind_->setObjectName(QStringLiteral("sourceKind"));
     source_kind_->addItem(tr("Camera"), static_cast<int>(SourceSpec::Kind::Camera));
     source_kind_->addItem(tr("Video file"), static_cast<int>(SourceSpec::Kind::VideoFile));
     source_kind_->addItem(tr("Call window"), static_cast<int>(SourceSpec::Kind::Window));
@@ -558,6 +560,51 @@ void MainWindow::setSourceSpec(const SourceSpec& spec) {
                                     ? QString()
                                     : QString::fromStdString(text.substr(text.find(':') + 1)));
     }
+}
+
+void MainWindow::restoreSettings(const QSettings& settings) {
+    const auto kind = settings.value(QStringLiteral("source/kind"));
+    if (kind.isValid() && source_kind_->findData(kind.toInt()) >= 0)
+        source_kind_->setCurrentIndex(source_kind_->findData(kind.toInt()));
+    camera_index_->setValue(settings.value(QStringLiteral("source/camera"), 0).toInt());
+    video_path_->setText(settings.value(QStringLiteral("source/video")).toString());
+    screen_region_->setText(settings.value(QStringLiteral("source/region")).toString());
+    call_window_->setCurrentText(settings.value(QStringLiteral("source/window")).toString());
+    const auto smoothing = settings.value(QStringLiteral("smoothing"));
+    if (smoothing.isValid())
+        smoothing_->setValue(smoothing.toDouble());  // the controller follows the box
+    const auto sizes = [&](const char* key, QSplitter* splitter) {
+        QList<int> values;
+        for (const auto& v : settings.value(QLatin1String(key)).toList())
+            values << v.toInt();
+        if (values.size() == splitter->count())
+            splitter->setSizes(values);
+    };
+    sizes("layout/videoAndTimeline", video_and_timeline_);
+    sizes("layout/besideRail", beside_rail_);
+    showSourceControls();
+}
+
+void MainWindow::setSmoothingSeconds(double seconds) {
+    smoothing_->setValue(seconds);
+    controller_.setSmoothingSeconds(smoothing_->value());
+}
+
+void MainWindow::saveSettings(QSettings& settings) const {
+    settings.setValue(QStringLiteral("source/kind"), source_kind_->currentData());
+    settings.setValue(QStringLiteral("source/camera"), camera_index_->value());
+    settings.setValue(QStringLiteral("source/video"), video_path_->text());
+    settings.setValue(QStringLiteral("source/region"), screen_region_->text());
+    settings.setValue(QStringLiteral("source/window"), call_window_->currentText());
+    settings.setValue(QStringLiteral("smoothing"), smoothing_->value());
+    const auto sizes = [](const QSplitter* splitter) {
+        QVariantList values;
+        for (int size : splitter->sizes())
+            values << size;
+        return values;
+    };
+    settings.setValue(QStringLiteral("layout/videoAndTimeline"), sizes(video_and_timeline_));
+    settings.setValue(QStringLiteral("layout/besideRail"), sizes(beside_rail_));
 }
 
 void MainWindow::setLooping(bool loop) {

@@ -22,6 +22,8 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QSettings;
+class QSplitter;
 class QPushButton;
 class QSpinBox;
 
@@ -59,6 +61,12 @@ class MainWindow : public QMainWindow {
     void addMarkerNow();
     void setSessionLabel(const QString& label);
     void setRecordingWanted(bool record);
+    // What the dashboard remembers between runs (QSettings): the source chosen (kind, camera,
+    // file, region, call window), the smoothing and the layout (the splitters). The command
+    // line overrides what is restored.
+    void restoreSettings(const QSettings& settings);
+    void saveSettings(QSettings& settings) const;
+    void setSmoothingSeconds(double seconds);  // the box, and through it the controller
 
     // For tests and screenshots.
     QString errorText() const;
@@ -103,6 +111,8 @@ class MainWindow : public QMainWindow {
     VideoView* video_view_;
     EmotionTimeline* timeline_;
     MomentList* moment_list_ = nullptr;
+    QSplitter* video_and_timeline_ = nullptr;
+    QSplitter* beside_rail_ = nullptr;
     QWidget* model_banner_ = nullptr;
     QLabel* model_banner_text_ = nullptr;
     QWidget* error_banner_ = nullptr;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <QApplication>
+#include <QFile>
 #include <QSettings>
 #include <QTimer>
 #include <opencv2/core/utility.hpp>
@@ -149,10 +150,21 @@ int main(int argc, char* argv[]) {
     emotrace::ui::MainWindow window(controller);
     if (!model.error.isEmpty())
         window.setModelLoadError(model.error);
+    QSettings settings;
+    // What was chosen last time, then the command line over it.
+    window.restoreSettings(settings);
+    if (options.smoothing_given)
+        window.setSmoothingSeconds(options.smoothing_seconds);
     window.setLooping(options.loop);
     window.setRecordingWanted(options.record);
     window.setSessionLabel(QString::fromStdString(options.label));
-    QSettings settings;
+    QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window, &settings] {
+        window.saveSettings(settings);
+        settings.sync();
+        // It names the call window and a video file: the user's own.
+        QFile::setPermissions(settings.fileName(),
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    });
     window.setMarkerLabels(
         settings.value(QStringLiteral("markerLabels"), kDefaultMarkerLabels).toStringList());
     QObject::connect(&window, &emotrace::ui::MainWindow::markerLabelsChanged, &window,

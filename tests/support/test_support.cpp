@@ -126,7 +126,7 @@ TempDir::~TempDir() {
 
 namespace {
 
-// Every test process (and the tools it starts) keeps out of the user's real data directory:
+// Every test process (and the tools it starts) keeps out of the user's real data and settings:
 // sessions go to a per-process folder that is removed at the end, and the tools' default
 // emotion model is looked up in a folder that does not exist, so a test sees only the model it
 // names. Registered before main() so it also covers tests that run emotrace-analyze.
@@ -137,6 +137,8 @@ class IsolatedUserData : public ::testing::Environment {
                 ("emotrace-test-user-" + std::to_string(::getpid()));
         std::filesystem::create_directories(root_);
         ::setenv("XDG_DATA_HOME", root_.c_str(), 1);
+        // The dashboard's remembered choices (QSettings) too: no test sees another's.
+        ::setenv("XDG_CONFIG_HOME", (root_ / "config").c_str(), 1);
         ::setenv("EMOTRACE_MODELS", (root_ / "no-default-model").c_str(), 1);
     }
     void TearDown() override {

@@ -1,6 +1,9 @@
 #include "main_window.h"
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
+#include <QSettings>
 
 #include <gtest/gtest.h>
 #include <qcustomplot.h>
@@ -145,6 +148,45 @@ TEST(MainWindow, PlaysAVideoFileUntilItEnds) {
     EXPECT_TRUE(watch.error.isEmpty()) << watch.error.toStdString();
     EXPECT_GT(watch.results, 0);
     EXPECT_TRUE(window.errorText().isEmpty());
+}
+
+}  // namespace
+}  // namespace emotrace::ui
+
+namespace emotrace::ui {
+namespace {
+
+// What the dashboard remembers between runs: the source, the call window, the smoothing and the
+// layout, written by one window and read back by the next.
+TEST(MainWindowSettings, TheSourceSmoothingAndLayoutAreRememberedBetweenRuns) {
+    test::TempDir dir;
+    const auto file = QString::fromStdString((dir / "emotrace.conf").string());
+    {
+        SessionController controller([] { return std::make_unique<test::FixedFaceDetector>(); },
+                                     std::make_unique<test::FixedClassifier>());
+        MainWindow window(controller);
+        SourceSpec spec;
+        spec.kind = SourceSpec::Kind::VideoFile;
+        spec.path = "/clinic/session-12.mp4";
+        window.setSourceSpec(spec);
+        window.setSmoothingSeconds(1.25);
+        QSettings settings(file, QSettings::IniFormat);
+        window.saveSettings(settings);
+    }
+    SessionController controller([] { return std::make_unique<test::FixedFaceDetector>(); },
+                                 std::make_unique<test::FixedClassifier>());
+    MainWindow window(controller);
+    EXPECT_NE(controller.smoothingSeconds(), 1.25);
+    const QSettings settings(file, QSettings::IniFormat);
+    window.restoreSettings(settings);
+    EXPECT_EQ(controller.smoothingSeconds(), 1.25);
+    auto* kind = window.findChild<QComboBox*>(QStringLiteral("sourceKind"));
+    ASSERT_TRUE(kind);
+    EXPECT_EQ(kind->currentData().toInt(), static_cast<int>(SourceSpec::Kind::VideoFile));
+    bool path_shown = false;
+    for (const auto* edit : window.findChildren<QLineEdit*>())
+        path_shown = path_shown || edit->text() == QStringLiteral("/clinic/session-12.mp4");
+    EXPECT_TRUE(path_shown);
 }
 
 }  // namespace
