@@ -9,9 +9,9 @@ namespace emotrace::bench {
 
 namespace {
 
-const std::set<std::string> kCommands = {"classifier", "pipeline", "soak",
-                                         "detectors",  "analysis", "smoothing",
-                                         "live-store", "moments",  "all"};
+const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak",       "detectors",
+                                         "analysis",   "smoothing", "live-store", "moments",
+                                         "capture",    "all"};
 
 constexpr const char* kCommandsHelp = R"(commands:
   classifier   ResNet18 per-face inference, C++ plain vs optimised vs PyTorch from Python
@@ -27,6 +27,9 @@ constexpr const char* kCommandsHelp = R"(commands:
   moments      the moment detector on the shared clips with a trained model (the shipped one
                unless --model): documented expressions found, false moments on neutral
                stretches, live delay and cost, for the three sensitivities
+  capture      capturing a call's window (needs an X display: xvfb-run): a 1280x720 window
+               showing eight shared clips, captured as a window and as a screen region, then
+               the live pipeline reading it (the shipped model unless --model)
   live-store   keeping live sessions: the pipeline (1 and 4 faces) with the session store
                off, on, and on with the recording, one after the other; then a simulated
                --long-minutes live session for the writer's memory and the store's size

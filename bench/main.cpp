@@ -14,6 +14,7 @@
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
 #include "live_store_bench.h"
+#include "capture_bench.h"
 #include "moments_bench.h"
 #include "pipeline_bench.h"
 #include "smoothing_bench.h"
@@ -126,7 +127,8 @@ std::string machineMarkdown(const MachineInfo& machine, const std::string& comma
 
 int run(const BenchOptions& options, const std::string& command_line) {
     Context context{options, resolvePaths(options.data, options.work), {}};
-    if (options.command == "smoothing" || options.command == "moments") {
+    if (options.command == "smoothing" || options.command == "moments" ||
+        options.command == "capture") {
         // Flicker and moments depend on what a model has learned: an untrained one says
         // nothing here, so these use the shipped model unless --model.
         const auto model = options.model.value_or(defaultEmotionModelPath());
@@ -139,6 +141,12 @@ int run(const BenchOptions& options, const std::string& command_line) {
             smoothing.model = model;
             smoothing.torch_threads = options.torch_threads;
             body = smoothingMarkdown(runSmoothingBench(smoothing));
+        } else if (options.command == "capture") {
+            CaptureBenchOptions capture;
+            capture.videos = videos;
+            capture.model = model;
+            capture.torch_threads = options.torch_threads;
+            body = runCaptureBench(capture);
         } else {
             MomentsBenchOptions moments;
             moments.videos = videos;
