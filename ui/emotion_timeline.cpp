@@ -35,7 +35,7 @@ const FaceResult* largestFaceWithEmotions(const FrameResult& result) {
 
 EmotionTimeline::EmotionTimeline(QWidget* parent)
     : QWidget(parent), plot_(new QCustomPlot(this)), follow_button_(new QToolButton(this)) {
-    auto* title = new QLabel(tr("Emotion probability over time (largest face)"), this);
+    auto* title = title_ = new QLabel(tr("Emotion probability over time (largest face)"), this);
     follow_button_->setText(tr("Follow live"));
     follow_button_->setCheckable(true);
     follow_button_->setChecked(true);
@@ -115,7 +115,15 @@ void EmotionTimeline::addResult(const FrameResult& result) {
         return;
     const double seconds = result.timestamp_ms / 1000.0;
     latest_seconds_ = std::max(seconds, latest_seconds_.value_or(seconds));
-    const FaceResult* face = largestFaceWithEmotions(result);
+    const FaceResult* face = nullptr;
+    if (followed_track_) {
+        for (const auto& candidate : result.faces) {
+            if (candidate.track_id == *followed_track_ && !candidate.probabilities.empty())
+                face = &candidate;
+        }
+    } else {
+        face = largestFaceWithEmotions(result);
+    }
     if (face) {
         const int classes =
             std::min(plot_->graphCount(), static_cast<int>(face->probabilities.size()));
@@ -148,6 +156,13 @@ void EmotionTimeline::setMarkerLabel(int marker, const QString& label) {
     caption->setText(label.isEmpty() ? QStringLiteral("\u2691") : label);
     caption->setProperty("markerLabel", label);
     scheduleReplot();
+}
+
+void EmotionTimeline::setFollowedTrack(std::optional<int> track, const QString& name) {
+    followed_track_ = track;
+    title_->setText(track ? tr("Emotion probability over time (%1)")
+                                .arg(name.isEmpty() ? tr("face #%1").arg(*track) : name)
+                          : tr("Emotion probability over time (largest face)"));
 }
 
 int EmotionTimeline::addMoment(double start_seconds, double end_seconds, const QColor& color) {

@@ -26,6 +26,7 @@ class QCustomPlot;
 class QCPItemRect;
 class QCPItemText;
 class QCPRange;
+class QLabel;
 class QToolButton;
 
 namespace emotrace::ui {
@@ -38,8 +39,8 @@ class EmotionTimeline : public QWidget {
     // Starts a new session's plot: one line per label, in the model's output order. No labels
     // (no model): the plot stays empty with a note saying why.
     void startSession(const std::vector<std::string>& labels);
-    // Adds the largest face's probabilities at the frame's session time, or a gap when the frame
-    // has no face with probabilities.
+    // Adds the followed face's probabilities (the largest, unless setFollowedTrack chose one) at
+    // the frame's session time, or a gap when the frame has no such face.
     void addResult(const FrameResult& result);
 
     // A marker the therapist added at a session time: a dashed line with its label on top.
@@ -53,6 +54,9 @@ class EmotionTimeline : public QWidget {
     int addMoment(double start_seconds, double end_seconds, const QColor& color);
     void setMomentEnd(int moment, double end_seconds);
     int momentCount() const { return static_cast<int>(moment_marks_.size()); }
+
+    // The person to plot: a track id, or nullopt for the largest face. Says so in the title.
+    void setFollowedTrack(std::optional<int> track, const QString& name = {});
 
     bool isFollowingLive() const { return following_; }
     void setFollowingLive(bool follow);
@@ -77,6 +81,8 @@ class EmotionTimeline : public QWidget {
     bool in_gap_ = true;           // the lines are broken already: no second NaN point
     double visible_seconds_ = 30.0;
     std::optional<double> latest_seconds_;
+    std::optional<int> followed_track_;
+    QLabel* title_ = nullptr;
     std::vector<QCPItemText*> marker_captions_;  // owned by the plot
     std::vector<QCPItemRect*> moment_marks_;     // owned by the plot
 };

@@ -159,6 +159,17 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     });
     connect(&controller_, &SessionController::markerLabelled, timeline_,
             &EmotionTimeline::setMarkerLabel);
+    // Following one person: a click on a face; a click on the followed face again lets go
+    // (back to the largest face).
+    connect(video_view_, &VideoView::faceClicked, this, [this](int track) {
+        controller_.setFollowedTrack(controller_.followedTrack() == track ? std::nullopt
+                                                                          : std::optional(track));
+    });
+    connect(&controller_, &SessionController::followedTrackChanged, this,
+            [this](std::optional<int> track) {
+                video_view_->setFollowedTrack(track);
+                timeline_->setFollowedTrack(track);
+            });
     connect(&controller_, &SessionController::momentFound, this,
             [this](int, const LiveMoment& found) {
                 moment_list_->addMoment(found.moment, toQImage(found.thumbnail));

@@ -112,11 +112,21 @@ bool SessionController::isMomentMarked(int moment) const {
            moment_marked_[static_cast<std::size_t>(moment)];
 }
 
-void SessionController::findMoments(const FrameResult& result) {
+void SessionController::setFollowedTrack(std::optional<int> track) {
+    if (track == followed_track_)
+        return;
+    followed_track_ = track;
+    emit followedTrackChanged(track);
+}
+
+void SessionController::findMoments(FrameResult& result) {
     if (!finder_)
         return;
     try {
-        deliverMoments(finder_->add(result));
+        const auto update = finder_->add(result);
+        for (std::size_t i = 0; i < result.faces.size() && i < update.tracks.size(); ++i)
+            result.faces[i].track_id = update.tracks[i];
+        deliverMoments(update);
     } catch (const std::exception& error) {  // a reading that does not fit the labels
         finder_.reset();
         emit keepingFailed(tr("Moments are no longer found: %1").arg(error.what()));
@@ -260,6 +270,7 @@ bool SessionController::start(std::unique_ptr<FrameSource> source,
         smoother_.reset();
         moments_.clear();
         moment_marked_.clear();
+        setFollowedTrack(std::nullopt);  // a new session's tracks are new people
         finder_ = classifier_ ? std::make_unique<LiveMomentFinder>(labels(), MomentOptions{},
                                                                    keeping_.options.tracks)
                               : nullptr;

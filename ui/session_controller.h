@@ -97,6 +97,10 @@ class SessionController : public QObject {
     // moment is unknown or already a marker.
     std::optional<int> markMoment(int moment);
     bool isMomentMarked(int moment) const;
+    // The person the timeline follows: a face's track (a click on the face), or nullopt for the
+    // largest face. Faces carry their track ids in resultReady once a model is loaded.
+    void setFollowedTrack(std::optional<int> track);
+    std::optional<int> followedTrack() const { return followed_track_; }
     // The moments found live in the running (or last) session, in the order found.
     const std::vector<LiveMoment>& moments() const { return moments_; }
     // Labels a marker of the running or the last session after the fact.
@@ -126,6 +130,7 @@ class SessionController : public QObject {
     // A moment was found (number: in the order found), and later when it ended.
     void momentFound(int number, const emotrace::LiveMoment& moment);
     void momentEnded(int number, const emotrace::LiveMoment& moment);
+    void followedTrackChanged(std::optional<int> track);
     // Once per session: the store failed (or could not be opened) and readings are no longer
     // kept; why, and what stays.
     void keepingFailed(const QString& why);
@@ -142,7 +147,7 @@ class SessionController : public QObject {
     void endSession(const QString& error);
     void openWriter(const std::string& chosen_source, const SourceInfo& info);
     void checkWriter();
-    void findMoments(const FrameResult& result);
+    void findMoments(FrameResult& result);
     void deliverMoments(const LiveMomentFinder::Update& update);
     void keepMoment(const LiveMoment& moment);
 
@@ -167,6 +172,7 @@ class SessionController : public QObject {
     std::unique_ptr<LiveMomentFinder> finder_;
     std::vector<LiveMoment> moments_;
     std::vector<bool> moment_marked_;
+    std::optional<int> followed_track_;
     LiveFigureMeter meter_;
     LiveEmotionSmoother smoother_;  // GUI thread only: results are smoothed as they arrive
     QTimer figures_timer_;

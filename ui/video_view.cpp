@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <opencv2/imgproc.hpp>
@@ -114,15 +115,55 @@ void VideoView::paintEvent(QPaintEvent*) {
         drawFace(painter, face);
 }
 
+void VideoView::setFollowedTrack(std::optional<int> track) {
+    followed_track_ = track;
+    update();
+}
+
+std::optional<int> VideoView::trackAt(QPointF point) const {
+    // The smallest face under the point: in a gallery a tile's face, not a box around it.
+    std::optional<int> found;
+    double smallest = 0.0;
+    for (const auto& face : faces_) {
+        const auto box = frameToWidget(face.box);
+        if (face.track_id >= 0 && box.contains(point) &&
+            (!found || box.width() * box.height() < smallest)) {
+            found = face.track_id;
+            smallest = box.width() * box.height();
+        }
+    }
+    return found;
+}
+
+void VideoView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton) {
+        if (const auto track = trackAt(event->position()))
+            emit faceClicked(*track);
+    }
+    QWidget::mousePressEvent(event);
+}
+
 void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
     const QRectF box = frameToWidget(face.box);
     const int top = topClass(face.probabilities);
     const bool has_emotion = top >= 0 && static_cast<std::size_t>(top) < labels_.size();
     const QColor color =
         has_emotion ? emotionColor(labels_[static_cast<std::size_t>(top)], top) : plainFaceColor();
-    painter.setPen(QPen(color, kBoxPenWidth));
+    const bool followed = followed_track_ && face.track_id == *followed_track_;
+    painter.setPen(QPen(color, followed ? 2.5 * kBoxPenWidth : kBoxPenWidth));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(box);
+    if (face.track_id >= 0) {
+        // The face's number, so the therapist can tell people apart and click one to follow.
+        const QString tag = followed ? QStringLiteral("#%1 following").arg(face.track_id)
+                                     : QStringLiteral("#%1").arg(face.track_id);
+        const QFontMetricsF metrics(painter.font());
+        const QRectF tag_rect(box.right() - metrics.horizontalAdvance(tag) - 8.0, box.top() + 2.0,
+                              metrics.horizontalAdvance(tag) + 6.0, metrics.height() + 2.0);
+        painter.fillRect(tag_rect, QColor(255, 255, 255, 220));
+        painter.setPen(Qt::black);
+        painter.drawText(tag_rect, Qt::AlignCenter, tag);
+    }
     if (!has_emotion)
         return;
 

@@ -3,6 +3,7 @@
 // the same class colours as the timeline. Without a model only the boxes are drawn.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,18 @@ class VideoView : public QWidget {
 
     QSize sizeHint() const override { return {640, 480}; }
 
+    // The followed face is drawn with a thicker box and "following" under its number.
+    void setFollowedTrack(std::optional<int> track);
+    // The track of the face under a widget point; nullopt when none is there.
+    std::optional<int> trackAt(QPointF point) const;
+
+  signals:
+    // A click on a face (with a track): the user chose to follow that person.
+    void faceClicked(int track);
+
   protected:
     void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
 
   private:
     QRectF imageRect() const;
@@ -50,6 +61,7 @@ class VideoView : public QWidget {
     QSize frame_size_;
     std::vector<FaceResult> faces_;
     QString placeholder_;
+    std::optional<int> followed_track_;
 };
 
 }  // namespace emotrace::ui

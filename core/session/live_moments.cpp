@@ -33,6 +33,8 @@ LiveMomentFinder::Update LiveMomentFinder::add(const FrameResult& result) {
     }
     const auto found = detector_.add(result.frame_index, result.timestamp_ms, faces);
     Update update;
+    for (const auto& face : faces)
+        update.tracks.push_back(face.track_id);
     // Closed moments take the face kept for their peak before a new departure replaces it.
     for (const auto& moment : found.closed)
         update.closed.push_back(withThumbnail(moment));

@@ -20,6 +20,7 @@
 #include "session_controller.h"
 #include "test_support.h"
 #include "ui_test_support.h"
+#include "video_view.h"
 
 namespace emotrace::ui {
 namespace {
@@ -145,6 +146,74 @@ TEST(MomentsRail, WithoutAModelTheRailSaysWhyItIsEmpty) {
     for (const auto* label : labels)
         said = said || label->text().contains(QStringLiteral("No emotion model"));
     EXPECT_TRUE(said);
+}
+
+}  // namespace
+}  // namespace emotrace::ui
+
+namespace emotrace::ui {
+namespace {
+
+// Two people: a large face on the left (happy) and a small one on the right (sad), as a gallery
+// shows the client small and the therapist's self-view large.
+class TwoFaces : public FaceDetector {
+  public:
+    std::vector<Detection> detect(const cv::Mat&) override {
+        return {{{10, 10, 80, 80}, 0.9f}, {{110, 30, 40, 40}, 0.9f}};
+    }
+    std::string name() const override { return "two"; }
+};
+
+class LeftHappyRightSad : public EmotionClassifier {
+  public:
+    LeftHappyRightSad() { info_.labels = {"happy", "sad"}; }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        std::vector<std::vector<float>> out;
+        for (std::size_t i = 0; i < faces.size(); ++i)
+            out.push_back(i == 0 ? std::vector<float>{0.9f, 0.1f} : std::vector<float>{0.2f, 0.8f});
+        return out;
+    }
+
+  private:
+    ModelInfo info_;
+};
+
+// The timeline follows the largest face until the therapist clicks another: then that person,
+// by their track, with the title saying so; a second click lets go.
+TEST(FollowTheClient, AClickOnAFaceMakesTheTimelineFollowThatPerson) {
+    test::TempDir dir;
+    const auto clip = dir / "call.avi";
+    test::writeTestVideo(clip, 100, 25.0, {160, 120});
+    SessionController controller([] { return std::make_unique<TwoFaces>(); },
+                                 std::make_unique<LeftHappyRightSad>());
+    MainWindow window(controller);
+    window.resize(1100, 860);
+    window.show();
+    FrameResult last;
+    QObject::connect(&controller, &SessionController::resultReady,
+                     [&](const FrameResult& r) { last = r; });
+    SourceSpec spec;
+    spec.kind = SourceSpec::Kind::VideoFile;
+    spec.path = clip.string();
+    window.setSourceSpec(spec);
+    ASSERT_TRUE(window.startSession());
+    ASSERT_TRUE(waitUntil([&] { return last.faces.size() == 2 && last.faces[1].track_id >= 0; }));
+    EXPECT_NE(last.faces[0].track_id, last.faces[1].track_id) << "two people, two tracks";
+    auto* happy = window.timeline()->plot()->graph(0);
+    const auto latestHappy = [&] { return happy->data()->at(happy->dataCount() - 1)->value; };
+    EXPECT_NEAR(latestHappy(), 0.9, 1e-6) << "the largest face first";
+
+    const int small = last.faces[1].track_id;
+    const auto centre = window.videoView()->frameToWidget(last.faces[1].box).center();
+    QTest::mouseClick(window.videoView(), Qt::LeftButton, {}, centre.toPoint());
+    ASSERT_EQ(controller.followedTrack(), small);
+    const auto before = happy->dataCount();
+    ASSERT_TRUE(waitUntil([&] { return happy->dataCount() > before + 2; }));
+    EXPECT_NEAR(latestHappy(), 0.2, 1e-6) << "now the small face";
+    QTest::mouseClick(window.videoView(), Qt::LeftButton, {}, centre.toPoint());
+    EXPECT_FALSE(controller.followedTrack()) << "a second click lets go";
+    window.stopSession();
 }
 
 }  // namespace

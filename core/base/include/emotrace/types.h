@@ -30,6 +30,7 @@ struct FaceResult {
     float detection_confidence = 0.0f;
     std::vector<float> probabilities;  // one per class of the model, in the model's label order;
                                        // empty when no classifier is loaded
+    int track_id = -1;                 // the person across frames, once linked; -1: not yet
 };
 
 struct FrameResult {

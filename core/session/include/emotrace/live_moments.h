@@ -30,6 +30,7 @@ class LiveMomentFinder {
     struct Update {
         std::vector<LiveMoment> opened;  // newly known (the hold has passed)
         std::vector<LiveMoment> closed;  // ended: final end, peak and thumbnail
+        std::vector<int> tracks;         // the track of each face of the result, in order
     };
     // Every result of the session in order, with its image (for the thumbnails).
     Update add(const FrameResult& result);
