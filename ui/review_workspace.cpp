@@ -377,12 +377,19 @@ void ReviewWorkspace::setEmotionVisible(int label_index, bool visible) {
 
 void ReviewWorkspace::rebuildTrackChoice() {
     const auto tracks = tracksByPresence(frames_);
+    // The person followed live, when one was chosen and is in the readings; else the most present.
+    if (track_ < 0 && session_ && session_->followed_track >= 0 &&
+        std::find(tracks.begin(), tracks.end(), session_->followed_track) != tracks.end())
+        track_ = session_->followed_track;
     if (track_ < 0 && !tracks.empty())
         track_ = tracks.front();
     const QSignalBlocker quiet(track_choice_);
     track_choice_->clear();
     for (const int id : tracks)
-        track_choice_->addItem(tr("face #%1").arg(id), id);
+        track_choice_->addItem(session_ && id == session_->followed_track
+                                   ? tr("face #%1 (followed live)").arg(id)
+                                   : tr("face #%1").arg(id),
+                               id);
     if (tracks.empty())
         track_choice_->addItem(tr("no face yet"), -1);
     track_choice_->setCurrentIndex(std::max(0, track_choice_->findData(track_)));

@@ -116,6 +116,13 @@ void SessionController::setFollowedTrack(std::optional<int> track) {
     if (track == followed_track_)
         return;
     followed_track_ = track;
+    if (writer_ && pipeline_) {
+        // The stored session follows the same person: its track ids are the ones shown.
+        try {
+            writer_->setFollowedTrack(track.value_or(-1));
+        } catch (const std::exception&) {  // the store's failure is said by checkWriter()
+        }
+    }
     emit followedTrackChanged(track);
 }
 

@@ -1,5 +1,6 @@
 #include "session_exports.h"
 
+#include <algorithm>
 #include <system_error>
 #include <vector>
 
@@ -33,9 +34,13 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
     const SessionInfo info = store.session(session);
     const std::vector<FrameRecord> frames = store.frames(session);
     const std::vector<Marker> markers = store.markers(session);
-    // The track in most frames: in a therapy recording with one camera on the client, the client.
+    // The person followed live when one was chosen; else the track in most frames (in a
+    // therapy recording with one camera on the client, the client).
     const auto tracks = tracksByPresence(frames);
-    const int track = tracks.empty() ? -1 : tracks.front();
+    const bool followed =
+        info.followed_track >= 0 &&
+        std::find(tracks.begin(), tracks.end(), info.followed_track) != tracks.end();
+    const int track = followed ? info.followed_track : tracks.empty() ? -1 : tracks.front();
     std::vector<std::filesystem::path> written{dir / (stem + ".session.csv"),
                                                dir / (stem + ".session.json")};
     writeSessionCsv(written[0], info.setup.labels, frames, mode);

@@ -160,6 +160,17 @@ void LiveSessionWriter::keepMoment(const Moment& moment, std::vector<std::byte> 
     store_.keepLiveMoment(session_id_, moment, thumbnail_jpeg);
 }
 
+void LiveSessionWriter::setFollowedTrack(int track_id) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!finished_) {
+            pending_.followed_track = track_id;
+            return;
+        }
+    }
+    store_.setFollowedTrack(session_id_, track_id);
+}
+
 void LiveSessionWriter::finish() {
     {
         std::lock_guard lock(mutex_);
@@ -338,7 +349,7 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
 
 void LiveSessionWriter::commit(Pending& batch) {
     if (batch.results.empty() && batch.markers.empty() && batch.marker_labels.empty() &&
-        !batch.label && batch.moments.empty())
+        !batch.label && batch.moments.empty() && !batch.followed_track)
         return;
     {
         std::lock_guard lock(mutex_);
@@ -370,6 +381,8 @@ void LiveSessionWriter::commit(Pending& batch) {
             store_.setLabel(session_id_, *batch.label);
         for (const auto& [moment, thumbnail] : batch.moments)
             store_.keepLiveMoment(session_id_, moment, thumbnail);
+        if (batch.followed_track)
+            store_.setFollowedTrack(session_id_, *batch.followed_track);
         std::lock_guard lock(mutex_);
         kept_ += static_cast<std::int64_t>(records.size());
     } catch (const std::exception& e) {  // StoreError: a full disk, a removed folder, ...

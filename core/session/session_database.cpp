@@ -12,8 +12,9 @@
 namespace emotrace {
 namespace {
 
-// Version 3: the moments found live, with the face at each one's peak (a small JPEG), and the
-// reviewer's decisions on moments (accepted as a marker, dismissed). Review recomputes moments
+// Version 3: the moments found live, with the face at each one's peak (a small JPEG), the
+// reviewer's decisions on moments (accepted as a marker, dismissed), and the person followed
+// live (sessions.followed_track). Review recomputes moments
 // from the readings; these tables keep what cannot be recomputed.
 constexpr const char* kMomentTables = R"sql(
 CREATE TABLE IF NOT EXISTS live_moments(
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS sessions(
     note TEXT NOT NULL DEFAULT '', created_utc TEXT NOT NULL, updated_utc TEXT NOT NULL,
     kind TEXT NOT NULL DEFAULT 'recording' CHECK (kind IN ('recording', 'live')),
     label TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',
-    started_utc TEXT NOT NULL DEFAULT '');
+    started_utc TEXT NOT NULL DEFAULT '', followed_track INTEGER NOT NULL DEFAULT -1);
 CREATE INDEX IF NOT EXISTS sessions_by_content ON sessions(content_hash, model_hash);
 CREATE TABLE IF NOT EXISTS frames(
     session_id INTEGER NOT NULL, frame_index INTEGER NOT NULL, timestamp_ms REAL NOT NULL,
@@ -160,7 +161,9 @@ void upgradeFromVersion1(SqliteConnection& database) {
 void upgradeFromVersion2(SqliteConnection& database) {
     SqliteTransaction transaction(database);
     database.execute(kMomentTables);
-    database.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version';");
+    database.execute(
+        "ALTER TABLE sessions ADD COLUMN followed_track INTEGER NOT NULL DEFAULT -1;"
+        "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
     transaction.commit();
 }
 

@@ -79,7 +79,7 @@ constexpr const char* kSessionColumns =
     "model_architecture, model_hash, model_description, labels, detector, detector_version, "
     "detect_every, emotrace_version, state, error, frames_stored, note, created_utc, updated_utc, "
     "(SELECT timestamp_ms FROM frames WHERE frames.session_id = sessions.id "
-    "ORDER BY frame_index DESC LIMIT 1), kind, label, source, started_utc";
+    "ORDER BY frame_index DESC LIMIT 1), kind, label, source, started_utc, followed_track";
 
 SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path& file) {
     SessionInfo info;
@@ -112,6 +112,7 @@ SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path&
     info.label = row.text(25);
     info.source = row.text(26);
     info.started_utc = row.text(27);
+    info.followed_track = static_cast<int>(row.integer(28));
     return info;
 }
 
@@ -485,6 +486,11 @@ void SessionStore::relocateRecording(std::int64_t id, const std::string& new_pat
 void SessionStore::setNote(std::int64_t id, const std::string& note) {
     std::lock_guard lock(impl_->mutex);
     impl_->updateSession(id, "note", note);
+}
+
+void SessionStore::setFollowedTrack(std::int64_t id, int track_id) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->updateSession(id, "followed_track", std::to_string(track_id));  // INTEGER affinity
 }
 
 void SessionStore::setLabel(std::int64_t id, const std::string& label) {

@@ -414,6 +414,7 @@ VALUES ('/clinic/s1.mp4', '3-abc', 3, 25.0, 640, 480, 100, '', '', '', '', '[]',
     EXPECT_EQ(sessions[0].recording.content_hash, "3-abc");
     EXPECT_EQ(sessions[0].started_utc, "2026-11-20T10:00:00Z");
     EXPECT_EQ(sessions[0].label, "");
+    EXPECT_EQ(sessions[0].followed_track, -1);
     EXPECT_TRUE(store.findSession("3-abc", ""));
     store.setLabel(sessions[0].id, "C-003");
     EXPECT_EQ(store.session(sessions[0].id).label, "C-003");
@@ -454,6 +455,26 @@ TEST(LiveSessionWriter, KeepsTheMomentsFoundLiveWithTheirThumbnails) {
     EXPECT_NEAR(kept[0].moment.peak_probability, 0.81, 1e-12);
     EXPECT_EQ(kept[0].moment.reported_ms, 1000.0);
     EXPECT_EQ(kept[0].thumbnail_jpeg, jpeg);
+}
+
+// The person followed live is kept with the session (the store's track id, as the writer links
+// faces); a session where nobody was chosen says -1.
+TEST(LiveSessionWriter, KeepsThePersonFollowed) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    {
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup());
+        for (int n = 0; n < 10; ++n)
+            writer.add(reading(n));
+        writer.setFollowedTrack(0);
+        writer.finish();
+    }
+    {
+        SessionStore store(path);
+        EXPECT_EQ(store.session(onlySessionId(store)).followed_track, 0);
+        EXPECT_EQ(store.createLiveSession(cameraFacts(), liveSetup()) > 0, true);
+        EXPECT_EQ(store.sessions().front().followed_track, -1);
+    }
 }
 
 // Review decisions: found again by track, emotion and overlapping time (a moment found at

@@ -17,6 +17,7 @@
 #include "generated_video.h"
 #include "main_window.h"
 #include "moment_list.h"
+#include "review_workspace.h"
 #include "session_controller.h"
 #include "test_support.h"
 #include "ui_test_support.h"
@@ -187,6 +188,11 @@ TEST(FollowTheClient, AClickOnAFaceMakesTheTimelineFollowThatPerson) {
     test::writeTestVideo(clip, 100, 25.0, {160, 120});
     SessionController controller([] { return std::make_unique<TwoFaces>(); },
                                  std::make_unique<LeftHappyRightSad>());
+    SessionKeeping keeping;
+    keeping.store = dir / "sessions.sqlite";
+    keeping.setup.labels = {"happy", "sad"};
+    keeping.setup.detector = "two";
+    controller.setKeeping(keeping);
     MainWindow window(controller);
     window.resize(1100, 860);
     window.show();
@@ -213,7 +219,18 @@ TEST(FollowTheClient, AClickOnAFaceMakesTheTimelineFollowThatPerson) {
     EXPECT_NEAR(latestHappy(), 0.2, 1e-6) << "now the small face";
     QTest::mouseClick(window.videoView(), Qt::LeftButton, {}, centre.toPoint());
     EXPECT_FALSE(controller.followedTrack()) << "a second click lets go";
+    QTest::mouseClick(window.videoView(), Qt::LeftButton, {}, centre.toPoint());
     window.stopSession();
+
+    // The stored session follows the same person, and so does its review.
+    const SessionStore store(keeping.store);
+    const auto session = store.sessions().at(0);
+    EXPECT_EQ(session.followed_track, small);
+    ReviewSetup review;
+    review.store_path = keeping.store;
+    ReviewWorkspace workspace(review);
+    ASSERT_TRUE(workspace.openSession(session.id));
+    EXPECT_EQ(workspace.track(), small) << "not the larger, equally present face";
 }
 
 }  // namespace

@@ -79,6 +79,8 @@ class LiveSessionWriter {
     // A moment found live, with the face at its peak (JPEG), kept with the next batch; the
     // same moment handed again (same track and start) replaces the first (it has ended).
     void keepMoment(const Moment& moment, std::vector<std::byte> thumbnail_jpeg);
+    // The person the therapist follows (a track id as this writer links faces; -1: none).
+    void setFollowedTrack(int track_id);
     // After finish() these write to the store at once (the label can be typed afterwards);
     // they then throw StoreError when it fails.
 
@@ -106,6 +108,7 @@ class LiveSessionWriter {
         std::vector<std::pair<int, std::string>> marker_labels;
         std::optional<std::string> label;
         std::vector<std::pair<Moment, std::vector<std::byte>>> moments;
+        std::optional<int> followed_track;
     };
 
     void writeLoop(std::stop_token stop);

@@ -110,6 +110,7 @@ struct SessionInfo {
     std::string label;        // the therapist's label; empty when none was given
     std::string source;       // live: the source as chosen; recordings: empty
     std::string started_utc;  // wall-clock start (ISO 8601): live, when it began; else created
+    int followed_track = -1;  // the person the therapist chose to follow live; -1: none chosen
 };
 
 // From the first stored frame to the end of the last one (shown for one nominal frame
@@ -163,6 +164,8 @@ class SessionStore {
     void relocateRecording(std::int64_t id, const std::string& new_path);
     void setNote(std::int64_t id, const std::string& note);
     void setLabel(std::int64_t id, const std::string& label);
+    // The person followed (a track id; -1: none): the review and exports follow them too.
+    void setFollowedTrack(std::int64_t id, int track_id);
 
     std::int64_t addMarker(std::int64_t session, const Marker& marker);  // returns its id
     void updateMarker(const Marker& marker);
