@@ -11,7 +11,7 @@ namespace {
 
 const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak",       "detectors",
                                          "analysis",   "smoothing", "live-store", "moments",
-                                         "capture",    "all"};
+                                         "capture",    "tracking",  "all"};
 
 constexpr const char* kCommandsHelp = R"(commands:
   classifier   ResNet18 per-face inference, C++ plain vs optimised vs PyTorch from Python
@@ -27,6 +27,8 @@ constexpr const char* kCommandsHelp = R"(commands:
   moments      the moment detector on the shared clips with a trained model (the shipped one
                unless --model): documented expressions found, false moments on neutral
                stretches, live delay and cost, for the three sensitivities
+  tracking     telling a call's people apart: the appearance signature's cost and distances,
+               tracks per shared clip, and two-tile gallery swaps over every pair of clips
   capture      capturing a call's window (needs an X display: xvfb-run): a 1280x720 window
                showing eight shared clips, captured as a window and as a screen region, then
                the live pipeline reading it (the shipped model unless --model)

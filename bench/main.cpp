@@ -19,6 +19,7 @@
 #include "pipeline_bench.h"
 #include "smoothing_bench.h"
 #include "test_clip.h"
+#include "tracking_bench.h"
 
 namespace emotrace::bench {
 
@@ -156,6 +157,13 @@ int run(const BenchOptions& options, const std::string& command_line) {
         }
         std::cout << "## emotrace-bench " << options.command << "\n\n"
                   << machineMarkdown(machine, command_line, loadAverage(), model) << body;
+        return 0;
+    }
+    if (options.command == "tracking") {
+        const auto machine = describeMachine();
+        const auto body = runTrackingBench({.videos = context.paths.data / "videos"});
+        std::cout << "## emotrace-bench tracking\n\n"
+                  << machineMarkdown(machine, command_line, loadAverage(), std::nullopt) << body;
         return 0;
     }
     context.model = options.model ? *options.model

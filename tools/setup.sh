@@ -26,7 +26,7 @@ packages=(
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev libsqlite3-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  ffmpeg xvfb xauth clang-format
+  ffmpeg xvfb xauth clang-format xdotool     # xdotool: the window-picking test clicks as a mouse would
   poppler-utils fonts-dejavu-core           # pdftotext: the report tests read the PDF text back
   python3-torch python3-torchvision          # the PyTorch baseline the benchmark compares against
 )

@@ -1,5 +1,7 @@
 #include "dashboard_options.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -34,6 +36,7 @@ struct Given {
     bool no_model = false;
     std::string detector = "yunet";
     std::vector<std::string> positional;
+    std::vector<std::string> people;
 };
 
 void declareOptions(CLI::App& app, DashboardOptions& options, Given& given) {
@@ -108,10 +111,44 @@ void declareOptions(CLI::App& app, DashboardOptions& options, Given& given) {
                    "save the window as PNG when --quit-after expires")
         ->type_name("FILE")
         ->needs(quit_after);
+    app.add_option("--person", given.people,
+                   "what to do with face TRACK once found: a short name, and follow it or leave "
+                   "it out (the self-view), e.g. 1:client:follow or 0:therapist:leave-out; "
+                   "repeatable (faces are numbered in the order found)")
+        ->type_name("TRACK:NAME[:follow|:leave-out]");
     app.add_option("ARGUMENTS", given.positional)->group("");  // for a clear message below
 }
 
 }  // namespace
+
+PersonOption parsePersonOption(const std::string& text) {
+    const auto bad = [&text]() {
+        return Error("--person \"" + text +
+                     "\": expected TRACK:NAME[:follow|:leave-out], e.g. 1:client:follow");
+    };
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t colon; (colon = text.find(':', start)) != std::string::npos; start = colon + 1)
+        parts.push_back(text.substr(start, colon - start));
+    parts.push_back(text.substr(start));
+    if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() ||
+        !std::all_of(parts[0].begin(), parts[0].end(),
+                     [](unsigned char c) { return std::isdigit(c); }) ||
+        parts[0].size() > 6)
+        throw bad();
+    PersonOption person;
+    person.track = std::stoi(parts[0]);
+    person.name = parts[1];
+    if (parts.size() == 3) {
+        if (parts[2] == "follow")
+            person.follow = true;
+        else if (parts[2] == "leave-out")
+            person.leave_out = true;
+        else
+            throw bad();
+    }
+    return person;
+}
 
 std::string usage() {
     DashboardOptions options;
@@ -138,6 +175,8 @@ DashboardOptions parseDashboardOptions(const std::vector<std::string>& arguments
     }
     if (!given.source.empty())
         options.source = ui::parseSourceSpec(given.source);
+    for (const auto& person : given.people)
+        options.people.push_back(parsePersonOption(person));
     if (!given.model.empty()) {
         options.model = given.model;
         options.default_model = false;

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include <algorithm>
 #include <functional>
 
 #include <QAction>
@@ -14,6 +15,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -27,6 +29,7 @@
 #include "emotion_palette.h"
 #include "emotion_timeline.h"
 #include "moment_list.h"
+#include "people_list.h"
 #include "emotrace/error.h"
 #include "emotrace/x11_capture.h"
 #include "session_controller.h"
@@ -82,7 +85,12 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
 
     auto* splitter = video_and_timeline_ = new QSplitter(Qt::Vertical);
     splitter->addWidget(video_view_);
-    splitter->addWidget(timeline_);
+    timelines_ = new QWidget;
+    auto* timelines_layout = new QVBoxLayout(timelines_);
+    timelines_layout->setContentsMargins(0, 0, 0, 0);
+    timelines_layout->setSpacing(2);
+    timelines_layout->addWidget(timeline_, 1);
+    splitter->addWidget(timelines_);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     // The plot needs height to tell eight lines apart; the video keeps the larger share.
@@ -106,6 +114,14 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
             ? tr("No moments yet. Expressions that depart clearly from the person's own "
                  "baseline appear here.")
             : tr("No emotion model loaded: no moments."));
+    // The people of the call above the moments: who is followed, named, left out.
+    auto* people_title = new QLabel(tr("<b>People</b>"));
+    people_list_ = new PeopleList;
+    people_list_->setObjectName(QStringLiteral("peopleList"));
+    people_list_->setMaximumHeight(170);
+    rail_layout->addWidget(people_title);
+    rail_layout->addWidget(people_list_);
+    rail_layout->addSpacing(6);
     rail_layout->addWidget(rail_title);
     rail_layout->addWidget(rail_hint);
     rail_layout->addWidget(moment_list_, 1);
@@ -124,6 +140,8 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     model_banner_ = buildBanner(model_banner_text_, kWarningStyle, false);
     error_banner_ = buildBanner(error_banner_text_, kErrorStyle, true);
     keeping_banner_ = buildBanner(keeping_banner_text_, kWarningStyle, true);
+    paused_banner_ = buildBanner(paused_banner_text_, kWarningStyle, false);
+    paused_banner_->setObjectName(QStringLiteral("sourcePausedBanner"));
     kept_bar_ = buildBanner(kept_text_, kInfoStyle, true);
     review_kept_ = new QPushButton(tr("Review this session"));
     review_kept_->setObjectName(QStringLiteral("reviewKeptSession"));
@@ -133,6 +151,7 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     layout->addWidget(model_banner_);
     layout->addWidget(error_banner_);
     layout->addWidget(keeping_banner_);
+    layout->addWidget(paused_banner_);
     layout->addWidget(kept_bar_);
     layout->addWidget(beside, 1);
     setCentralWidget(central);
@@ -141,6 +160,7 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     model_banner_->setVisible(!controller_.hasClassifier());
     error_banner_->hide();
     keeping_banner_->hide();
+    paused_banner_->hide();
     kept_bar_->hide();
     video_view_->setLabels(controller_.labels());
     timeline_->startSession(controller_.labels());
@@ -152,38 +172,66 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     connect(&controller_, &SessionController::figuresChanged, this, &MainWindow::showFigures);
     connect(&controller_, &SessionController::resultReady, this, [this](const FrameResult& r) {
         video_view_->showResult(r);
-        timeline_->addResult(r);
+        for (auto* timeline : timelines())
+            timeline->addResult(r);
     });
     connect(&controller_, &SessionController::markerAdded, this, [this](int, const Marker& marker) {
-        timeline_->addMarker(marker.start_ms / 1000.0, QString::fromStdString(marker.label));
+        live_markers_.emplace_back(marker.start_ms / 1000.0, QString::fromStdString(marker.label));
+        for (auto* timeline : timelines())
+            timeline->addMarker(marker.start_ms / 1000.0, QString::fromStdString(marker.label));
     });
-    connect(&controller_, &SessionController::markerLabelled, timeline_,
-            &EmotionTimeline::setMarkerLabel);
-    // Following one person: a click on a face; a click on the followed face again lets go
-    // (back to the largest face).
-    connect(video_view_, &VideoView::faceClicked, this, [this](int track) {
-        controller_.setFollowedTrack(controller_.followedTrack() == track ? std::nullopt
-                                                                          : std::optional(track));
-    });
-    connect(&controller_, &SessionController::followedTrackChanged, this,
-            [this](std::optional<int> track) {
-                video_view_->setFollowedTrack(track);
-                timeline_->setFollowedTrack(track);
+    connect(&controller_, &SessionController::markerLabelled, this,
+            [this](int marker, const QString& label) {
+                if (marker >= 0 && static_cast<std::size_t>(marker) < live_markers_.size())
+                    live_markers_[static_cast<std::size_t>(marker)].second = label;
+                for (auto* timeline : timelines())
+                    timeline->setMarkerLabel(marker, label);
             });
-    connect(&controller_, &SessionController::momentFound, this,
-            [this](int, const LiveMoment& found) {
-                moment_list_->addMoment(found.moment, toQImage(found.thumbnail));
-                const auto labels = controller_.labels();
-                const auto label = static_cast<std::size_t>(found.moment.label);
-                timeline_->addMoment(
+    // Following one person: a click on a face; a click on the followed face again lets go
+    // (back to the largest face). Ctrl+click follows one more (or one fewer); a right click
+    // offers names and leaving out; the People list does the same with one click.
+    connect(video_view_, &VideoView::faceClicked, this, [this](int track) {
+        const auto& followed = controller_.followedTracks();
+        controller_.setFollowedTrack(followed.size() == 1 && followed.front() == track
+                                         ? std::nullopt
+                                         : std::optional(track));
+    });
+    connect(video_view_, &VideoView::faceAddClicked, this, [this](int track) {
+        const auto& followed = controller_.followedTracks();
+        controller_.setTrackFollowed(
+            track, std::find(followed.begin(), followed.end(), track) == followed.end());
+    });
+    connect(video_view_, &VideoView::faceMenuRequested, this, [this](int track, QPoint at) {
+        auto* menu = faceMenu(track);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(at);
+    });
+    connect(people_list_, &PeopleList::nameEdited, &controller_, &SessionController::setPersonName);
+    connect(people_list_, &PeopleList::followToggled, &controller_,
+            &SessionController::setTrackFollowed);
+    connect(people_list_, &PeopleList::leaveOutToggled, &controller_,
+            &SessionController::setTrackExcluded);
+    connect(&controller_, &SessionController::peopleChanged, this, &MainWindow::syncPeople);
+    connect(&controller_, &SessionController::sourcePaused, this, [this](const QString& why) {
+        paused_banner_text_->setText(tr("No frames: %1. The session goes on.").arg(why));
+        paused_banner_->setVisible(!why.isEmpty());
+    });
+    connect(
+        &controller_, &SessionController::momentFound, this, [this](int, const LiveMoment& found) {
+            moment_list_->addMoment(found.moment, toQImage(found.thumbnail));
+            const auto labels = controller_.labels();
+            const auto label = static_cast<std::size_t>(found.moment.label);
+            timelineFor(found.moment.track_id)
+                ->addMoment(
                     found.moment.start_ms / 1000.0, found.moment.end_ms / 1000.0,
                     emotionColor(label < labels.size() ? labels[label] : "", found.moment.label));
-            });
-    connect(&controller_, &SessionController::momentEnded, this,
-            [this](int number, const LiveMoment& ended) {
-                moment_list_->updateMoment(number, ended.moment, toQImage(ended.thumbnail));
-                timeline_->setMomentEnd(number, ended.moment.end_ms / 1000.0);
-            });
+        });
+    connect(
+        &controller_, &SessionController::momentEnded, this,
+        [this](int number, const LiveMoment& ended) {
+            moment_list_->updateMoment(number, ended.moment, toQImage(ended.thumbnail));
+            timelineFor(ended.moment.track_id)->setMomentEnd(number, ended.moment.end_ms / 1000.0);
+        });
     connect(moment_list_, &MomentList::momentClicked, this, [this](int number) {
         if (controller_.markMoment(number))
             moment_list_->setMomentState(number, tr("marker"));
@@ -266,6 +314,10 @@ void MainWindow::buildToolbar() {
     refresh_windows_action_ =
         bar->addAction(tr("Windows ↻"), this, &MainWindow::refreshCallWindows);
     refresh_windows_action_->setToolTip(tr("List the open windows again"));
+    pick_window_action_ = bar->addAction(tr("Click the window…"), this, &MainWindow::pickWindow);
+    pick_window_action_->setObjectName(QStringLiteral("pickWindow"));
+    pick_window_action_->setToolTip(
+        tr("Pick the call's window by clicking it (a right click cancels)"));
 
     loop_ = new QCheckBox(tr("Loop"));
     loop_->setToolTip(tr("Start the video over at its end"));
@@ -523,6 +575,7 @@ void MainWindow::showSourceControls() {
     screen_region_action_->setVisible(kind == SourceSpec::Kind::Screen);
     call_window_action_->setVisible(kind == SourceSpec::Kind::Window);
     refresh_windows_action_->setVisible(kind == SourceSpec::Kind::Window);
+    pick_window_action_->setVisible(kind == SourceSpec::Kind::Window);
     if (kind == SourceSpec::Kind::Window && call_window_->count() == 0)
         refreshCallWindows();
 }
@@ -556,6 +609,51 @@ void MainWindow::refreshCallWindows() {
                "window, log in to the X11 session or start the call client for X11 "
                "(docs/dashboard.md, 'Capturing the call')."));
     }
+}
+
+void MainWindow::pickWindow() {
+    if (window_picker_.joinable())
+        return;  // one pick at a time
+    statusBar()->showMessage(tr("Click the call's window (a right click cancels)…"));
+    pick_window_action_->setEnabled(false);
+    window_picker_ = std::jthread([this](std::stop_token stop) {
+        QString error;
+        std::optional<X11Window> picked;
+        try {
+            picked = pickX11WindowByClick(stop);
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this, [this, picked, error] { onWindowPicked(picked, error); }, Qt::QueuedConnection);
+    });
+    // Nobody clicks within half a minute: the pointer is given back.
+    QTimer::singleShot(30'000, this, [this] { window_picker_.request_stop(); });
+}
+
+void MainWindow::onWindowPicked(const std::optional<X11Window>& picked, const QString& error) {
+    if (window_picker_.joinable())
+        window_picker_.join();
+    window_picker_ = {};
+    pick_window_action_->setEnabled(true);
+    if (!error.isEmpty()) {
+        showError(tr("The window could not be picked: %1").arg(error));
+        return;
+    }
+    if (!picked) {
+        statusBar()->showMessage(tr("No window picked."), 5000);
+        return;
+    }
+    refreshCallWindows();
+    const auto id = QStringLiteral("0x%1").arg(picked->id, 0, 16);
+    int index = call_window_->findData(id);
+    if (index < 0) {  // e.g. emotrace's own window, or one too small to be listed
+        call_window_->addItem(QString::fromStdString(picked->title), id);
+        index = call_window_->count() - 1;
+    }
+    call_window_->setCurrentIndex(index);
+    statusBar()->showMessage(
+        tr("Picked '%1'. Start reads it.").arg(QString::fromStdString(picked->title)), 8000);
 }
 
 void MainWindow::setSourceSpec(const SourceSpec& spec) {
@@ -704,11 +802,122 @@ void MainWindow::onSessionStarted(const QString& description) {
     state_label_->setText(tr("Running: %1").arg(description));
     video_view_->clear();
     video_view_->setLabels(controller_.labels());
+    live_markers_.clear();
     timeline_->startSession(controller_.labels());
+    syncPeople();
     moment_list_->clear();
     moment_list_->setLabels(controller_.labels());
     updateActions();
     video_view_->setFocus(Qt::OtherFocusReason);  // M is a marker from the first moment on
+}
+
+std::vector<Person> MainWindow::people() const {
+    std::vector<Person> all;
+    for (int track : controller_.tracksSeen()) {
+        const auto& followed = controller_.followedTracks();
+        all.push_back(
+            {.track_id = track,
+             .name = controller_.personName(track).toStdString(),
+             .followed = std::find(followed.begin(), followed.end(), track) != followed.end(),
+             .excluded = controller_.isTrackExcluded(track)});
+    }
+    return all;
+}
+
+std::vector<EmotionTimeline*> MainWindow::timelines() const {
+    std::vector<EmotionTimeline*> all{timeline_};
+    for (const auto& [track, timeline] : further_timelines_)
+        all.push_back(timeline);
+    return all;
+}
+
+EmotionTimeline* MainWindow::timelineFor(int track) const {
+    for (const auto& [followed, timeline] : further_timelines_) {
+        if (followed == track)
+            return timeline;
+    }
+    return timeline_;
+}
+
+void MainWindow::syncPeople() {
+    const auto all = people();
+    video_view_->setPeople(all);
+    people_list_->setPeople(all);
+    const auto& followed = controller_.followedTracks();
+    const auto nameOf = [this](int track) { return controller_.personName(track); };
+    timeline_->setFollowedTrack(followed.empty() ? std::nullopt : std::optional(followed.front()),
+                                followed.empty() ? QString() : nameOf(followed.front()));
+    // A further timeline per further person, in the order they were chosen: from when chosen
+    // (the review has every reading of everyone).
+    std::erase_if(further_timelines_, [&](const auto& entry) {
+        const bool still = std::find(followed.begin() + (followed.empty() ? 0 : 1), followed.end(),
+                                     entry.first) != followed.end();
+        if (!still)
+            entry.second->deleteLater();
+        return !still;
+    });
+    for (std::size_t i = 1; i < followed.size(); ++i) {
+        const int track = followed[i];
+        auto* timeline = timelineFor(track);
+        if (timeline == timeline_) {
+            timeline = new EmotionTimeline;
+            timeline->setMinimumHeight(150);
+            timeline->startSession(controller_.labels());
+            for (const auto& [seconds, label] : live_markers_)
+                timeline->addMarker(seconds, label);
+            timelines_->layout()->addWidget(timeline);
+            further_timelines_.emplace_back(track, timeline);
+        }
+        timeline->setFollowedTrack(track, nameOf(track));
+    }
+}
+
+QMenu* MainWindow::faceMenu(int track) {
+    auto* menu = new QMenu(this);
+    const auto& followed = controller_.followedTracks();
+    const bool is_followed = std::find(followed.begin(), followed.end(), track) != followed.end();
+    const bool excluded = controller_.isTrackExcluded(track);
+    const QString name = controller_.personName(track);
+    menu->addSection(name.isEmpty() ? tr("Face #%1").arg(track)
+                                    : tr("%1 (face #%2)").arg(name).arg(track));
+    if (!excluded) {
+        if (!is_followed || followed.size() > 1) {
+            menu->addAction(tr("Follow only this person"), this,
+                            [this, track] { controller_.setFollowedTrack(track); });
+        }
+        if (is_followed) {
+            menu->addAction(tr("Stop following"), this,
+                            [this, track] { controller_.setTrackFollowed(track, false); });
+        } else if (!followed.empty()) {
+            menu->addAction(tr("Follow too (a timeline of their own)"), this,
+                            [this, track] { controller_.setTrackFollowed(track, true); });
+        }
+        menu->addSeparator();
+    }
+    for (const QString& suggestion : {tr("client"), tr("therapist")}) {
+        auto* action = menu->addAction(
+            tr("Name: %1").arg(suggestion), this,
+            [this, track, suggestion] { controller_.setPersonName(track, suggestion); });
+        action->setCheckable(true);
+        action->setChecked(name == suggestion);
+    }
+    menu->addAction(tr("Name…"), this, [this, track, name] {
+        bool ok = false;
+        const auto typed = QInputDialog::getText(this, tr("Name this person"),
+                                                 tr("A short name (not their real name):"),
+                                                 QLineEdit::Normal, name, &ok);
+        if (ok)
+            controller_.setPersonName(track, typed);
+    });
+    menu->addSeparator();
+    if (excluded) {
+        menu->addAction(tr("Include again"), this,
+                        [this, track] { controller_.setTrackExcluded(track, false); });
+    } else {
+        menu->addAction(tr("Leave out (self-view): not read or kept"), this,
+                        [this, track] { controller_.setTrackExcluded(track, true); });
+    }
+    return menu;
 }
 
 void MainWindow::onSessionFinished(const QString& error) {

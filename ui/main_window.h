@@ -8,12 +8,18 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <QMainWindow>
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
 
+#include "emotrace/session_store.h"
+#include "emotrace/x11_capture.h"
 #include "source_spec.h"
 
 class QAction;
@@ -22,6 +28,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QSettings;
 class QSplitter;
 class QPushButton;
@@ -31,6 +38,7 @@ namespace emotrace::ui {
 
 class EmotionTimeline;
 class MomentList;
+class PeopleList;
 class SessionController;
 class VideoView;
 struct KeptSession;
@@ -77,6 +85,12 @@ class MainWindow : public QMainWindow {
     VideoView* videoView() const { return video_view_; }
     EmotionTimeline* timeline() const { return timeline_; }
     MomentList* momentList() const { return moment_list_; }
+    PeopleList* peopleList() const { return people_list_; }
+    // One timeline per followed person (the first is timeline()); just timeline() when nobody
+    // or one person is followed.
+    std::vector<EmotionTimeline*> timelines() const;
+    // The menu a right click on a face opens (for tests and screenshots).
+    QMenu* faceMenu(int track);
 
   signals:
     // "Review recording…": the app opens the review workspace (it owns the store and model).
@@ -102,21 +116,32 @@ class MainWindow : public QMainWindow {
     void showSourceControls();
     void browseForVideo();
     void refreshCallWindows();
+    void pickWindow();
+    void onWindowPicked(const std::optional<X11Window>& picked, const QString& error);
     void onSessionStarted(const QString& description);
     void onSessionFinished(const QString& error);
     void showFigures(const LiveFigures& figures);
     void updateActions();
+    void syncPeople();
+    EmotionTimeline* timelineFor(int track) const;
+    std::vector<Person> people() const;
 
     SessionController& controller_;
     VideoView* video_view_;
     EmotionTimeline* timeline_;
     MomentList* moment_list_ = nullptr;
+    PeopleList* people_list_ = nullptr;
+    QWidget* timelines_ = nullptr;  // timeline_, then one more per further followed person
+    std::vector<std::pair<int, EmotionTimeline*>> further_timelines_;  // by track, as chosen
+    std::vector<std::pair<double, QString>> live_markers_;  // the session's, for new timelines
     QSplitter* video_and_timeline_ = nullptr;
     QSplitter* beside_rail_ = nullptr;
     QWidget* model_banner_ = nullptr;
     QLabel* model_banner_text_ = nullptr;
     QWidget* error_banner_ = nullptr;
     QLabel* error_banner_text_ = nullptr;
+    QWidget* paused_banner_ = nullptr;
+    QLabel* paused_banner_text_ = nullptr;
     QWidget* keeping_banner_ = nullptr;
     QLabel* keeping_banner_text_ = nullptr;
     QWidget* kept_bar_ = nullptr;
@@ -141,6 +166,8 @@ class MainWindow : public QMainWindow {
     QComboBox* call_window_ = nullptr;
     QAction* call_window_action_ = nullptr;
     QAction* refresh_windows_action_ = nullptr;
+    QAction* pick_window_action_ = nullptr;
+    std::jthread window_picker_;  // waits for the click that picks the call's window
     QCheckBox* loop_ = nullptr;
     QDoubleSpinBox* smoothing_ = nullptr;
     QAction* camera_index_action_ = nullptr;

@@ -385,11 +385,16 @@ void ReviewWorkspace::rebuildTrackChoice() {
         track_ = tracks.front();
     const QSignalBlocker quiet(track_choice_);
     track_choice_->clear();
-    for (const int id : tracks)
-        track_choice_->addItem(session_ && id == session_->followed_track
-                                   ? tr("face #%1 (followed live)").arg(id)
-                                   : tr("face #%1").arg(id),
-                               id);
+    for (const int id : tracks) {
+        const auto person = std::find_if(people_.begin(), people_.end(),
+                                         [id](const Person& p) { return p.track_id == id; });
+        QString text = person != people_.end() && !person->name.empty()
+                           ? tr("%1 (face #%2)").arg(QString::fromStdString(person->name)).arg(id)
+                           : tr("face #%1").arg(id);
+        if (person != people_.end() ? person->followed : session_ && id == session_->followed_track)
+            text += tr(", followed live");
+        track_choice_->addItem(text, id);
+    }
     if (tracks.empty())
         track_choice_->addItem(tr("no face yet"), -1);
     track_choice_->setCurrentIndex(std::max(0, track_choice_->findData(track_)));

@@ -179,6 +179,7 @@ class ReviewWorkspace : public QMainWindow {
     ReviewSetup setup_;
     std::unique_ptr<SessionStore> store_;
     std::optional<SessionInfo> session_;
+    std::vector<Person> people_;  // named live, by track
     std::vector<FrameRecord> frames_;
     std::vector<Marker> markers_;
     int track_ = -1;

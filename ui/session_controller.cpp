@@ -35,6 +35,7 @@ SessionController::SessionController(DetectorFactory detectors,
     connect(&figures_timer_, &QTimer::timeout, this, [this] {
         emit figuresChanged(figures());
         checkWriter();
+        checkSourcePaused();
     });
 }
 
@@ -113,17 +114,114 @@ bool SessionController::isMomentMarked(int moment) const {
 }
 
 void SessionController::setFollowedTrack(std::optional<int> track) {
-    if (track == followed_track_)
+    const std::vector<int> wanted = track ? std::vector{*track} : std::vector<int>{};
+    if (wanted == followed_)
         return;
-    followed_track_ = track;
-    if (writer_ && pipeline_) {
-        // The stored session follows the same person: its track ids are the ones shown.
+    for (int followed : std::vector<int>(followed_)) {
+        if (!track || followed != *track)
+            setTrackFollowed(followed, false);
+    }
+    if (track)
+        setTrackFollowed(*track, true);
+}
+
+std::optional<int> SessionController::followedTrack() const {
+    return followed_.empty() ? std::nullopt : std::optional(followed_.front());
+}
+
+void SessionController::setTrackFollowed(int track, bool followed) {
+    const auto at = std::find(followed_.begin(), followed_.end(), track);
+    if ((at != followed_.end()) == followed)
+        return;
+    if (followed && isTrackExcluded(track))
+        return;  // a person left out is not read, so there is nothing to follow
+    const auto first_before = followedTrack();
+    if (followed)
+        followed_.push_back(track);
+    else
+        followed_.erase(at);
+    personOf(track).followed = followed;
+    keepPerson(track);
+    if (writer_ && pipeline_ && followedTrack() != first_before) {
+        // The stored session opens on the first person followed, its exports too.
         try {
-            writer_->setFollowedTrack(track.value_or(-1));
+            writer_->setFollowedTrack(followedTrack().value_or(-1));
         } catch (const std::exception&) {  // the store's failure is said by checkWriter()
         }
     }
-    emit followedTrackChanged(track);
+    if (followedTrack() != first_before)
+        emit followedTrackChanged(followedTrack());
+    emit peopleChanged();
+}
+
+void SessionController::setPersonName(int track, const QString& name) {
+    const auto text = name.trimmed().toStdString();
+    if (personOf(track).name == text)
+        return;
+    personOf(track).name = text;
+    keepPerson(track);
+    emit peopleChanged();
+}
+
+QString SessionController::personName(int track) const {
+    const auto person = people_.find(track);
+    return person == people_.end() ? QString() : QString::fromStdString(person->second.name);
+}
+
+void SessionController::setTrackExcluded(int track, bool excluded) {
+    if (isTrackExcluded(track) == excluded)
+        return;
+    if (excluded)
+        setTrackFollowed(track, false);
+    personOf(track).excluded = excluded;
+    if (finder_)
+        finder_->setExcluded(track, excluded);
+    keepPerson(track);
+    emit peopleChanged();
+}
+
+bool SessionController::isTrackExcluded(int track) const {
+    const auto person = people_.find(track);
+    return person != people_.end() && person->second.excluded;
+}
+
+std::vector<int> SessionController::tracksSeen() const {
+    std::vector<int> tracks;
+    for (const auto& [track, person] : people_)
+        tracks.push_back(track);
+    return tracks;
+}
+
+Person& SessionController::personOf(int track) {
+    auto [person, added] = people_.try_emplace(track);
+    if (added)
+        person->second.track_id = track;
+    return person->second;
+}
+
+void SessionController::keepPerson(int track) {
+    if (!writer_ || !pipeline_)
+        return;  // people are told apart while a session runs; its store keeps them
+    try {
+        writer_->setPerson(personOf(track));
+    } catch (const std::exception&) {  // the store's failure is said by checkWriter()
+    }
+}
+
+void SessionController::leaveOutExcluded(FrameResult& result) {
+    bool new_face = false;
+    for (auto& face : result.faces) {
+        if (face.track_id < 0)
+            continue;
+        if (!people_.contains(face.track_id)) {
+            personOf(face.track_id);
+            new_face = true;
+        }
+        if (isTrackExcluded(face.track_id))
+            face.probabilities.clear();  // boxed, not read
+    }
+    if (new_face)
+        emit peopleChanged();
 }
 
 void SessionController::findMoments(FrameResult& result) {
@@ -213,6 +311,15 @@ void SessionController::openWriter(const std::string& chosen_source, const Sourc
     }
 }
 
+void SessionController::checkSourcePaused() {
+    const auto why =
+        pipeline_ ? QString::fromStdString(pipeline_->sourcePausedBecause()) : QString();
+    if (why == source_paused_)
+        return;
+    source_paused_ = why;
+    emit sourcePaused(why);
+}
+
 void SessionController::checkWriter() {
     if (!store_failure_.isEmpty() && !keeping_failure_said_) {
         keeping_failure_said_ = true;
@@ -277,7 +384,13 @@ bool SessionController::start(std::unique_ptr<FrameSource> source,
         smoother_.reset();
         moments_.clear();
         moment_marked_.clear();
-        setFollowedTrack(std::nullopt);  // a new session's tracks are new people
+        // A new session's tracks are new people (nothing of the last one is written to it).
+        const bool was_following = !followed_.empty();
+        followed_.clear();
+        people_.clear();
+        if (was_following)
+            emit followedTrackChanged(std::nullopt);
+        emit peopleChanged();
         finder_ = classifier_ ? std::make_unique<LiveMomentFinder>(labels(), MomentOptions{},
                                                                    keeping_.options.tracks)
                               : nullptr;
@@ -329,6 +442,7 @@ void SessionController::deliverResult(std::uint64_t session, FrameResult result)
     meter_.add(SteadyClock::now(), result.latency, result.dropped_frames);
     last_result_ms_ = result.timestamp_ms;
     findMoments(result);  // on the raw reading, as the stored readings review finds them in
+    leaveOutExcluded(result);
     smoother_.smooth(result);
     emit resultReady(result);
 }
@@ -345,6 +459,7 @@ void SessionController::endSession(const QString& error) {
     // disappeared ends it here too: kept up to its last frame).
     pipeline_.reset();
     figures_timer_.stop();
+    checkSourcePaused();
     if (finder_) {
         LiveMomentFinder::Update ended;
         ended.closed = finder_->finish();

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,10 +98,24 @@ class SessionController : public QObject {
     // moment is unknown or already a marker.
     std::optional<int> markMoment(int moment);
     bool isMomentMarked(int moment) const;
-    // The person the timeline follows: a face's track (a click on the face), or nullopt for the
-    // largest face. Faces carry their track ids in resultReady once a model is loaded.
+    // The people of the running session, told apart by their face's track (faces carry their
+    // track ids in resultReady once a model is loaded). The person the timeline follows: one
+    // track (a click on the face), or nullopt for the largest face not left out.
     void setFollowedTrack(std::optional<int> track);
-    std::optional<int> followedTrack() const { return followed_track_; }
+    // Follows one more person, or one fewer (couples, family therapy: one timeline each).
+    void setTrackFollowed(int track, bool followed);
+    std::optional<int> followedTrack() const;                             // the first chosen
+    const std::vector<int>& followedTracks() const { return followed_; }  // in the order chosen
+    // A short name for a person ("client", "therapist"), shown on their face and timeline and
+    // kept with the session; empty: unnamed.
+    void setPersonName(int track, const QString& name);
+    QString personName(int track) const;
+    // Leaves a person out (the therapist's own self-view): their face is boxed but not read,
+    // followed, kept or searched for moments; readings of theirs already kept are removed.
+    void setTrackExcluded(int track, bool excluded);
+    bool isTrackExcluded(int track) const;
+    // Every track seen in the running (or last) session, ascending.
+    std::vector<int> tracksSeen() const;
     // The moments found live in the running (or last) session, in the order found.
     const std::vector<LiveMoment>& moments() const { return moments_; }
     // Labels a marker of the running or the last session after the fact.
@@ -131,6 +146,8 @@ class SessionController : public QObject {
     void momentFound(int number, const emotrace::LiveMoment& moment);
     void momentEnded(int number, const emotrace::LiveMoment& moment);
     void followedTrackChanged(std::optional<int> track);
+    // A person was named, followed, let go, left out or included, or a new face was seen.
+    void peopleChanged();
     // Once per session: the store failed (or could not be opened) and readings are no longer
     // kept; why, and what stays.
     void keepingFailed(const QString& why);
@@ -138,6 +155,9 @@ class SessionController : public QObject {
     void recordingFailed(const QString& why);
     // Whether frames are being recorded, at start, stop and when the recording fails.
     void recordingChanged(bool recording);
+    // The source sends no frames for a reason the user can fix (a minimised call window), and
+    // again with an empty text when frames flow again or the session ends.
+    void sourcePaused(const QString& why);
     // After sessionFinished, when the session was kept.
     void sessionKept(const emotrace::ui::KeptSession& session);
 
@@ -147,9 +167,13 @@ class SessionController : public QObject {
     void endSession(const QString& error);
     void openWriter(const std::string& chosen_source, const SourceInfo& info);
     void checkWriter();
+    void checkSourcePaused();
     void findMoments(FrameResult& result);
     void deliverMoments(const LiveMomentFinder::Update& update);
     void keepMoment(const LiveMoment& moment);
+    Person& personOf(int track);
+    void keepPerson(int track);
+    void leaveOutExcluded(FrameResult& result);
 
     DetectorFactory detectors_;
     std::shared_ptr<EmotionClassifier> classifier_;
@@ -172,10 +196,12 @@ class SessionController : public QObject {
     std::unique_ptr<LiveMomentFinder> finder_;
     std::vector<LiveMoment> moments_;
     std::vector<bool> moment_marked_;
-    std::optional<int> followed_track_;
+    std::map<int, Person> people_;  // every track seen in the session, what is known of it
+    std::vector<int> followed_;     // the followed tracks, in the order chosen
     LiveFigureMeter meter_;
     LiveEmotionSmoother smoother_;  // GUI thread only: results are smoothed as they arrive
     QTimer figures_timer_;
+    QString source_paused_;  // what sourcePaused said last
 };
 
 }  // namespace emotrace::ui

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QContextMenuEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -116,8 +117,32 @@ void VideoView::paintEvent(QPaintEvent*) {
 }
 
 void VideoView::setFollowedTrack(std::optional<int> track) {
-    followed_track_ = track;
+    std::vector<Person> people;
+    if (track)
+        people.push_back({.track_id = *track, .followed = true});
+    setPeople(std::move(people));
+}
+
+void VideoView::setPeople(std::vector<Person> people) {
+    people_ = std::move(people);
     update();
+}
+
+const Person* VideoView::personOf(int track) const {
+    const auto person = std::find_if(people_.begin(), people_.end(),
+                                     [track](const Person& p) { return p.track_id == track; });
+    return person == people_.end() ? nullptr : &*person;
+}
+
+QString VideoView::tagOf(int track) const {
+    const Person* person = personOf(track);
+    QString tag = person && !person->name.empty() ? QString::fromStdString(person->name)
+                                                  : QStringLiteral("#%1").arg(track);
+    if (person && person->excluded)
+        tag += tr(" left out");
+    else if (person && person->followed)
+        tag += tr(" \u00b7 following");
+    return tag;
 }
 
 std::optional<int> VideoView::trackAt(QPointF point) const {
@@ -137,26 +162,44 @@ std::optional<int> VideoView::trackAt(QPointF point) const {
 
 void VideoView::mousePressEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton) {
-        if (const auto track = trackAt(event->position()))
-            emit faceClicked(*track);
+        if (const auto track = trackAt(event->position())) {
+            if (event->modifiers() & Qt::ControlModifier)
+                emit faceAddClicked(*track);
+            else
+                emit faceClicked(*track);
+        }
     }
     QWidget::mousePressEvent(event);
 }
 
+void VideoView::contextMenuEvent(QContextMenuEvent* event) {
+    if (const auto track = trackAt(event->pos())) {
+        emit faceMenuRequested(*track, event->globalPos());
+        event->accept();
+        return;
+    }
+    QWidget::contextMenuEvent(event);
+}
+
 void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
     const QRectF box = frameToWidget(face.box);
-    const int top = topClass(face.probabilities);
+    const Person* person = personOf(face.track_id);
+    const bool excluded = person && person->excluded;
+    const int top = excluded ? -1 : topClass(face.probabilities);
     const bool has_emotion = top >= 0 && static_cast<std::size_t>(top) < labels_.size();
-    const QColor color =
-        has_emotion ? emotionColor(labels_[static_cast<std::size_t>(top)], top) : plainFaceColor();
-    const bool followed = followed_track_ && face.track_id == *followed_track_;
-    painter.setPen(QPen(color, followed ? 2.5 * kBoxPenWidth : kBoxPenWidth));
+    const QColor color = excluded      ? QColor(150, 150, 150)
+                         : has_emotion ? emotionColor(labels_[static_cast<std::size_t>(top)], top)
+                                       : plainFaceColor();
+    const bool followed = person && person->followed;
+    QPen pen(color, followed ? 2.5 * kBoxPenWidth : kBoxPenWidth);
+    if (excluded)
+        pen.setStyle(Qt::DashLine);  // boxed so it can be included again, visibly not read
+    painter.setPen(pen);
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(box);
     if (face.track_id >= 0) {
-        // The face's number, so the therapist can tell people apart and click one to follow.
-        const QString tag = followed ? QStringLiteral("#%1 following").arg(face.track_id)
-                                     : QStringLiteral("#%1").arg(face.track_id);
+        // The face's name or number, so the therapist can tell people apart and pick one.
+        const QString tag = tagOf(face.track_id);
         const QFontMetricsF metrics(painter.font());
         const QRectF tag_rect(box.right() - metrics.horizontalAdvance(tag) - 8.0, box.top() + 2.0,
                               metrics.horizontalAdvance(tag) + 6.0, metrics.height() + 2.0);

@@ -10,6 +10,7 @@
 #include <QImage>
 #include <QWidget>
 
+#include "emotrace/session_store.h"
 #include "emotrace/types.h"
 
 namespace emotrace::ui {
@@ -38,16 +39,27 @@ class VideoView : public QWidget {
 
     // The followed face is drawn with a thicker box and "following" under its number.
     void setFollowedTrack(std::optional<int> track);
+    // What the therapist said of the people (by track): names shown on their faces, followed
+    // faces drawn thick, faces left out drawn grey and dashed with no reading. Replaces
+    // setFollowedTrack's single face.
+    void setPeople(std::vector<Person> people);
+    // The text on a face's tag ("#2", "client · following", "#3 left out").
+    QString tagOf(int track) const;
     // The track of the face under a widget point; nullopt when none is there.
     std::optional<int> trackAt(QPointF point) const;
 
   signals:
     // A click on a face (with a track): the user chose to follow that person.
     void faceClicked(int track);
+    // Ctrl+click on a face: follow that person too (or no longer).
+    void faceAddClicked(int track);
+    // A right click on a face: the owner offers what can be done with that person there.
+    void faceMenuRequested(int track, QPoint global_position);
 
   protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
   private:
     QRectF imageRect() const;
@@ -61,7 +73,8 @@ class VideoView : public QWidget {
     QSize frame_size_;
     std::vector<FaceResult> faces_;
     QString placeholder_;
-    std::optional<int> followed_track_;
+    std::vector<Person> people_;
+    const Person* personOf(int track) const;
 };
 
 }  // namespace emotrace::ui

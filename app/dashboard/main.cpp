@@ -1,6 +1,7 @@
 // emotrace: the live dashboard. Parses the command line into DashboardOptions, loads the model
 // and wires SessionController, MainWindow and the chosen source together, and opens the review
 // workspace for recorded sessions (--review or the toolbar); the work lives in core and ui.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -158,6 +159,28 @@ int main(int argc, char* argv[]) {
     window.setLooping(options.loop);
     window.setRecordingWanted(options.record);
     window.setSessionLabel(QString::fromStdString(options.label));
+    // --person: applied once to each face when it is first seen in a session.
+    std::vector<bool> person_applied(options.people.size(), false);
+    QObject::connect(
+        &controller, &emotrace::ui::SessionController::sessionStarted, &window,
+        [&person_applied] { std::fill(person_applied.begin(), person_applied.end(), false); });
+    QObject::connect(
+        &controller, &emotrace::ui::SessionController::peopleChanged, &window,
+        [&controller, &options, &person_applied] {
+            const auto seen = controller.tracksSeen();
+            for (std::size_t i = 0; i < options.people.size(); ++i) {
+                const auto& person = options.people[i];
+                if (person_applied[i] ||
+                    std::find(seen.begin(), seen.end(), person.track) == seen.end())
+                    continue;
+                person_applied[i] = true;  // first: each call below says peopleChanged again
+                controller.setPersonName(person.track, QString::fromStdString(person.name));
+                if (person.leave_out)
+                    controller.setTrackExcluded(person.track, true);
+                if (person.follow)
+                    controller.setTrackFollowed(person.track, true);
+            }
+        });
     QObject::connect(&app, &QApplication::aboutToQuit, &window, [&window, &settings] {
         window.saveSettings(settings);
         settings.sync();

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "emotrace/error.h"
+#include "emotrace/face_appearance.h"
 #include "emotrace/face_tracks.h"
 #include "emotrace/preprocess.h"
 #include "emotrace/video_reader.h"
@@ -208,13 +209,12 @@ class KeyframeTracker {
     // resolved and handed on, this frame last.
     void keyframe(DecodedFrame frame) {
         const FaceTracker before = tracker_;
-        const auto detections = detector_.detect(frame.image);
+        const auto detections = detect(frame.image);
         auto assigned = tracker_.assign(detections, frame.timestamp_ms);
         if (!between_.empty() && idsOf(assigned) != idsOf(last_.faces)) {
             tracker_ = before;
             for (auto& skipped : between_) {
-                const auto found =
-                    tracker_.assign(detector_.detect(skipped.image), skipped.timestamp_ms);
+                const auto found = tracker_.assign(detect(skipped.image), skipped.timestamp_ms);
                 results_.add(skipped, detectedFaces(found));
             }
             assigned = tracker_.assign(detections, frame.timestamp_ms);
@@ -243,6 +243,14 @@ class KeyframeTracker {
     std::int64_t lastKeyframe() const { return last_.index; }
 
   private:
+    // Each face with its look, so people who change places keep their tracks.
+    std::vector<Detection> detect(const cv::Mat& image) {
+        auto detections = detector_.detect(image);
+        for (auto& detection : detections)
+            detection.appearance = faceAppearance(image, detection.box);
+        return detections;
+    }
+
     FaceDetector& detector_;
     FaceTracker tracker_;
     ResultBatcher& results_;

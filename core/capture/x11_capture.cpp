@@ -4,6 +4,7 @@
 #include <xcb/xcb.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -97,45 +98,86 @@ std::string hexId(std::uint32_t id) {
     return out.str();
 }
 
-std::vector<X11Window> listWindows(const Connection& c) {
-    const auto net_wm_name = c.atom("_NET_WM_NAME");
-    const auto utf8 = c.atom("UTF8_STRING");
-    auto tree = reply(xcb_query_tree_reply(c.get(), xcb_query_tree(c.get(), c.root()), nullptr));
+bool hasProperty(const Connection& c, xcb_window_t window, xcb_atom_t name) {
+    if (name == XCB_ATOM_NONE)
+        return false;
+    auto value = reply(xcb_get_property_reply(
+        c.get(), xcb_get_property(c.get(), 0, window, name, XCB_GET_PROPERTY_TYPE_ANY, 0, 0),
+        nullptr));
+    return value && value->type != XCB_ATOM_NONE;
+}
+
+std::vector<xcb_window_t> childrenOf(const Connection& c, xcb_window_t window) {
+    auto tree = reply(xcb_query_tree_reply(c.get(), xcb_query_tree(c.get(), window), nullptr));
     if (!tree)
         return {};
     const auto* children = xcb_query_tree_children(tree.get());
-    const int count = xcb_query_tree_children_length(tree.get());
-    std::vector<X11Window> windows;
-    for (int i = 0; i < count; ++i) {
-        const xcb_window_t id = children[i];
-        auto attributes = reply(xcb_get_window_attributes_reply(
-            c.get(), xcb_get_window_attributes(c.get(), id), nullptr));
-        if (!attributes || attributes->_class != XCB_WINDOW_CLASS_INPUT_OUTPUT ||
-            attributes->override_redirect)
-            continue;  // menus, tooltips and input-only windows are no call window
-        X11Window window;
-        window.id = id;
-        window.title = property(c, id, net_wm_name, utf8);
-        if (window.title.empty())
-            window.title = property(c, id, XCB_ATOM_WM_NAME, XCB_ATOM_STRING);
-        if (window.title.empty())
-            continue;
-        // WM_CLASS holds "instance\0class\0": the class names the application.
-        const auto wm_class = property(c, id, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING);
-        const auto split = wm_class.find('\0');
-        window.application = split == std::string::npos ? wm_class : wm_class.substr(split + 1);
-        while (!window.application.empty() && window.application.back() == '\0')
-            window.application.pop_back();
-        auto geometry =
-            reply(xcb_get_geometry_reply(c.get(), xcb_get_geometry(c.get(), id), nullptr));
-        if (geometry) {
-            window.x = geometry->x;
-            window.y = geometry->y;
-            window.width = geometry->width;
-            window.height = geometry->height;
+    return {children, children + xcb_query_tree_children_length(tree.get())};
+}
+
+// The application's own window under a child of the root. A window manager reparents every
+// application window into a frame of its own (title bar, borders), so the window with the
+// title is a level or more below the root: the one with WM_STATE (ICCCM), found breadth-first
+// as xwininfo and xprop do. Without a window manager the root's child is the window itself.
+xcb_window_t clientUnder(const Connection& c, xcb_window_t top, xcb_atom_t wm_state) {
+    if (hasProperty(c, top, wm_state))
+        return top;
+    std::vector<xcb_window_t> level = childrenOf(c, top);
+    for (int depth = 0; depth < 4 && !level.empty(); ++depth) {
+        std::vector<xcb_window_t> next;
+        for (const auto window : level) {
+            if (hasProperty(c, window, wm_state))
+                return window;
+            const auto below = childrenOf(c, window);
+            next.insert(next.end(), below.begin(), below.end());
         }
-        window.viewable = attributes->map_state == XCB_MAP_STATE_VIEWABLE;
-        windows.push_back(window);
+        level = std::move(next);
+    }
+    return top;
+}
+
+std::optional<X11Window> describeWindow(const Connection& c, xcb_window_t id) {
+    auto attributes = reply(
+        xcb_get_window_attributes_reply(c.get(), xcb_get_window_attributes(c.get(), id), nullptr));
+    if (!attributes || attributes->_class != XCB_WINDOW_CLASS_INPUT_OUTPUT ||
+        attributes->override_redirect)
+        return std::nullopt;  // menus, tooltips and input-only windows are no call window
+    X11Window window;
+    window.id = id;
+    window.title = property(c, id, c.atom("_NET_WM_NAME"), c.atom("UTF8_STRING"));
+    if (window.title.empty())
+        window.title = property(c, id, XCB_ATOM_WM_NAME, XCB_ATOM_STRING);
+    if (window.title.empty())
+        return std::nullopt;
+    // WM_CLASS holds "instance\0class\0": the class names the application.
+    const auto wm_class = property(c, id, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING);
+    const auto split = wm_class.find('\0');
+    window.application = split == std::string::npos ? wm_class : wm_class.substr(split + 1);
+    while (!window.application.empty() && window.application.back() == '\0')
+        window.application.pop_back();
+    auto geometry = reply(xcb_get_geometry_reply(c.get(), xcb_get_geometry(c.get(), id), nullptr));
+    if (geometry) {
+        window.width = geometry->width;
+        window.height = geometry->height;
+    }
+    // Where it is on the screen: inside a window manager's frame its own position is the
+    // frame's offset, so it is translated to the root's coordinates.
+    auto on_screen = reply(xcb_translate_coordinates_reply(
+        c.get(), xcb_translate_coordinates(c.get(), id, c.root(), 0, 0), nullptr));
+    if (on_screen) {
+        window.x = on_screen->dst_x;
+        window.y = on_screen->dst_y;
+    }
+    window.viewable = attributes->map_state == XCB_MAP_STATE_VIEWABLE;
+    return window;
+}
+
+std::vector<X11Window> listWindows(const Connection& c) {
+    const auto wm_state = c.atom("WM_STATE");
+    std::vector<X11Window> windows;
+    for (const auto top : childrenOf(c, c.root())) {
+        if (auto window = describeWindow(c, clientUnder(c, top, wm_state)))
+            windows.push_back(std::move(*window));
     }
     return windows;
 }
@@ -266,6 +308,12 @@ class X11WindowSource : public PacedX11Source {
         return {"window '" + window_.title + "'", fps_, width_, height_, -1};
     }
 
+    std::string pausedBecause() const override {
+        return hidden_ ? "the call window '" + window_.title +
+                             "' is minimised or hidden: no frames until it is shown again"
+                       : std::string();
+    }
+
   protected:
     // The window's own contents at its current size; nullopt while it is not viewable
     // (minimised). Throws SourceError once it is gone.
@@ -276,7 +324,8 @@ class X11WindowSource : public PacedX11Source {
         auto geometry = reply(xcb_get_geometry_reply(c, xcb_get_geometry(c, window_.id), nullptr));
         if (!attributes || !geometry)
             throw SourceError("window capture: the window '" + window_.title + "' was closed");
-        if (attributes->map_state != XCB_MAP_STATE_VIEWABLE)
+        hidden_ = attributes->map_state != XCB_MAP_STATE_VIEWABLE;
+        if (hidden_)
             return std::nullopt;
         const xcb_pixmap_t pixmap = xcb_generate_id(c);
         xcb_composite_name_window_pixmap(c, window_.id, pixmap);
@@ -299,6 +348,7 @@ class X11WindowSource : public PacedX11Source {
 
   private:
     X11Window window_;
+    std::atomic<bool> hidden_{false};  // written by the capture thread, read by the GUI's
 };
 
 class X11RegionSource : public PacedX11Source {
@@ -384,6 +434,58 @@ X11Window findX11Window(const std::string& id_or_title, const std::string& displ
     throw SourceError("window capture: " + std::to_string(matches.size()) +
                       " windows' titles contain '" + id_or_title +
                       "'; give more of the title or the id: " + titles);
+}
+
+std::optional<X11Window> pickX11WindowByClick(std::stop_token stop, const std::string& display) {
+    const Connection connection(display);
+    auto* c = connection.get();
+    // The cross from the standard cursor font (XC_crosshair = 34, its mask the next glyph).
+    const xcb_font_t font = xcb_generate_id(c);
+    xcb_open_font(c, font, 6, "cursor");
+    const xcb_cursor_t cross = xcb_generate_id(c);
+    xcb_create_glyph_cursor(c, cross, font, font, 34, 35, 0, 0, 0, 0xffff, 0xffff, 0xffff);
+    xcb_close_font(c, font);
+    auto grab = reply(xcb_grab_pointer_reply(
+        c,
+        xcb_grab_pointer(c, 0, connection.root(), XCB_EVENT_MASK_BUTTON_PRESS, XCB_GRAB_MODE_ASYNC,
+                         XCB_GRAB_MODE_ASYNC, XCB_NONE, cross, XCB_CURRENT_TIME),
+        nullptr));
+    if (!grab || grab->status != XCB_GRAB_STATUS_SUCCESS) {
+        xcb_free_cursor(c, cross);
+        throw SourceError(
+            "window capture: another program holds the mouse pointer, so a window cannot be "
+            "picked by a click; pick it from the list instead");
+    }
+    struct Ungrab {
+        xcb_connection_t* c;
+        xcb_cursor_t cursor;
+        ~Ungrab() {
+            xcb_ungrab_pointer(c, XCB_CURRENT_TIME);
+            xcb_free_cursor(c, cursor);
+            xcb_flush(c);
+        }
+    } ungrab{c, cross};
+    xcb_flush(c);
+    while (!stop.stop_requested()) {
+        auto event = reply(xcb_poll_for_event(c));
+        if (!event) {
+            if (xcb_connection_has_error(c))
+                throw SourceError("window capture: the X server went away");
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
+        if ((event->response_type & 0x7f) != XCB_BUTTON_PRESS)
+            continue;
+        const auto* press = reinterpret_cast<const xcb_button_press_event_t*>(event.get());
+        if (press->detail != 1)
+            return std::nullopt;  // any other button cancels
+        if (press->child == XCB_NONE)
+            continue;  // the desktop itself: keep waiting for a window
+        const auto client = clientUnder(connection, press->child, connection.atom("WM_STATE"));
+        if (auto window = describeWindow(connection, client))
+            return window;
+    }
+    return std::nullopt;
 }
 
 std::unique_ptr<FrameSource> openX11Window(const X11Window& window, double fps,

@@ -32,7 +32,7 @@ void LiveEmotionSmoother::smooth(FrameResult& result) {
     std::vector<Detection> detections;
     detections.reserve(result.faces.size());
     for (const auto& face : result.faces)
-        detections.push_back({face.box, face.detection_confidence});
+        detections.push_back({face.box, face.detection_confidence, face.appearance});
     const auto assigned = tracker_.assign(detections, now_ms);
 
     const double tau_ms = options_.seconds * 1000.0;

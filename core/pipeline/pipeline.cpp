@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "emotrace/error.h"
+#include "emotrace/face_appearance.h"
 
 namespace emotrace {
 
@@ -27,7 +28,11 @@ std::vector<FaceResult> FrameAnalyzer::analyze(const cv::Mat& bgr) {
         cv::Mat crop = cropFace(bgr, detection.box, crop_);
         if (crop.empty())
             continue;
-        faces.push_back({detection.box, detection.score, {}});
+        FaceResult face;
+        face.box = detection.box;
+        face.detection_confidence = detection.score;
+        face.appearance = faceAppearance(bgr, detection.box);
+        faces.push_back(std::move(face));
         crops.push_back(std::move(crop));
     }
     if (classifier_ && !crops.empty()) {

@@ -22,7 +22,7 @@ LiveMomentFinder::Update LiveMomentFinder::add(const FrameResult& result) {
     std::vector<Detection> detections;
     detections.reserve(result.faces.size());
     for (const auto& face : result.faces)
-        detections.push_back({face.box, face.detection_confidence});
+        detections.push_back({face.box, face.detection_confidence, face.appearance});
     const auto assigned = tracker_.assign(detections, result.timestamp_ms);
     std::vector<TrackedFace> faces;
     faces.reserve(result.faces.size());
@@ -30,6 +30,8 @@ LiveMomentFinder::Update LiveMomentFinder::add(const FrameResult& result) {
         const auto& face = result.faces[i];
         faces.push_back(
             {assigned[i].track_id, face.box, face.detection_confidence, true, face.probabilities});
+        if (excluded_.contains(faces.back().track_id))
+            faces.back().probabilities.clear();
     }
     const auto found = detector_.add(result.frame_index, result.timestamp_ms, faces);
     Update update;
@@ -47,6 +49,13 @@ LiveMomentFinder::Update LiveMomentFinder::add(const FrameResult& result) {
     for (const auto& moment : found.opened)
         update.opened.push_back(withThumbnail(moment));
     return update;
+}
+
+void LiveMomentFinder::setExcluded(int track, bool excluded) {
+    if (excluded)
+        excluded_.insert(track);
+    else
+        excluded_.erase(track);
 }
 
 std::vector<LiveMoment> LiveMomentFinder::finish() {

@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <exception>
+#include <map>
 #include <utility>
 
 namespace emotrace {
@@ -169,6 +170,27 @@ void LiveSessionWriter::setFollowedTrack(int track_id) {
         }
     }
     store_.setFollowedTrack(session_id_, track_id);
+}
+
+void LiveSessionWriter::setPerson(const Person& person) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!finished_) {
+            pending_.people.emplace_back(pending_.results.size(), person);
+            return;
+        }
+    }
+    keepPerson(person);
+}
+
+void LiveSessionWriter::keepPerson(const Person& person) {
+    store_.setPerson(session_id_, person);
+    if (person.excluded) {
+        excluded_.insert(person.track_id);
+        store_.forgetTrack(session_id_, person.track_id);
+    } else {
+        excluded_.erase(person.track_id);
+    }
 }
 
 void LiveSessionWriter::finish() {
@@ -337,7 +359,7 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
     record.timestamp_ms = result.timestamp_ms;
     std::vector<Detection> detections;
     for (const auto& face : result.faces)
-        detections.push_back({face.box, face.detection_confidence});
+        detections.push_back({face.box, face.detection_confidence, face.appearance});
     const auto assigned = tracker_.assign(detections, result.timestamp_ms);
     for (std::size_t i = 0; i < result.faces.size(); ++i) {
         const auto& face = result.faces[i];
@@ -349,7 +371,7 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
 
 void LiveSessionWriter::commit(Pending& batch) {
     if (batch.results.empty() && batch.markers.empty() && batch.marker_labels.empty() &&
-        !batch.label && batch.moments.empty() && !batch.followed_track)
+        !batch.label && batch.moments.empty() && !batch.followed_track && batch.people.empty())
         return;
     {
         std::lock_guard lock(mutex_);
@@ -359,10 +381,29 @@ void LiveSessionWriter::commit(Pending& batch) {
         }
     }
     try {
+        // What was said of people applies from where it was said; a person left out in this
+        // batch has none of their readings of the batch before it written either.
+        std::map<int, std::size_t> left_out_at;
+        for (const auto& [at, person] : batch.people) {
+            if (person.excluded)
+                left_out_at[person.track_id] = at;
+        }
         std::vector<FrameRecord> records;
         records.reserve(batch.results.size());
-        for (const auto& result : batch.results)
-            records.push_back(recordOf(result));
+        std::size_t said = 0;
+        for (std::size_t i = 0; i < batch.results.size(); ++i) {
+            for (; said < batch.people.size() && batch.people[said].first <= i; ++said)
+                keepPerson(batch.people[said].second);
+            auto record = recordOf(batch.results[i]);
+            std::erase_if(record.faces, [&](const TrackedFace& face) {
+                const auto later = left_out_at.find(face.track_id);
+                return excluded_.contains(face.track_id) ||
+                       (later != left_out_at.end() && later->second > i);
+            });
+            records.push_back(std::move(record));
+        }
+        for (; said < batch.people.size(); ++said)
+            keepPerson(batch.people[said].second);
         if (!records.empty())
             store_.appendFrames(session_id_, records);
         for (const auto& marker : batch.markers) {

@@ -30,6 +30,17 @@ CREATE TABLE IF NOT EXISTS moment_decisions(
     PRIMARY KEY (session_id, track_id, label, start_ms)) WITHOUT ROWID;
 )sql";
 
+// Version 4: the people of a session, as the therapist told them apart live: a short name per
+// track ("client", "therapist"), whether the timeline followed them, and whether they were left
+// out (the therapist's own self-view). Tracks without a row are unnamed, followed by no one,
+// kept.
+constexpr const char* kPeopleTable = R"sql(
+CREATE TABLE IF NOT EXISTS session_people(
+    session_id INTEGER NOT NULL, track_id INTEGER NOT NULL, name TEXT NOT NULL DEFAULT '',
+    followed INTEGER NOT NULL DEFAULT 0, excluded INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, track_id)) WITHOUT ROWID;
+)sql";
+
 // Frames and faces are keyed by (session, frame[, face]) WITHOUT ROWID, so one session's rows lie
 // together in primary-key order: reading a whole session is one sequential range scan per table.
 constexpr const char* kSchema = R"sql(
@@ -167,6 +178,13 @@ void upgradeFromVersion2(SqliteConnection& database) {
     transaction.commit();
 }
 
+void upgradeFromVersion3(SqliteConnection& database) {
+    SqliteTransaction transaction(database);
+    database.execute(kPeopleTable);
+    database.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version';");
+    transaction.commit();
+}
+
 void createOrCheckSchema(SqliteConnection& database) {
     if (countTables(database, "name = 'meta'") == "0") {
         if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
@@ -177,6 +195,7 @@ void createOrCheckSchema(SqliteConnection& database) {
         SqliteTransaction transaction(database);
         database.execute(kSchema);
         database.execute(kMomentTables);
+        database.execute(kPeopleTable);
         database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
                          std::to_string(SessionStore::kSchemaVersion) + "')");
         transaction.commit();
@@ -201,6 +220,8 @@ void createOrCheckSchema(SqliteConnection& database) {
         upgradeFromVersion1(database);
     if (version <= 2)
         upgradeFromVersion2(database);
+    if (version <= 3)
+        upgradeFromVersion3(database);
 }
 
 }  // namespace

@@ -437,7 +437,8 @@ void SessionStore::removeSession(std::int64_t id) {
     std::lock_guard lock(impl_->mutex);
     auto& database = *impl_->database;
     SqliteTransaction transaction(database);
-    for (const char* table : {"faces", "frames", "markers", "live_moments", "moment_decisions"}) {
+    for (const char* table :
+         {"faces", "frames", "markers", "live_moments", "moment_decisions", "session_people"}) {
         SqliteStatement remove(database,
                                std::string("DELETE FROM ") + table + " WHERE session_id = ?1");
         remove.bind(1, id).run();
@@ -491,6 +492,42 @@ void SessionStore::setNote(std::int64_t id, const std::string& note) {
 void SessionStore::setFollowedTrack(std::int64_t id, int track_id) {
     std::lock_guard lock(impl_->mutex);
     impl_->updateSession(id, "followed_track", std::to_string(track_id));  // INTEGER affinity
+}
+
+void SessionStore::setPerson(std::int64_t session, const Person& person) {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement insert(*impl_->database,
+                           "INSERT OR REPLACE INTO session_people(session_id, track_id, name, "
+                           "followed, excluded) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, session)
+        .bind(2, static_cast<std::int64_t>(person.track_id))
+        .bind(3, person.name)
+        .bind(4, static_cast<std::int64_t>(person.followed ? 1 : 0))
+        .bind(5, static_cast<std::int64_t>(person.excluded ? 1 : 0))
+        .run();
+}
+
+void SessionStore::forgetTrack(std::int64_t session, int track_id) {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement remove(*impl_->database,
+                           "DELETE FROM faces WHERE session_id = ?1 AND track_id = ?2");
+    remove.bind(1, session).bind(2, static_cast<std::int64_t>(track_id)).run();
+}
+
+std::vector<Person> SessionStore::people(std::int64_t session) const {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement select(*impl_->database,
+                           "SELECT track_id, name, followed, excluded FROM session_people "
+                           "WHERE session_id = ?1 ORDER BY track_id");
+    select.bind(1, session);
+    std::vector<Person> all;
+    while (select.step()) {
+        all.push_back({.track_id = static_cast<int>(select.integer(0)),
+                       .name = select.text(1),
+                       .followed = select.integer(2) != 0,
+                       .excluded = select.integer(3) != 0});
+    }
+    return all;
 }
 
 void SessionStore::setLabel(std::int64_t id, const std::string& label) {

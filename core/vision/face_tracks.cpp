@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "emotrace/face_appearance.h"
+
 namespace emotrace {
 
 namespace {
@@ -79,7 +81,7 @@ void FaceTracker::seed(std::span<const TrackedFace> faces, double timestamp_ms, 
     tracks_.clear();
     next_id_ = next_id;
     for (const auto& face : faces) {
-        tracks_.push_back({face.track_id, face.box, timestamp_ms, {}});
+        tracks_.push_back({face.track_id, face.box, timestamp_ms, {}, {}});
         next_id_ = std::max(next_id_, face.track_id + 1);
     }
 }
@@ -97,6 +99,34 @@ bool FaceTracker::canContinue(const cv::Rect2f& predicted, const cv::Rect2f& box
            normalisedDistance(predicted, box) <= options_.max_centre_shift;
 }
 
+bool FaceTracker::looksLikeAnotherTrack(std::size_t track, const Detection& detection) const {
+    if (tracks_[track].appearance.empty() || detection.appearance.empty())
+        return false;
+    const float own = appearanceDistance(tracks_[track].appearance, detection.appearance);
+    for (std::size_t other = 0; other < tracks_.size(); ++other) {
+        if (other == track || tracks_[other].appearance.empty())
+            continue;
+        const float distance = appearanceDistance(tracks_[other].appearance, detection.appearance);
+        if (distance <= options_.reidentify_distance && distance + options_.appearance_margin < own)
+            return true;
+    }
+    return false;
+}
+
+void FaceTracker::continueTrack(Track& track, const Detection& detection, double timestamp_ms,
+                                bool moved_by_position) {
+    const double elapsed = timestamp_ms - track.last_seen_ms;
+    // A face found again by its look jumped: that jump is no motion to extrapolate.
+    track.velocity = {};
+    if (moved_by_position && elapsed > 0.0) {
+        const cv::Point2f shift = centreOf(detection.box) - centreOf(track.box);
+        track.velocity = shift * static_cast<float>(1.0 / elapsed);
+    }
+    track.box = detection.box;
+    track.last_seen_ms = timestamp_ms;
+    blendAppearance(track.appearance, detection.appearance, options_.appearance_update);
+}
+
 std::vector<TrackedDetection> FaceTracker::assign(std::span<const Detection> detections,
                                                   double timestamp_ms) {
     std::erase_if(tracks_, [&](const Track& track) {
@@ -109,38 +139,56 @@ std::vector<TrackedDetection> FaceTracker::assign(std::span<const Detection> det
     for (std::size_t t = 0; t < tracks_.size(); ++t) {
         const cv::Rect2f predicted = predictedBox(tracks_[t], timestamp_ms);
         for (std::size_t d = 0; d < detections.size(); ++d) {
-            if (canContinue(predicted, detections[d].box))
+            if (canContinue(predicted, detections[d].box) &&
+                !looksLikeAnotherTrack(t, detections[d]))
                 candidates.push_back({t, d, normalisedDistance(predicted, detections[d].box)});
         }
     }
-    std::stable_sort(
-        candidates.begin(), candidates.end(),
-        [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; });
+    const auto closest_first = [](const Candidate& a, const Candidate& b) {
+        return a.distance < b.distance;
+    };
+    std::stable_sort(candidates.begin(), candidates.end(), closest_first);
 
     std::vector<TrackedDetection> assigned(detections.size());
     std::vector<bool> detection_taken(detections.size(), false);
     std::vector<bool> track_taken(tracks_.size(), false);
-    for (const auto& candidate : candidates) {
-        if (detection_taken[candidate.detection] || track_taken[candidate.track])
-            continue;
+    const auto take = [&](const Candidate& candidate, bool by_position) {
         detection_taken[candidate.detection] = true;
         track_taken[candidate.track] = true;
         Track& track = tracks_[candidate.track];
-        const cv::Rect2f& box = detections[candidate.detection].box;
-        const double elapsed = timestamp_ms - track.last_seen_ms;
-        if (elapsed > 0.0) {
-            const cv::Point2f shift = centreOf(box) - centreOf(track.box);
-            track.velocity = shift * static_cast<float>(1.0 / elapsed);
-        }
-        track.box = box;
-        track.last_seen_ms = timestamp_ms;
+        continueTrack(track, detections[candidate.detection], timestamp_ms, by_position);
         assigned[candidate.detection] = {track.id, detections[candidate.detection]};
+    };
+    for (const auto& candidate : candidates) {
+        if (!detection_taken[candidate.detection] && !track_taken[candidate.track])
+            take(candidate, true);
     }
+
+    // Faces left over are looked for among the tracks left over by their look alone.
+    std::vector<Candidate> lookalikes;
+    for (std::size_t t = 0; t < tracks_.size(); ++t) {
+        if (track_taken[t] || tracks_[t].appearance.empty())
+            continue;
+        for (std::size_t d = 0; d < detections.size(); ++d) {
+            if (detection_taken[d] || detections[d].appearance.empty())
+                continue;
+            const float distance =
+                appearanceDistance(tracks_[t].appearance, detections[d].appearance);
+            if (distance <= options_.reidentify_distance)
+                lookalikes.push_back({t, d, distance});
+        }
+    }
+    std::stable_sort(lookalikes.begin(), lookalikes.end(), closest_first);
+    for (const auto& candidate : lookalikes) {
+        if (!detection_taken[candidate.detection] && !track_taken[candidate.track])
+            take(candidate, false);
+    }
+
     for (std::size_t d = 0; d < detections.size(); ++d) {
         if (detection_taken[d])
             continue;
         const int id = next_id_++;
-        tracks_.push_back({id, detections[d].box, timestamp_ms, {}});
+        tracks_.push_back({id, detections[d].box, timestamp_ms, {}, detections[d].appearance});
         assigned[d] = {id, detections[d]};
     }
     return assigned;

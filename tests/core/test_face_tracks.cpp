@@ -1,6 +1,9 @@
 // Track linking and box interpolation on generated detections.
 #include <gtest/gtest.h>
 
+#include <opencv2/imgproc.hpp>
+
+#include "emotrace/face_appearance.h"
 #include "emotrace/face_tracks.h"
 
 using namespace emotrace;
@@ -11,6 +14,18 @@ constexpr double kFrameMs = 1000.0 / 30.0;
 
 Detection faceAt(float x, float y, float side = 100.0f, float score = 0.9f) {
     return {cv::Rect2f(x, y, side, side), score};
+}
+
+// The signature of a face painted on a flat background: one colour per person, another per tile.
+std::vector<float> lookOf(cv::Scalar face, cv::Scalar background) {
+    cv::Mat image(300, 300, CV_8UC3, background);
+    cv::rectangle(image, cv::Rect(100, 100, 100, 100), face, cv::FILLED);
+    return faceAppearance(image, cv::Rect2f(100, 100, 100, 100));
+}
+
+Detection lookingLike(Detection detection, std::vector<float> look) {
+    detection.appearance = std::move(look);
+    return detection;
 }
 
 std::vector<int> idsOf(const std::vector<TrackedDetection>& assigned) {
@@ -82,6 +97,74 @@ TEST(FaceTracker, TwoFacesPassingCloseKeepTheirIds) {
             EXPECT_EQ(face.track_id, is_left_to_right ? 0 : 1) << "frame " << frame;
         }
     }
+}
+
+TEST(FaceTracker, GalleryTilesThatChangePlacesKeepTheirPeople) {
+    // A call client reorders its gallery: the client's tile and the therapist's swap places
+    // between two frames. By position alone each track would now follow the other person.
+    const auto client = lookOf({60, 90, 200}, {200, 180, 160});
+    const auto therapist = lookOf({40, 60, 90}, {90, 140, 60});
+    FaceTracker tracker;
+    for (int frame = 0; frame < 40; ++frame) {
+        const bool swapped = frame >= 20;
+        const Detection left = faceAt(100, 200);
+        const Detection right = faceAt(740, 200);
+        const auto detections = std::vector{lookingLike(left, swapped ? therapist : client),
+                                            lookingLike(right, swapped ? client : therapist)};
+        const auto assigned = tracker.assign(detections, frame * kFrameMs);
+        ASSERT_EQ(assigned.size(), 2u);
+        EXPECT_EQ(idsOf(assigned), swapped ? (std::vector{1, 0}) : (std::vector{0, 1}))
+            << "frame " << frame;
+    }
+}
+
+TEST(FaceTracker, WithoutAppearanceATileSwapHandsEachTrackToTheOtherPerson) {
+    // The same swap with no appearance measured: tracks stay where they were. This is the
+    // behaviour the appearance exists to correct, and it keeps the test above honest.
+    FaceTracker tracker;
+    for (int frame = 0; frame < 40; ++frame) {
+        const auto assigned =
+            tracker.assign(std::vector{faceAt(100, 200), faceAt(740, 200)}, frame * kFrameMs);
+        EXPECT_EQ(idsOf(assigned), (std::vector{0, 1})) << "frame " << frame;
+    }
+}
+
+TEST(FaceTracker, ALookAloneNeverSplitsATrack) {
+    // A lamp is switched on: the face looks different from one frame to the next, but nobody
+    // else it could be is around, so it stays the same person.
+    FaceTracker tracker;
+    tracker.assign(std::vector{lookingLike(faceAt(100, 100), lookOf({60, 90, 200}, {20, 20, 20}))},
+                   0.0);
+    const auto assigned = tracker.assign(
+        std::vector{lookingLike(faceAt(102, 100), lookOf({200, 230, 250}, {240, 240, 240}))},
+        kFrameMs);
+    EXPECT_EQ(idsOf(assigned), std::vector{0});
+}
+
+TEST(FaceTracker, SlowlyChangingLightKeepsTheTrack) {
+    // A cloud passes: the room darkens by half over three seconds. The track's look follows.
+    FaceTracker tracker;
+    for (int frame = 0; frame < 90; ++frame) {
+        const double light = 1.0 - 0.5 * frame / 89.0;
+        const auto look =
+            lookOf(cv::Scalar(60, 90, 200) * light, cv::Scalar(200, 180, 160) * light);
+        const auto assigned =
+            tracker.assign(std::vector{lookingLike(faceAt(100, 100), look)}, frame * kFrameMs);
+        ASSERT_EQ(idsOf(assigned), std::vector{0}) << "frame " << frame;
+    }
+}
+
+TEST(FaceAppearance, SameLookIsCloseOtherLooksAreFarAndEmptyIsUnknown) {
+    const auto a = lookOf({60, 90, 200}, {200, 180, 160});
+    const auto b = lookOf({40, 60, 90}, {90, 140, 60});
+    ASSERT_FALSE(a.empty());
+    EXPECT_NEAR(appearanceDistance(a, a), 0.0f, 1e-3f);
+    EXPECT_GT(appearanceDistance(a, b), 0.5f);
+    EXPECT_LE(appearanceDistance(a, b), 1.0f);
+    EXPECT_FLOAT_EQ(appearanceDistance(a, {}), 1.0f);
+    const cv::Mat image(100, 100, CV_8UC3, cv::Scalar::all(128));
+    EXPECT_TRUE(faceAppearance(image, cv::Rect2f(500, 500, 50, 50)).empty()) << "outside";
+    EXPECT_TRUE(faceAppearance(cv::Mat(), cv::Rect2f(0, 0, 50, 50)).empty());
 }
 
 TEST(FaceTracker, SeedingContinuesStoredIdsAndNeverReusesOlderOnes) {

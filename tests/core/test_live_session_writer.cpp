@@ -422,6 +422,10 @@ VALUES ('/clinic/s1.mp4', '3-abc', 3, 25.0, 640, 480, 100, '', '', '', '', '[]',
     const Moment moment{.track_id = 0, .label = 1, .start_ms = 100.0, .end_ms = 900.0};
     store.decideMoment(sessions[0].id, moment, MomentDecision::Dismissed);
     EXPECT_EQ(store.momentDecisions(sessions[0].id).size(), 1u);
+    // ... and through to the people's table: an older session has none named.
+    EXPECT_TRUE(store.people(sessions[0].id).empty());
+    store.setPerson(sessions[0].id, {.track_id = 0, .name = "client", .followed = true});
+    EXPECT_EQ(store.people(sessions[0].id).size(), 1u);
 }
 
 // The moments found live are kept with the session, each with the face at its peak; the same
@@ -475,6 +479,63 @@ TEST(LiveSessionWriter, KeepsThePersonFollowed) {
         EXPECT_EQ(store.createLiveSession(cameraFacts(), liveSetup()) > 0, true);
         EXPECT_EQ(store.sessions().front().followed_track, -1);
     }
+}
+
+// Two people in a call: the client on the left, the therapist's self-view small on the right.
+FrameResult callReading(int n) {
+    FrameResult result = reading(n);
+    FaceResult self_view;
+    self_view.box = {500.0f, 300.0f, 60.0f, 70.0f};
+    self_view.detection_confidence = 0.8f;
+    self_view.probabilities = {0.4f, 0.6f};
+    result.faces.push_back(self_view);
+    return result;
+}
+
+int facesOfTrack(const std::vector<FrameRecord>& frames, int track) {
+    int count = 0;
+    for (const auto& frame : frames) {
+        for (const auto& face : frame.faces)
+            count += face.track_id == track ? 1 : 0;
+    }
+    return count;
+}
+
+// The people as the therapist told them apart are kept; a person left out (the self-view) has
+// none of their readings kept, also those kept before they were left out, while the frames and
+// the other person's readings stay. Included again, their later readings are kept.
+TEST(LiveSessionWriter, KeepsNamesAndLeavesOutTheSelfView) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionOptions options;
+    options.commit_interval = std::chrono::milliseconds(5);
+    {
+        LiveSessionWriter writer(path, cameraFacts(), liveSetup(), options);
+        for (int n = 0; n < 30; ++n)
+            writer.add(callReading(n));
+        writer.setPerson({.track_id = 0, .name = "client", .followed = true});
+        // Some of the self-view's readings may be committed already: they go too.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        writer.setPerson({.track_id = 1, .name = "therapist", .excluded = true});
+        for (int n = 30; n < 60; ++n)
+            writer.add(callReading(n));
+        writer.setPerson({.track_id = 1, .name = "therapist", .excluded = false});
+        for (int n = 60; n < 70; ++n)
+            writer.add(callReading(n));
+        writer.finish();
+    }
+    SessionStore store(path);
+    const auto id = onlySessionId(store);
+    const auto frames = store.frames(id);
+    EXPECT_EQ(frames.size(), 70u) << "every frame is kept";
+    EXPECT_EQ(facesOfTrack(frames, 0), 70) << "the client's readings are all kept";
+    EXPECT_EQ(facesOfTrack(frames, 1), 10) << "only what followed 'include again'";
+    const auto people = store.people(id);
+    ASSERT_EQ(people.size(), 2u);
+    EXPECT_EQ(people[0], (Person{.track_id = 0, .name = "client", .followed = true}));
+    EXPECT_EQ(people[1], (Person{.track_id = 1, .name = "therapist"}));
+    store.removeSession(id);
+    EXPECT_TRUE(store.people(id).empty());
 }
 
 // Review decisions: found again by track, emotion and overlapping time (a moment found at

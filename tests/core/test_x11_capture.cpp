@@ -83,20 +83,32 @@ class PrivateXServer {
 // A window of the test's own: a title, an application class, a red background.
 class TestWindow {
   public:
+    // parent: 0 for the root; a frame window plays a window manager's frame, and the window
+    // then carries WM_STATE as a managed application window does.
     TestWindow(xcb_connection_t* c, const std::string& title, std::uint32_t colour, int x, int y,
-               int width, int height)
+               int width, int height, xcb_window_t parent = 0)
         : c_(c), id_(xcb_generate_id(c)) {
         auto* screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
         const std::uint32_t values[] = {colour};
-        xcb_create_window(c, XCB_COPY_FROM_PARENT, id_, screen->root, static_cast<std::int16_t>(x),
-                          static_cast<std::int16_t>(y), static_cast<std::uint16_t>(width),
-                          static_cast<std::uint16_t>(height), 0, XCB_WINDOW_CLASS_INPUT_OUTPUT,
-                          screen->root_visual, XCB_CW_BACK_PIXEL, values);
+        xcb_create_window(c, XCB_COPY_FROM_PARENT, id_, parent ? parent : screen->root,
+                          static_cast<std::int16_t>(x), static_cast<std::int16_t>(y),
+                          static_cast<std::uint16_t>(width), static_cast<std::uint16_t>(height), 0,
+                          XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL,
+                          values);
         xcb_change_property(c, XCB_PROP_MODE_REPLACE, id_, XCB_ATOM_WM_NAME, XCB_ATOM_STRING, 8,
                             static_cast<std::uint32_t>(title.size()), title.data());
         const char wm_class[] = "call\0CallApp\0";
         xcb_change_property(c, XCB_PROP_MODE_REPLACE, id_, XCB_ATOM_WM_CLASS, XCB_ATOM_STRING, 8,
                             sizeof(wm_class) - 1, wm_class);
+        if (parent) {
+            const char name[] = "WM_STATE";
+            auto* atom =
+                xcb_intern_atom_reply(c, xcb_intern_atom(c, 0, sizeof(name) - 1, name), nullptr);
+            const std::uint32_t normal_state[] = {1, 0};
+            xcb_change_property(c, XCB_PROP_MODE_REPLACE, id_, atom->atom, atom->atom, 32, 2,
+                                normal_state);
+            std::free(atom);
+        }
         xcb_map_window(c, id_);
         xcb_aux_sync();
     }
@@ -202,7 +214,9 @@ TEST(X11Capture, PicksTheCallWindowByTitleAndFollowsItMovedCoveredResizedHiddenA
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->image.size(), cv::Size(400, 300));
 
-    // Hidden (minimised): no frame until it shows again; a stop still ends the wait.
+    // Hidden (minimised): no frame until it shows again, and the source says why; a stop still
+    // ends the wait.
+    EXPECT_EQ(source->pausedBecause(), "");
     call.unmap();
     std::stop_source waiting;
     std::optional<Frame> while_hidden;
@@ -211,6 +225,7 @@ TEST(X11Capture, PicksTheCallWindowByTitleAndFollowsItMovedCoveredResizedHiddenA
     waiting.request_stop();
     reader.join();
     EXPECT_FALSE(while_hidden) << "no frame of a hidden window";
+    EXPECT_NE(source->pausedBecause().find("minimised"), std::string::npos);
 
     // Closed: the session ends saying so.
     call.destroy();
@@ -220,6 +235,85 @@ TEST(X11Capture, PicksTheCallWindowByTitleAndFollowsItMovedCoveredResizedHiddenA
     } catch (const SourceError& e) {
         EXPECT_NE(std::string(e.what()).find("was closed"), std::string::npos) << e.what();
     }
+    xcb_disconnect(c);
+}
+
+// Under a window manager every application window sits in a frame of the manager's: the call's
+// window is listed by its own title (not the untitled frame's), at its place on the screen, and
+// read from its own contents.
+TEST(X11Capture, FindsTheCallWindowInsideAWindowManagersFrame) {
+    PrivateXServer server;
+    if (!server.ready())
+        EMOTRACE_SKIP_UNLESS_REQUIRED("Xvfb (package xvfb) could not be started");
+    auto* c = xcb_connect(server.display().c_str(), nullptr);
+    ASSERT_FALSE(xcb_connection_has_error(c));
+    const xcb_window_t frame = xcb_generate_id(c);
+    auto* screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+    const std::uint32_t grey[] = {0x808080};
+    xcb_create_window(c, XCB_COPY_FROM_PARENT, frame, screen->root, 200, 100, 340, 270, 0,
+                      XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL, grey);
+    xcb_map_window(c, frame);
+    TestWindow call(c, "Therapy call - Clinic Video", 0xff0000, 10, 25, 320, 240, frame);
+
+    const auto windows = listX11Windows(server.display());
+    ASSERT_EQ(windows.size(), 1u);
+    EXPECT_EQ(windows[0].id, call.id());
+    EXPECT_EQ(windows[0].title, "Therapy call - Clinic Video");
+    EXPECT_EQ(windows[0].x, 210) << "the frame's place plus the window's offset in it";
+    EXPECT_EQ(windows[0].y, 125);
+    auto source = openX11Window(windows[0], 30.0, server.display());
+    std::stop_source stop;
+    const auto first = source->next(stop.get_token());
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->image.size(), cv::Size(320, 240));
+    EXPECT_EQ(pixel(*first, 0.5, 0.5), kRed) << "the call's contents, not the grey frame";
+    xcb_disconnect(c);
+}
+
+// "Click the window": the pointer is grabbed until a click, and the window clicked (inside its
+// frame) is the one picked; a right click cancels. The clicks come from xdotool through the
+// XTEST extension, as a mouse's would.
+TEST(X11Capture, PicksTheWindowClickedAndARightClickCancels) {
+    PrivateXServer server;
+    if (!server.ready())
+        EMOTRACE_SKIP_UNLESS_REQUIRED("Xvfb (package xvfb) could not be started");
+    if (std::system("command -v xdotool > /dev/null 2>&1") != 0)
+        EMOTRACE_SKIP_UNLESS_REQUIRED("xdotool (package xdotool) is not installed");
+    auto* c = xcb_connect(server.display().c_str(), nullptr);
+    ASSERT_FALSE(xcb_connection_has_error(c));
+    auto* screen = xcb_setup_roots_iterator(xcb_get_setup(c)).data;
+    const xcb_window_t frame = xcb_generate_id(c);
+    const std::uint32_t grey[] = {0x808080};
+    xcb_create_window(c, XCB_COPY_FROM_PARENT, frame, screen->root, 600, 100, 340, 270, 0,
+                      XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual, XCB_CW_BACK_PIXEL, grey);
+    xcb_map_window(c, frame);
+    TestWindow call(c, "Therapy call - Clinic Video", 0xff0000, 10, 25, 320, 240, frame);
+    TestWindow notes(c, "Session notes", 0x00ff00, 50, 50, 300, 300);
+
+    const auto clickAt = [&](int x, int y, int button) {
+        std::optional<X11Window> picked;
+        std::stop_source stop;
+        std::thread picker(
+            [&] { picked = pickX11WindowByClick(stop.get_token(), server.display()); });
+        std::this_thread::sleep_for(500ms);  // the grab is in place
+        const auto command = "DISPLAY=" + server.display() + " xdotool mousemove " +
+                             std::to_string(x) + " " + std::to_string(y) + " click " +
+                             std::to_string(button);
+        EXPECT_EQ(std::system(command.c_str()), 0) << command;
+        for (int waited = 0; waited < 300 && !picked; ++waited)
+            std::this_thread::sleep_for(10ms);
+        stop.request_stop();
+        picker.join();
+        return picked;
+    };
+    const auto on_call = clickAt(750, 250, 1);
+    ASSERT_TRUE(on_call) << "a click on the call's window";
+    EXPECT_EQ(on_call->id, call.id());
+    EXPECT_EQ(on_call->title, "Therapy call - Clinic Video");
+    const auto on_notes = clickAt(100, 100, 1);
+    ASSERT_TRUE(on_notes);
+    EXPECT_EQ(on_notes->title, "Session notes");
+    EXPECT_FALSE(clickAt(750, 250, 3)) << "a right click cancels";
     xcb_disconnect(c);
 }
 

@@ -91,11 +91,35 @@ TEST(DashboardOptions, LiveSessionsAreKeptUnlessToldAndRecordedOnlyWhenAsked) {
         "moments");
 }
 
+TEST(DashboardOptions, PeopleAreGivenByTrackWithANameAndWhatToDo) {
+    const auto options = parseDashboardOptions(
+        {"--person", "1:client:follow", "--person", "0:therapist:leave-out", "--person", "2:"});
+    ASSERT_EQ(options.people.size(), 3u);
+    EXPECT_EQ(options.people[0].track, 1);
+    EXPECT_EQ(options.people[0].name, "client");
+    EXPECT_TRUE(options.people[0].follow);
+    EXPECT_FALSE(options.people[0].leave_out);
+    EXPECT_EQ(options.people[1].name, "therapist");
+    EXPECT_TRUE(options.people[1].leave_out);
+    EXPECT_EQ(options.people[2].track, 2);
+    EXPECT_EQ(options.people[2].name, "");
+    for (const char* bad : {"client", "x:client", "1", "1:client:watch", "1:a:b:c"}) {
+        try {
+            parseDashboardOptions({"--person", bad});
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const Error& error) {
+            EXPECT_NE(std::string(error.what()).find("TRACK:NAME"), std::string::npos)
+                << error.what();
+        }
+    }
+}
+
 TEST(DashboardOptions, UsageNamesEveryOption) {
     for (const char* option :
-         {"--source", "--model", "--no-model", "--detector", "--loop", "--smoothing", "--threads",
-          "--review", "--review-at", "--review-tab", "--store", "--no-keep", "--record", "--label",
-          "--review-session", "--screenshot", "--quit-after", "--help", "--version"}) {
+         {"--source",     "--model",      "--no-model", "--detector",  "--loop",
+          "--smoothing",  "--threads",    "--review",   "--review-at", "--review-tab",
+          "--store",      "--no-keep",    "--record",   "--label",     "--review-session",
+          "--screenshot", "--quit-after", "--person",   "--help",      "--version"}) {
         EXPECT_NE(usage().find(option), std::string::npos) << option;
     }
 }

@@ -5,6 +5,8 @@
 // the store keeps the moment, its thumbnail and the marker.
 #include <QApplication>
 #include <QListWidget>
+#include <QMenu>
+#include <QTableWidget>
 #include <QTest>
 
 #include <qcustomplot.h>
@@ -17,6 +19,7 @@
 #include "generated_video.h"
 #include "main_window.h"
 #include "moment_list.h"
+#include "people_list.h"
 #include "review_workspace.h"
 #include "session_controller.h"
 #include "test_support.h"
@@ -231,6 +234,104 @@ TEST(FollowTheClient, AClickOnAFaceMakesTheTimelineFollowThatPerson) {
     ReviewWorkspace workspace(review);
     ASSERT_TRUE(workspace.openSession(session.id));
     EXPECT_EQ(workspace.track(), small) << "not the larger, equally present face";
+}
+
+// The people of a call, as a therapist tells them apart: the large face is their own
+// self-view, left out with one click in the People list (boxed, not read, not followed by the
+// largest-face timeline, not kept); the small one is named "client" from its face's menu and
+// followed. Included again and Ctrl+clicked, the therapist gets a timeline of their own beside
+// the client's. The store keeps names and choices; the review lists faces by name.
+TEST(FollowTheClient, NamesLeavingOutTheSelfViewAndOneTimelinePerPerson) {
+    test::TempDir dir;
+    const auto clip = dir / "call.avi";
+    test::writeTestVideo(clip, 150, 25.0, {160, 120});
+    SessionController controller([] { return std::make_unique<TwoFaces>(); },
+                                 std::make_unique<LeftHappyRightSad>());
+    SessionKeeping keeping;
+    keeping.store = dir / "sessions.sqlite";
+    keeping.setup.labels = {"happy", "sad"};
+    keeping.setup.detector = "two";
+    controller.setKeeping(keeping);
+    MainWindow window(controller);
+    window.resize(1100, 860);
+    window.show();
+    FrameResult last;
+    int results = 0;
+    QObject::connect(&controller, &SessionController::resultReady, [&](const FrameResult& r) {
+        last = r;
+        ++results;
+    });
+    SourceSpec spec;
+    spec.kind = SourceSpec::Kind::VideoFile;
+    spec.path = clip.string();
+    window.setSourceSpec(spec);
+    ASSERT_TRUE(window.startSession());
+    ASSERT_TRUE(waitUntil([&] { return window.peopleList()->count() == 2; }));
+    const int self_view = last.faces[0].track_id;
+    const int client = last.faces[1].track_id;
+    auto* table = window.peopleList()->table();
+    const auto happy = [](EmotionTimeline* timeline) {
+        auto* graph = timeline->plot()->graph(0);
+        return graph->data()->at(graph->dataCount() - 1)->value;
+    };
+    const auto afterMoreResults = [&] {
+        const int now = results;
+        return waitUntil([&] { return results > now + 2; });
+    };
+
+    // One click leaves the self-view out.
+    table->item(window.peopleList()->rowOf(self_view), PeopleList::kLeaveOut)
+        ->setCheckState(Qt::Checked);
+    EXPECT_TRUE(controller.isTrackExcluded(self_view));
+    ASSERT_TRUE(afterMoreResults());
+    EXPECT_TRUE(last.faces[0].probabilities.empty()) << "boxed, not read";
+    EXPECT_FALSE(last.faces[1].probabilities.empty());
+    EXPECT_NEAR(happy(window.timeline()), 0.2, 1e-6) << "the largest face read is the client";
+    EXPECT_TRUE(window.videoView()->tagOf(self_view).contains("left out"));
+
+    // Named from the face's own menu, then followed from the list.
+    auto* menu = window.faceMenu(client);
+    const auto actions = menu->actions();
+    const auto name_client = std::find_if(actions.begin(), actions.end(),
+                                          [](QAction* a) { return a->text() == "Name: client"; });
+    ASSERT_NE(name_client, actions.end());
+    (*name_client)->trigger();
+    delete menu;
+    EXPECT_EQ(controller.personName(client), "client");
+    table->item(window.peopleList()->rowOf(client), PeopleList::kFollow)
+        ->setCheckState(Qt::Checked);
+    EXPECT_EQ(controller.followedTracks(), std::vector{client});
+    EXPECT_EQ(window.videoView()->tagOf(client), QString("client \u00b7 following"));
+    EXPECT_EQ(table->item(window.peopleList()->rowOf(client), PeopleList::kName)->text(), "client");
+
+    // The therapist included again, named, and followed too: a timeline each.
+    controller.setTrackExcluded(self_view, false);
+    controller.setPersonName(self_view, "therapist");
+    const auto centre = window.videoView()->frameToWidget(last.faces[0].box).center();
+    QTest::mouseClick(window.videoView(), Qt::LeftButton, Qt::ControlModifier, centre.toPoint());
+    EXPECT_EQ(controller.followedTracks(), (std::vector{client, self_view}));
+    const auto timelines = window.timelines();
+    ASSERT_EQ(timelines.size(), 2u);
+    ASSERT_TRUE(afterMoreResults());
+    EXPECT_NEAR(happy(timelines[0]), 0.2, 1e-6) << "the client's";
+    EXPECT_NEAR(happy(timelines[1]), 0.9, 1e-6) << "the therapist's";
+    window.stopSession();
+
+    const SessionStore store(keeping.store);
+    const auto session = store.sessions().at(0);
+    EXPECT_EQ(session.followed_track, client) << "the first chosen opens the review";
+    const auto people = store.people(session.id);
+    ASSERT_EQ(people.size(), 2u);
+    for (const auto& person : people) {
+        EXPECT_TRUE(person.followed);
+        EXPECT_FALSE(person.excluded);
+        EXPECT_EQ(person.name, person.track_id == client ? "client" : "therapist");
+    }
+    ReviewSetup review;
+    review.store_path = keeping.store;
+    ReviewWorkspace workspace(review);
+    ASSERT_TRUE(workspace.openSession(session.id));
+    EXPECT_EQ(workspace.track(), client);
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ struct Frame {
 struct Detection {
     cv::Rect2f box;      // pixels, in the frame's coordinates
     float score = 0.0f;  // detector confidence in [0,1]
+    // What the face and its surroundings look like (faceAppearance), so a tracker can tell
+    // people apart when they change places; empty: not measured.
+    std::vector<float> appearance{};
 };
 
 struct FaceResult {
@@ -31,6 +34,7 @@ struct FaceResult {
     std::vector<float> probabilities;  // one per class of the model, in the model's label order;
                                        // empty when no classifier is loaded
     int track_id = -1;                 // the person across frames, once linked; -1: not yet
+    std::vector<float> appearance{};   // faceAppearance of the face; empty: not measured
 };
 
 struct FrameResult {

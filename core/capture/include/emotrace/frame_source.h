@@ -26,6 +26,9 @@ class FrameSource {
     // stop is requested. Throws SourceError when the source breaks mid-stream.
     virtual std::optional<Frame> next(std::stop_token stop) = 0;
     virtual SourceInfo info() const = 0;
+    // Why no frames come although the source is open (a minimised call window), for the user;
+    // empty while frames flow. Any thread.
+    virtual std::string pausedBecause() const { return {}; }
 };
 
 enum class Pacing {

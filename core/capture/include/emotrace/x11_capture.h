@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -37,8 +39,16 @@ std::vector<X11Window> listX11Windows(const std::string& display = {});
 // SourceError when none or more than one window matches, listing the titles.
 X11Window findX11Window(const std::string& id_or_title, const std::string& display = {});
 
+// The "click the window" way of picking the call: the pointer turns into a cross until a window
+// is clicked, and that window is returned (the application's own window, also inside a window
+// manager's frame), as xwininfo does. A right click, or `stop`, cancels: nullopt. Throws
+// SourceError when there is no X display, or another program holds the pointer.
+std::optional<X11Window> pickX11WindowByClick(std::stop_token stop,
+                                              const std::string& display = {});
+
 // Captures the window at `fps`. Throws SourceError when the display or the Composite extension
-// is missing or the window cannot be read. next() throws SourceError when the window closes.
+// is missing or the window cannot be read. next() throws SourceError when the window closes;
+// while it is minimised no frames come and pausedBecause() says so.
 std::unique_ptr<FrameSource> openX11Window(const X11Window& window, double fps = 30.0,
                                            const std::string& display = {});
 

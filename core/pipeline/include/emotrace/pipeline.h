@@ -54,6 +54,8 @@ class Pipeline {
     void stop();
     SourceInfo sourceInfo() const { return source_info_; }
     std::int64_t droppedFrames() const { return slot_.dropped(); }
+    // Why the source sends no frames now (a minimised call window); empty while they flow.
+    std::string sourcePausedBecause() const { return source_->pausedBecause(); }
 
   private:
     void captureLoop(std::stop_token stop);

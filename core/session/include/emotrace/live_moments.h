@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ class LiveMomentFinder {
     };
     // Every result of the session in order, with its image (for the thumbnails).
     Update add(const FrameResult& result);
+    // A person left out (the self-view): their face is still tracked, so the ids stay the
+    // ones shown, but no moment is looked for in it.
+    void setExcluded(int track, bool excluded);
     // The session ended: the moments still open, closed.
     std::vector<LiveMoment> finish();
 
@@ -44,6 +48,7 @@ class LiveMomentFinder {
 
     FaceTracker tracker_;
     MomentDetector detector_;
+    std::set<int> excluded_;
     std::map<int, cv::Mat> peak_faces_;  // per track: the face at its current departure's peak
 };
 

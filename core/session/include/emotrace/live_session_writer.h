@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -81,6 +82,11 @@ class LiveSessionWriter {
     void keepMoment(const Moment& moment, std::vector<std::byte> thumbnail_jpeg);
     // The person the therapist follows (a track id as this writer links faces; -1: none).
     void setFollowedTrack(int track_id);
+    // What the therapist said of a person (a track as this writer links faces): their name,
+    // whether they are followed, whether they are left out. A person left out (the therapist's
+    // own self-view) has none of their readings kept: those kept already are removed, and
+    // later ones are not written, until they are included again.
+    void setPerson(const Person& person);
     // After finish() these write to the store at once (the label can be typed afterwards);
     // they then throw StoreError when it fails.
 
@@ -109,6 +115,8 @@ class LiveSessionWriter {
         std::optional<std::string> label;
         std::vector<std::pair<Moment, std::vector<std::byte>>> moments;
         std::optional<int> followed_track;
+        // What was said of people, each with the number of readings handed over before it.
+        std::vector<std::pair<std::size_t, Person>> people;
     };
 
     void writeLoop(std::stop_token stop);
@@ -122,6 +130,7 @@ class LiveSessionWriter {
     void finishRecording();
     void failRecording(const std::string& why);  // with mutex_ held
     FrameRecord recordOf(const FrameResult& result);
+    void keepPerson(const Person& person);  // the writer thread, or any after finish()
 
     std::filesystem::path store_path_;
     LiveSessionOptions options_;
@@ -130,6 +139,7 @@ class LiveSessionWriter {
     // Held while the session runs: a session in progress whose lock is free ended early.
     std::optional<AnalysisLock> running_;
     FaceTracker tracker_;
+    std::set<int> excluded_;  // tracks whose readings are not kept; the writer thread's
     std::int64_t next_index_ = 0;
     std::vector<Marker> kept_markers_;  // with the store's ids, by number; the writer thread's
     int markers_made_ = 0;              // under mutex_

@@ -95,6 +95,16 @@ struct DecidedMoment {
 // (a moment found again at another sensitivity starts a little earlier or later).
 bool isSameMoment(const Moment& a, const Moment& b);
 
+// A person of a session as the therapist told them apart: a face's track with a short name,
+// whether the timeline followed them and whether they were left out (the self-view).
+struct Person {
+    int track_id = 0;
+    std::string name;  // empty: unnamed
+    bool followed = false;
+    bool excluded = false;
+    bool operator==(const Person&) const = default;
+};
+
 struct SessionInfo {
     std::int64_t id = 0;
     RecordingFacts recording;
@@ -166,6 +176,11 @@ class SessionStore {
     void setLabel(std::int64_t id, const std::string& label);
     // The person followed (a track id; -1: none): the review and exports follow them too.
     void setFollowedTrack(std::int64_t id, int track_id);
+    // What is known of one person of the session; replaces what was kept for the track before.
+    void setPerson(std::int64_t session, const Person& person);
+    std::vector<Person> people(std::int64_t session) const;  // by track id
+    // Removes every reading of one track (a person left out after the fact); the frames stay.
+    void forgetTrack(std::int64_t session, int track_id);
 
     std::int64_t addMarker(std::int64_t session, const Marker& marker);  // returns its id
     void updateMarker(const Marker& marker);
@@ -185,7 +200,7 @@ class SessionStore {
     std::vector<DecidedMoment> momentDecisions(std::int64_t session) const;
 
     // The schema version this build writes; a database with a higher one is refused.
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
   private:
     std::int64_t insertSession(const RecordingFacts& recording, const AnalysisSetup& setup,

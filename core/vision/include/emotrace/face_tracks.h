@@ -1,8 +1,11 @@
 // Linking face detections over time into tracks with stable ids, for offline analysis of a
-// recording: the therapist and the client each keep one id for the whole session. A track
-// survives a short gap without a detection (a hand over the face, a turn of the head); ids of
-// ended tracks are never given out again, also across a resumed analysis. Between two detections
-// a track's box is interpolated linearly, since the whole recording is available.
+// recording and the live view: the therapist and the client each keep one id for the whole
+// session. A track survives a short gap without a detection (a hand over the face, a turn of the
+// head); ids of ended tracks are never given out again, also across a resumed analysis. Faces
+// are matched by position first; where detections carry an appearance, a face that looks like
+// another known person is not matched by position alone, and a face that jumped (gallery tiles
+// changing places) is found again by its look. Between two detections a track's box is interpolated
+// linearly, since the whole recording is available.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,19 @@ struct FaceTrackerOptions {
     // ... or when its centre lies within this fraction of the track's box size from where the
     // track is expected, which covers fast movement between keyframes.
     float max_centre_shift = 0.5f;
+    // Where tracks and detections carry an appearance (faceAppearance): a detection found
+    // where a track's face was is still not that track's when it looks like another live track
+    // (appearanceDistance at most reidentify_distance) and clearly more so (by at least
+    // appearance_margin) than like the track: in a gallery whose tiles changed places, the other
+    // person now sits there. Looks alone never split a track (light changes, a turned head):
+    // only a better-matching known person takes a face from it.
+    float appearance_margin = 0.15f;
+    // A detection that continues no track by position is taken as a live track's face, wherever
+    // it is, when it looks at least this much alike (the tile that moved across the gallery),
+    // and no other unmatched track looks more alike.
+    float reidentify_distance = 0.3f;
+    // How fast a track's appearance follows its face: the weight of each new detection.
+    float appearance_update = 0.1f;
 };
 
 struct TrackedDetection {
@@ -52,7 +68,11 @@ class FaceTracker {
         cv::Rect2f box;  // at last_seen_ms
         double last_seen_ms = 0.0;
         cv::Point2f velocity;  // pixels per ms of the box centre, from the last two matches
+        std::vector<float> appearance;  // exponential average of its faces' signatures
     };
+    void continueTrack(Track& track, const Detection& detection, double timestamp_ms,
+                       bool moved_by_position);
+    bool looksLikeAnotherTrack(std::size_t track, const Detection& detection) const;
     cv::Rect2f predictedBox(const Track& track, double timestamp_ms) const;
     bool canContinue(const cv::Rect2f& predicted, const cv::Rect2f& box) const;
 
