@@ -163,7 +163,9 @@ int run(const BenchOptions& options, const std::string& command_line) {
         const auto machine = describeMachine();
         const auto body = runTrackingBench({.videos = context.paths.data / "videos"});
         std::cout << "## emotrace-bench tracking\n\n"
-                  << machineMarkdown(machine, command_line, loadAverage(), std::nullopt) << body;
+                  << machineMarkdown(machine, command_line, loadAverage(),
+                                     std::filesystem::path("none (detection and tracking only)"))
+                  << body;
         return 0;
     }
     context.model = options.model ? *options.model

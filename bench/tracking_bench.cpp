@@ -156,6 +156,7 @@ std::string runTrackingBench(const TrackingBenchOptions& options) {
     int pairs = 0;
     int looks_perfect = 0;
     int extra_tracks = 0;
+    std::ostringstream missed;
     for (std::size_t a = 0; a < clips.size(); ++a) {
         for (std::size_t b = a + 1; b < clips.size(); ++b) {
             if (static_cast<int>(clips[a].frames.size()) < frames ||
@@ -164,6 +165,11 @@ std::string runTrackingBench(const TrackingBenchOptions& options) {
             const auto looks = swapOutcome(*detector, clips[a], clips[b], frames, true);
             const auto position = swapOutcome(*detector, clips[a], clips[b], frames, false);
             looks_share.push_back(looks.followed_share);
+            if (looks.followed_share < 0.95) {
+                missed << (missed.tellp() > 0 ? ", " : "") << clips[a].name << " + "
+                       << clips[b].name << " (" << fixed(100.0 * looks.followed_share, 0) << " %, "
+                       << looks.tracks << " tracks)";
+            }
             position_share.push_back(position.followed_share);
             looks_perfect += looks.followed_share >= 0.95 ? 1 : 0;
             extra_tracks += looks.tracks > 2 ? 1 : 0;
@@ -221,6 +227,7 @@ std::string runTrackingBench(const TrackingBenchOptions& options) {
                          [](double share) { return share >= 0.95; })
         << " of " << pairs << " |\n\n"
         << "Pairs in which the looks made a third track: " << extra_tracks << " of " << pairs
+        << ". Pairs below 95 %: " << (missed.tellp() > 0 ? missed.str() : std::string("none"))
         << ".\n";
     return out.str();
 }

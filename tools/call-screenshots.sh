@@ -36,12 +36,15 @@ ffplay -loglevel quiet -window_title "Clinic call - client C-017" -left 1110 -to
 ffplay -loglevel quiet -window_title "Team chat" -left 1300 -top 560 -x 480 -y 360 -loop 0 \
     "$videos/liveportrait_d20.mp4" &
 sleep 2
-"$emotrace" --source "window:Clinic call" --no-keep &
+# The dashboard as last left with the Call window source (3 in the settings), not yet started.
+mkdir -p "$XDG_CONFIG_HOME/emotrace"
+printf '[source]\nkind=3\nwindow=\n' > "$XDG_CONFIG_HOME/emotrace/emotrace.conf"
+"$emotrace" --no-keep &
 dashboard=$!
-sleep 8
+sleep 6
 window=$(xdotool search --name '^emotrace$' | head -1)
 # The call-window list sits in the first toolbar, right of the source kind.
-xdotool mousemove --window "$window" 480 20 click 1
+xdotool mousemove --window "$window" 461 18 click 1
 sleep 1.5
 ffmpeg -loglevel error -y -f x11grab -video_size 1920x1080 -i "$display" -frames:v 1 \
     docs/screenshots/call-window-picker.png

@@ -79,7 +79,7 @@ void EmotionTimeline::startSession(const std::vector<std::string>& labels) {
         graph->setName(QString::fromStdString(labels[i]));
         graph->setPen(QPen(emotionColor(labels[i], static_cast<int>(i)), 2.0));
     }
-    showLegend(!labels.empty());
+    showLegend(!labels.empty() && legend_wanted_);
     if (labels.empty()) {
         auto* note = new QCPItemText(plot_);
         note->position->setType(QCPItemPosition::ptAxisRectRatio);

@@ -58,6 +58,10 @@ class EmotionTimeline : public QWidget {
     // The person to plot: a track id, or nullopt for the largest face. Says so in the title.
     void setFollowedTrack(std::optional<int> track, const QString& name = {});
 
+    // Whether the colour legend is drawn (from the next startSession). A further person's
+    // timeline under the first leaves it out: the colours are the same, the height is theirs.
+    void setLegendWanted(bool wanted) { legend_wanted_ = wanted; }
+
     bool isFollowingLive() const { return following_; }
     void setFollowingLive(bool follow);
     double visibleSeconds() const { return visible_seconds_; }
@@ -77,6 +81,7 @@ class EmotionTimeline : public QWidget {
     QTimer replot_timer_;
     bool dirty_ = false;
     bool following_ = true;
+    bool legend_wanted_ = true;
     bool applying_range_ = false;  // our own range changes must not look like the user's
     bool in_gap_ = true;           // the lines are broken already: no second NaN point
     double visible_seconds_ = 30.0;

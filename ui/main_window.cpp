@@ -862,6 +862,7 @@ void MainWindow::syncPeople() {
         if (timeline == timeline_) {
             timeline = new EmotionTimeline;
             timeline->setMinimumHeight(150);
+            timeline->setLegendWanted(false);
             timeline->startSession(controller_.labels());
             for (const auto& [seconds, label] : live_markers_)
                 timeline->addMarker(seconds, label);

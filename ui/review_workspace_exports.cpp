@@ -52,7 +52,8 @@ bool ReviewWorkspace::exportSessionJson(const std::filesystem::path& json) {
     return runExport(tr("Session"), json, [&] {
         const auto statistics = sessionStatistics(frames_, labels(), track_, markers_,
                                                   summaryWindowSeconds(sessionSeconds()));
-        writeSessionJson(json, *session_, markers_, statistics, track_);
+        writeSessionJson(json, *session_, markers_, statistics, track_, kOwnerOnlyFileMode,
+                         people_);
     });
 }
 

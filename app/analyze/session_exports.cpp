@@ -45,7 +45,8 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
                                                dir / (stem + ".session.json")};
     writeSessionCsv(written[0], info.setup.labels, frames, mode);
     writeSessionJson(written[1], info, markers,
-                     sessionStatistics(frames, info.setup.labels, track, markers), track, mode);
+                     sessionStatistics(frames, info.setup.labels, track, markers), track, mode,
+                     store.people(session));
 #ifdef EMOTRACE_HAVE_UI
     if (!tracks.empty()) {
         const ui::FigureApplication application;

@@ -120,8 +120,24 @@ void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::s
     out.commit();
 }
 
+namespace {
+
+nlohmann::ordered_json peopleJson(std::span<const Person> people) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& person : people) {
+        list.push_back({{"track", person.track_id},
+                        {"name", person.name},
+                        {"followed", person.followed},
+                        {"left_out", person.excluded}});
+    }
+    return list;
+}
+
+}  // namespace
+
 std::string sessionJson(const SessionInfo& session, std::span<const Marker> markers,
-                        const SessionStatistics& statistics, int track_id) {
+                        const SessionStatistics& statistics, int track_id,
+                        std::span<const Person> people) {
     const auto& recording = session.recording;
     nlohmann::ordered_json marker_list = nlohmann::ordered_json::array();
     for (const auto& marker : markers) {
@@ -161,14 +177,15 @@ std::string sessionJson(const SessionInfo& session, std::span<const Marker> mark
         {"markers", marker_list},
         {"statistics", statisticsJson(statistics)},
         {"moments", momentsJson(statistics.labels, statistics.moments, statistics.moment_options)},
+        {"people", peopleJson(people)},
     };
     return document.dump(2) + '\n';
 }
 
 void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
                       std::span<const Marker> markers, const SessionStatistics& statistics,
-                      int track_id, unsigned mode) {
-    const std::string text = sessionJson(session, markers, statistics, track_id);
+                      int track_id, unsigned mode, std::span<const Person> people) {
+    const std::string text = sessionJson(session, markers, statistics, track_id, people);
     AtomicFile out(file, mode);
     out.write(text);
     out.commit();

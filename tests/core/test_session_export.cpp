@@ -132,7 +132,13 @@ TEST(SessionJson, CarriesRecordingSetupMarkersStatisticsAndTheDisclaimer) {
     };
     const std::vector<Marker> markers = {{9, 1000.0, 1500.0, "phone", "rang twice", true}};
     const auto statistics = sessionStatistics(frames, info.setup.labels, 1, markers, 60.0);
-    const auto json = nlohmann::json::parse(sessionJson(info, markers, statistics, 1));
+    const std::vector<Person> people = {{.track_id = 1, .name = "client", .followed = true},
+                                        {.track_id = 2, .name = "therapist", .excluded = true}};
+    const auto json = nlohmann::json::parse(sessionJson(info, markers, statistics, 1, people));
+    ASSERT_EQ(json["people"].size(), 2u);
+    EXPECT_EQ(json["people"][0]["name"], "client");
+    EXPECT_EQ(json["people"][0]["followed"], true);
+    EXPECT_EQ(json["people"][1]["left_out"], true);
 
     EXPECT_NE(json["disclaimer"].get<std::string>().find("not a diagnosis"), std::string::npos);
     EXPECT_EQ(json["session"]["state"], "complete");

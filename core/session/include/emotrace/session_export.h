@@ -33,12 +33,15 @@ std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count);
 void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,
                      std::span<const FrameRecord> frames, unsigned mode = kOwnerOnlyFileMode);
 
-// The session JSON (fields in docs/review.md), indented. `statistics` describe `track_id`.
+// The session JSON (fields in docs/review.md), indented. `statistics` describe `track_id`;
+// `people` are those the therapist named, followed or left out live.
 std::string sessionJson(const SessionInfo& session, std::span<const Marker> markers,
-                        const SessionStatistics& statistics, int track_id);
+                        const SessionStatistics& statistics, int track_id,
+                        std::span<const Person> people = {});
 // Throws OutputError as writeSessionCsv().
 void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
                       std::span<const Marker> markers, const SessionStatistics& statistics,
-                      int track_id, unsigned mode = kOwnerOnlyFileMode);
+                      int track_id, unsigned mode = kOwnerOnlyFileMode,
+                      std::span<const Person> people = {});
 
 }  // namespace emotrace

@@ -2,7 +2,7 @@
 // call apart when their tiles change places in a gallery view, where boxes alone would hand each
 // person's track to whoever now sits in their tile. A colour signature (hue, saturation and
 // brightness of the face, the hair and the tile around it, upper and lower half apart) rather
-// than a face-identity network: it costs a few microseconds a face, needs no further model file,
+// than a face-identity network: it costs about 60 µs a face, needs no further model file,
 // and a call's tiles differ most in exactly what it measures (room, lighting, clothes, hair).
 #pragma once
 
