@@ -99,7 +99,7 @@ bool isSameMoment(const Moment& a, const Moment& b);
 // whether the timeline followed them and whether they were left out (the self-view).
 struct Person {
     int track_id = 0;
-    std::string name;  // empty: unnamed
+    std::string name{};  // empty: unnamed
     bool followed = false;
     bool excluded = false;
     bool operator==(const Person&) const = default;
