@@ -23,6 +23,9 @@ packages=(
   libopencv-dev opencv-data                  # opencv-data: the paper's Haar cascade
   libavformat-dev libavcodec-dev libavutil-dev  # a video's rotation, frame times, diagnosis
   libxcb1-dev libxcb-composite0-dev          # capturing a video call's window (X11)
+  libpipewire-0.3-dev libsystemd-dev         # ... and on Wayland: the screen-cast portal
+  sway swaybg xdg-desktop-portal xdg-desktop-portal-wlr pipewire pipewire-bin wireplumber
+                                             # a headless Wayland desktop for the portal test
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev libsqlite3-dev libssl-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
