@@ -43,8 +43,9 @@ void declareOptions(CLI::App& app, DashboardOptions& options, Given& given) {
     app.description("Live facial-expression dashboard.");
     cli::addStandardFlags(app);
     app.add_option("--source", given.source,
-                   "start at once with SOURCE: a video file, camera:N, or screen[:X,Y,W,H] (a "
-                   "region of the primary screen)")
+                   "start at once with SOURCE: a video file, camera:N, screen[:X,Y,W,H] (a "
+                   "region of the primary screen), window:TITLE (the call's window), or "
+                   "screencast (the window the desktop's sharing dialog gives; Wayland)")
         ->type_name("SOURCE");
     auto* model = app.add_option("--model", given.model,
                                  "emotion model (emotrace model file or TorchScript with "

@@ -280,6 +280,14 @@ void MainWindow::buildToolbar() {
     source_kind_->addItem(tr("Video file"), static_cast<int>(SourceSpec::Kind::VideoFile));
     source_kind_->addItem(tr("Call window"), static_cast<int>(SourceSpec::Kind::Window));
     source_kind_->addItem(tr("Screen region"), static_cast<int>(SourceSpec::Kind::Screen));
+    // The desktop portal: the way to read a call on Wayland, where the list above sees only X11
+    // windows. Its dialog opens at Start.
+    source_kind_->addItem(tr("Shared window (desktop portal)"),
+                          static_cast<int>(SourceSpec::Kind::ScreenCast));
+    source_kind_->setItemData(
+        source_kind_->count() - 1,
+        tr("The desktop asks which window or screen to share; the way on Wayland desktops"),
+        Qt::ToolTipRole);
     bar->addWidget(source_kind_);
 
     camera_index_ = new QSpinBox;
@@ -606,7 +614,7 @@ void MainWindow::refreshCallWindows() {
         // Native Wayland windows are invisible to an X11 client: say what to do instead.
         statusBar()->showMessage(
             tr("Wayland desktop: only X11 windows are listed. For a call in a native Wayland "
-               "window, log in to the X11 session or start the call client for X11 "
+               "window, choose 'Shared window (desktop portal)' as the source "
                "(docs/dashboard.md, 'Capturing the call')."));
     }
 }

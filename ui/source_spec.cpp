@@ -6,6 +6,7 @@
 #include <QGuiApplication>
 
 #include "emotrace/error.h"
+#include "emotrace/screencast_portal.h"
 #include "emotrace/x11_capture.h"
 #include "looping_frame_source.h"
 #include "screen_region_source.h"
@@ -14,7 +15,8 @@ namespace emotrace::ui {
 namespace {
 
 constexpr const char* kAcceptedForms =
-    "expected a video file path, camera:N (N = 0, 1, ...), screen[:X,Y,W,H] or window:TITLE";
+    "expected a video file path, camera:N (N = 0, 1, ...), screen[:X,Y,W,H], window:TITLE or "
+    "screencast";
 
 bool parseInt(std::string_view text, int& value) {
     const auto* end = text.data() + text.size();
@@ -63,6 +65,10 @@ SourceSpec parseSourceSpec(const std::string& text) {
             spec.screen_region = parseScreenRegion(text.substr(7));
         return spec;
     }
+    if (text == "screencast") {
+        spec.kind = SourceSpec::Kind::ScreenCast;
+        return spec;
+    }
     if (text.starts_with("window:")) {
         spec.kind = SourceSpec::Kind::Window;
         spec.window = text.substr(7);
@@ -88,6 +94,8 @@ std::string toString(const SourceSpec& spec) {
         }
         case SourceSpec::Kind::Window:
             return "window:" + spec.window;
+        case SourceSpec::Kind::ScreenCast:
+            return "screencast";
         case SourceSpec::Kind::VideoFile:
             return spec.path;
     }
@@ -112,6 +120,9 @@ std::unique_ptr<FrameSource> openFrameSource(const SourceSpec& spec, bool loop) 
                 throw SourceError("no call window chosen: pick one from the list");
             // The call's rate: video calls send 25-30 frames a second.
             return openX11Window(findX11Window(spec.window), 30.0);
+        case SourceSpec::Kind::ScreenCast:
+            // The desktop's dialog opens when the capture thread asks for the first frame.
+            return openScreenCastPortal(ScreenCastOptions{});
         case SourceSpec::Kind::VideoFile:
             if (spec.path.empty())
                 throw SourceError("no video file chosen");

@@ -1,6 +1,7 @@
 // Which source a session reads, as the user names it on the command line or picks in the
-// toolbar: a video file path, "camera:N", "screen[:X,Y,W,H]", or "window:TITLE" (a part of the
-// call window's title, or its id such as 0x3a00007).
+// toolbar: a video file path, "camera:N", "screen[:X,Y,W,H]", "window:TITLE" (a part of the
+// call window's title, or its id such as 0x3a00007), or "screencast" (the desktop portal: the
+// user picks the window or screen in the desktop's own dialog; the way on Wayland).
 #pragma once
 
 #include <memory>
@@ -13,7 +14,7 @@
 namespace emotrace::ui {
 
 struct SourceSpec {
-    enum class Kind { VideoFile, Camera, Screen, Window };
+    enum class Kind { VideoFile, Camera, Screen, Window, ScreenCast };
     Kind kind = Kind::Camera;
     std::string path;      // VideoFile
     int camera_index = 0;  // Camera
@@ -22,8 +23,8 @@ struct SourceSpec {
 };
 
 // Throws Error naming the accepted forms when text is malformed ("camera:x", "screen:1,2,3").
-// Any text that is not "camera..." or "screen..." is taken as a file path; whether it exists is
-// checked when the source is opened.
+// Any text that is not "camera...", "screen...", "window:..." or "screencast" is taken as a file
+// path; whether it exists is checked when the source is opened.
 SourceSpec parseSourceSpec(const std::string& text);
 // The inverse of parseSourceSpec, for the toolbar and messages.
 std::string toString(const SourceSpec& spec);

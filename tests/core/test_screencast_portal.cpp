@@ -7,148 +7,35 @@
 // sharing.
 #include "emotrace/screencast_portal.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <condition_variable>
-#include <cstdlib>
 #include <mutex>
 #include <filesystem>
 #include <optional>
-#include <fstream>
 #include <stop_token>
 #include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include "emotrace/error.h"
 #include "emotrace/face_detector.h"
+#include "private_desktop.h"
 #include "test_support.h"
-
-extern char** environ;
 
 namespace emotrace {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kScreenWidth = 1280;
-constexpr int kScreenHeight = 720;
-
-// What the headless screen shows: a face on the left half (the first frame of a shared clip,
-// where the data is there) and pure blue on the right half.
-cv::Mat screenPicture() {
-    cv::Mat screen(kScreenHeight, kScreenWidth, CV_8UC3, cv::Scalar(0, 0, 255));
-    screen.colRange(kScreenWidth / 2, kScreenWidth).setTo(cv::Scalar(255, 0, 0));
-    if (const auto clip = test::sharedData("videos/liveportrait_d0.mp4")) {
-        const auto face = test::firstFrame(*clip);
-        if (!face.empty()) {
-            cv::Mat fitted;
-            cv::resize(face, fitted, {kScreenHeight * face.cols / face.rows, kScreenHeight});
-            fitted.colRange(0, std::min(fitted.cols, kScreenWidth / 2))
-                .copyTo(
-                    screen(cv::Rect(0, 0, std::min(fitted.cols, kScreenWidth / 2), kScreenHeight)));
-        }
-    }
-    return screen;
-}
-
-// The private desktop, stopped (and everything it started) at the end of the test. The process's
-// DBUS_SESSION_BUS_ADDRESS points at its bus meanwhile (each test runs in its own process).
-class PrivateWaylandDesktop {
-  public:
-    explicit PrivateWaylandDesktop(const std::string& chooser) {
-        const std::string fake_back_end = EMOTRACE_FAKE_SCREENCAST_BACKEND;
-        const auto background = dir_ / "background.png";
-        cv::imwrite(background.string(), screenPicture());
-        const std::string script = EMOTRACE_TEST_SUPPORT_DIR "/wayland-desktop.sh";
-        const std::string folder = (dir_ / "desktop").string();
-        std::filesystem::create_directories(folder);
-        const std::string background_path = background.string();
-        const char* argv[] = {script.c_str(),  folder.c_str(),        background_path.c_str(),
-                              chooser.c_str(), fake_back_end.c_str(), nullptr};
-        // Its complaints go to a file, read back for the skip's reason.
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        const std::string errors = (dir_ / "desktop.err").string();
-        posix_spawn_file_actions_addopen(&actions, 2, errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                         0600);
-        const int spawned = posix_spawn(&pid_, script.c_str(), &actions, nullptr,
-                                        const_cast<char**>(argv), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (spawned != 0) {
-            why_not_ = "cannot run " + script;
-            pid_ = 0;
-            return;
-        }
-        const auto bus_file = dir_ / "desktop" / "bus";
-        for (int attempt = 0; attempt < 300; ++attempt) {
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = 0;
-                why_not_ = WIFEXITED(status) && WEXITSTATUS(status) == 77
-                               ? "the private desktop needs " +
-                                     test::readFile(dir_ / "desktop.err") +
-                                     " (tools/setup.sh deps installs sway, swaybg, pipewire, "
-                                     "wireplumber, xdg-desktop-portal and -wlr)"
-                               : "the headless Wayland desktop did not start: " +
-                                     test::readFile(dir_ / "desktop" / "sway.log");
-                return;
-            }
-            if (std::filesystem::exists(bus_file) && std::filesystem::file_size(bus_file) > 0) {
-                auto address = test::readFile(bus_file);
-                while (!address.empty() && address.back() == '\n')
-                    address.pop_back();
-                ::setenv("DBUS_SESSION_BUS_ADDRESS", address.c_str(), 1);
-                ready_ = true;
-                return;
-            }
-            std::this_thread::sleep_for(100ms);
-        }
-        why_not_ = "the headless Wayland desktop did not answer within 30 s";
-    }
-    ~PrivateWaylandDesktop() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    PrivateWaylandDesktop(const PrivateWaylandDesktop&) = delete;
-    PrivateWaylandDesktop& operator=(const PrivateWaylandDesktop&) = delete;
-
-    bool ready() const { return ready_; }
-    const std::string& whyNot() const { return why_not_; }
-    bool stopScreenCastBackEnd() const {
-        const auto pid = std::atoi(test::readFile(dir_.path() / "desktop" / "backend.pid").c_str());
-        return pid > 0 && ::kill(pid, SIGTERM) == 0;
-    }
-    std::string log(const std::string& name) const {
-        return test::readFile(dir_.path() / "desktop" / (name + ".log"));
-    }
-
-  private:
-    test::TempDir dir_;
-    pid_t pid_ = 0;
-    bool ready_ = false;
-    std::string why_not_;
-};
-
-#define START_DESKTOP_OR_SKIP(desktop) \
-    if (!(desktop).ready())            \
-    EMOTRACE_SKIP_UNLESS_REQUIRED((desktop).whyNot())
+constexpr int kScreenWidth = test::kSharedScreenWidth;
+constexpr int kScreenHeight = test::kSharedScreenHeight;
+using test::PrivateDesktop;
 
 // Reads the granted screen: the frames are the shared screen's own picture, at its size, at most
 // at the asked rate, with the face on it found; when the back end goes away mid-session (the user
 // stops sharing), the next frame ends the session with a message instead of waiting for ever.
-void readGrantedScreenUntilSharingEnds(PrivateWaylandDesktop& desktop) {
+void readGrantedScreenUntilSharingEnds(PrivateDesktop& desktop) {
     EXPECT_EQ(screenCastUnavailableBecause(), "");
     auto source =
         openScreenCastPortal({.offer_windows = true, .offer_monitors = true, .fps = 15.0});
@@ -216,8 +103,8 @@ void readGrantedScreenUntilSharingEnds(PrivateWaylandDesktop& desktop) {
 
 // Through the real portal and PipeWire, with the stand-in back end (runs on any machine).
 TEST(ScreenCastPortal, AGrantedScreenIsReadAndTheEndOfSharingEndsTheSession) {
-    PrivateWaylandDesktop desktop("fake");
-    START_DESKTOP_OR_SKIP(desktop);
+    PrivateDesktop desktop("fake");
+    EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
     readGrantedScreenUntilSharingEnds(desktop);
 }
 
@@ -232,16 +119,16 @@ TEST(ScreenCastPortal, AScreenSharedBySwayIsRead) {
     if (!have_render_node)
         GTEST_SKIP() << "no GPU render node (/dev/dri/renderD*): xdg-desktop-portal-wlr 0.7 "
                         "cannot share a screen rendered without one";
-    PrivateWaylandDesktop desktop("none");
-    START_DESKTOP_OR_SKIP(desktop);
+    PrivateDesktop desktop("none");
+    EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
     readGrantedScreenUntilSharingEnds(desktop);
 }
 
 // The user cancels the desktop's dialog: the first frame ends the session with the reason, and
 // until the answer the source says it waits for the user.
 TEST(ScreenCastPortal, ARefusedDialogEndsTheSessionSayingSo) {
-    PrivateWaylandDesktop desktop("refuse");
-    START_DESKTOP_OR_SKIP(desktop);
+    PrivateDesktop desktop("refuse");
+    EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
     auto source = openScreenCastPortal();
     EXPECT_NE(source->pausedBecause().find("sharing dialog"), std::string::npos)
         << source->pausedBecause();
@@ -256,8 +143,8 @@ TEST(ScreenCastPortal, ARefusedDialogEndsTheSessionSayingSo) {
 
 // Stop while the dialog is open: the wait ends promptly with no frame (the dashboard's Stop).
 TEST(ScreenCastPortal, StopEndsTheWaitForTheUsersAnswer) {
-    PrivateWaylandDesktop desktop("wait");
-    START_DESKTOP_OR_SKIP(desktop);
+    PrivateDesktop desktop("wait");
+    EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
     auto source = openScreenCastPortal();
     std::stop_source stop;
     std::jthread stopper([&] {
@@ -272,8 +159,8 @@ TEST(ScreenCastPortal, StopEndsTheWaitForTheUsersAnswer) {
 // A bus without the portal, and no bus at all: the message names what to install or set.
 TEST(ScreenCastPortal, NoPortalOrNoBusIsSaidWithWhatToDo) {
     {
-        PrivateWaylandDesktop desktop("no-portal");
-        START_DESKTOP_OR_SKIP(desktop);
+        PrivateDesktop desktop("no-portal");
+        EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
         const auto why = screenCastUnavailableBecause();
         EXPECT_NE(why.find("xdg-desktop-portal"), std::string::npos) << why;
         auto source = openScreenCastPortal();

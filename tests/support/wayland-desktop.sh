@@ -28,8 +28,12 @@ export XDG_RUNTIME_DIR=$dir/run XDG_CONFIG_HOME=$dir/config XDG_CURRENT_DESKTOP=
 unset DISPLAY WAYLAND_DISPLAY
 pids=()
 stop() {
+  trap '' TERM INT
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2> /dev/null; done
   wait 2> /dev/null
+  # What those started in turn (a portal chooser still waiting), when the test made this script
+  # the leader of its own process group.
+  [ "$(ps -o pgid= $$ | tr -d ' ')" = "$$" ] && kill -- -$$ 2> /dev/null
   exit 0
 }
 trap stop TERM INT

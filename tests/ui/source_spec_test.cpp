@@ -109,5 +109,17 @@ TEST(SourceSpecWindow, ACallWindowIsNamedByAPartOfItsTitleOrItsId) {
     EXPECT_THROW(openFrameSource(nothing, false), SourceError);
 }
 
+// The portal source is named "screencast"; opening it asks the desktop nothing yet (its dialog
+// opens when the capture thread asks for the first frame), and it says what it waits for.
+TEST(SourceSpecScreenCast, TheDesktopPortalIsNamedScreencastAndOpensWithoutADialog) {
+    const auto spec = parseSourceSpec("screencast");
+    EXPECT_EQ(spec.kind, SourceSpec::Kind::ScreenCast);
+    EXPECT_EQ(toString(spec), "screencast");
+    const auto source = openFrameSource(spec, false);
+    ASSERT_TRUE(source);
+    EXPECT_NE(source->pausedBecause().find("sharing dialog"), std::string::npos)
+        << source->pausedBecause();
+}
+
 }  // namespace
 }  // namespace emotrace::ui
