@@ -7,6 +7,10 @@
 #                            swapped halfway, made with ffmpeg): the client named and followed,
 #                            the therapist's self-view left out; taken after the swap
 #   two-timelines.png        the same clip with both people followed: a timeline each
+#   portal-screencast.png    the "Shared window (desktop portal)" source, as on Wayland: the
+#                            dashboard reads the gallery through xdg-desktop-portal and PipeWire
+#                            (a private desktop of tests/support/wayland-desktop.sh whose
+#                            stand-in back end shares a still of the gallery)
 #
 #   tools/call-screenshots.sh [BUILD_DIR]
 #
@@ -66,4 +70,21 @@ ffmpeg -loglevel error -y -i "$videos/liveportrait_d9.mp4" -i "$videos/liveportr
 "$emotrace" --source "$work/gallery.mp4" --store "$work/sessions.sqlite" \
     --person 1:client:follow --person 0:therapist:follow \
     --screenshot docs/screenshots/two-timelines.png --quit-after 10
-echo "written: docs/screenshots/call-window-picker.png follow-client.png two-timelines.png"
+
+# 4. Through the desktop portal: a private bus, PipeWire and the portal, sharing a gallery still.
+fake_back_end="$build/tests/emotrace_fake_screencast_backend"
+if [[ -x $fake_back_end ]]; then
+    ffmpeg -loglevel error -y -ss 3 -i "$work/gallery.mp4" -frames:v 1 -vf scale=1280:720 \
+        "$work/shared.png"
+    mkdir -p "$work/desktop"
+    tests/support/wayland-desktop.sh "$work/desktop" "$work/shared.png" fake "$fake_back_end" &
+    desktop=$!
+    for _ in $(seq 100); do [[ -s $work/desktop/bus ]] && break; sleep 0.2; done
+    DBUS_SESSION_BUS_ADDRESS=$(cat "$work/desktop/bus") "$emotrace" --source screencast \
+        --store "$work/sessions.sqlite" --screenshot docs/screenshots/portal-screencast.png \
+        --quit-after 8
+    kill "$desktop"
+    wait "$desktop" 2>/dev/null || true
+fi
+echo "written: docs/screenshots/call-window-picker.png follow-client.png two-timelines.png" \
+    "portal-screencast.png"
