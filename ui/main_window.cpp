@@ -635,8 +635,13 @@ void MainWindow::pickWindow() {
         QMetaObject::invokeMethod(
             this, [this, picked, error] { onWindowPicked(picked, error); }, Qt::QueuedConnection);
     });
-    // Nobody clicks within half a minute: the pointer is given back.
-    QTimer::singleShot(30'000, this, [this] { window_picker_.request_stop(); });
+    // Nobody clicks within half a minute: the pointer is given back (this pick's, not a later
+    // one's that started after it ended).
+    const int pick = ++window_picks_;
+    QTimer::singleShot(30'000, this, [this, pick] {
+        if (pick == window_picks_)
+            window_picker_.request_stop();
+    });
 }
 
 void MainWindow::onWindowPicked(const std::optional<X11Window>& picked, const QString& error) {

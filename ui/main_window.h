@@ -168,6 +168,7 @@ class MainWindow : public QMainWindow {
     QAction* refresh_windows_action_ = nullptr;
     QAction* pick_window_action_ = nullptr;
     std::jthread window_picker_;  // waits for the click that picks the call's window
+    int window_picks_ = 0;        // counts picks, so a pick's time limit never ends a later one
     QCheckBox* loop_ = nullptr;
     QDoubleSpinBox* smoothing_ = nullptr;
     QAction* camera_index_action_ = nullptr;
