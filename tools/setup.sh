@@ -97,13 +97,14 @@ case "$verb" in
       run_tests "$build-asan" -E '_NOT_BUILT$'  # the test executables not built here
     # ThreadSanitizer on the threading units of core: the latest-frame slot and the paced video
     # source (the pipeline's threads run through both), the recording analysis and the live
-    # session writer (the tests that do not fork). Suppressions cover ffmpeg/GDAL only.
+    # session writer (the tests that do not fork), and the desktop portal's screen cast (its
+    # PipeWire thread hands pictures to the capture thread). Suppressions cover ffmpeg/GDAL only.
     configure "$build-tsan" -DEMOTRACE_WERROR=ON -DEMOTRACE_TSAN=ON -DEMOTRACE_BUILD_UI=OFF \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo
     cmake --build "$build-tsan" -j "$jobs" --target emotrace_core_tests
     TSAN_OPTIONS="suppressions=$root/tools/tsan.supp halt_on_error=1" \
       run_tests "$build-tsan" \
-      -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads)\.|^LiveSessionWriter\.(Keeps|Readings|AMarkers|Records|AnEncoder)'
+      -R '^(LatestFrameSlot|VideoFileSource|RecordingAnalysisThreads|ScreenCastPortal)\.|^LiveSessionWriter\.(Keeps|Readings|AMarkers|Records|AnEncoder)'
     ;;
   demo)
     install_deps
