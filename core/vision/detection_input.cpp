@@ -42,7 +42,10 @@ std::vector<Detection> toFrameDetections(std::vector<Detection> found, double sc
         const cv::Rect2f clamped = box & frame_rect;
         if (clamped.width <= 0.0f || clamped.height <= 0.0f)
             continue;
-        result.push_back({clamped, detection.score});
+        Detection mapped{clamped, detection.score};
+        for (const auto& point : detection.landmarks)
+            mapped.landmarks.emplace_back(point.x * inverse, point.y * inverse);
+        result.push_back(std::move(mapped));
     }
     std::stable_sort(result.begin(), result.end(),
                      [](const Detection& a, const Detection& b) { return a.score > b.score; });

@@ -30,8 +30,11 @@ class YuNet2022Detector : public FaceDetector {
         std::vector<Detection> found;
         for (int row = 0; row < faces.rows; ++row) {
             const auto* values = faces.ptr<float>(row);
-            found.push_back(
-                {cv::Rect2f(values[0], values[1], values[2], values[3]), values[kScoreColumn]});
+            Detection detection{cv::Rect2f(values[0], values[1], values[2], values[3]),
+                                values[kScoreColumn]};
+            for (std::size_t k = 0; k < kLandmarkCount; ++k)
+                detection.landmarks.emplace_back(values[4 + 2 * k], values[5 + 2 * k]);
+            found.push_back(std::move(detection));
         }
         return toFrameDetections(std::move(found), input.scale, bgr.size());
     }

@@ -27,7 +27,7 @@ int roundUpToAlignment(int value) {
 
 std::vector<std::string> outputNames() {
     std::vector<std::string> names;
-    for (const char* head : {"cls", "obj", "bbox"}) {
+    for (const char* head : {"cls", "obj", "bbox", "kps"}) {
         for (int stride : kStrides)
             names.push_back(std::string(head) + "_" + std::to_string(stride));
     }
@@ -58,8 +58,8 @@ class YuNet2023Detector : public FaceDetector {
     std::string name() const override { return toString(DetectorKind::YuNet2023); }
 
   private:
-    // outputs: cls_8, cls_16, cls_32, obj_8, obj_16, obj_32, bbox_8, bbox_16, bbox_32, each with
-    // one row per grid cell in row-major order.
+    // outputs: cls_8, cls_16, cls_32, obj_8, obj_16, obj_32, bbox_8, bbox_16, bbox_32, kps_8,
+    // kps_16, kps_32, each with one row per grid cell in row-major order.
     std::vector<Detection> decode(const std::vector<cv::Mat>& outputs, cv::Size input) const {
         std::vector<Detection> candidates;
         for (std::size_t level = 0; level < kStrides.size(); ++level) {
@@ -69,8 +69,10 @@ class YuNet2023Detector : public FaceDetector {
             const cv::Mat& cls = outputs[level];
             const cv::Mat& obj = outputs[level + kStrides.size()];
             const cv::Mat& bbox = outputs[level + 2 * kStrides.size()];
+            const cv::Mat& kps = outputs[level + 3 * kStrides.size()];
             const auto cells = static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols);
-            if (cls.total() != cells || obj.total() != cells || bbox.total() != 4 * cells) {
+            if (cls.total() != cells || obj.total() != cells || bbox.total() != 4 * cells ||
+                kps.total() != 2 * kLandmarkCount * cells) {
                 throw DetectorError(name() + ": unexpected output size at stride " +
                                     std::to_string(stride) + " (expected " + std::to_string(cells) +
                                     " cells, got " + std::to_string(cls.total()) +
@@ -79,6 +81,7 @@ class YuNet2023Detector : public FaceDetector {
             const auto* cls_data = cls.ptr<float>();
             const auto* obj_data = obj.ptr<float>();
             const auto* bbox_data = bbox.ptr<float>();
+            const auto* kps_data = kps.ptr<float>();
             for (int row = 0; row < rows; ++row) {
                 for (int col = 0; col < cols; ++col) {
                     const auto cell = static_cast<std::size_t>(row * cols + col);
@@ -93,7 +96,15 @@ class YuNet2023Detector : public FaceDetector {
                         (static_cast<float>(row) + box[1]) * static_cast<float>(stride);
                     const float w = std::exp(box[2]) * static_cast<float>(stride);
                     const float h = std::exp(box[3]) * static_cast<float>(stride);
-                    candidates.push_back({cv::Rect2f(cx - w / 2, cy - h / 2, w, h), score});
+                    Detection found{cv::Rect2f(cx - w / 2, cy - h / 2, w, h), score};
+                    const float* points = kps_data + 2 * kLandmarkCount * cell;
+                    for (std::size_t k = 0; k < kLandmarkCount; ++k) {
+                        found.landmarks.emplace_back(
+                            (static_cast<float>(col) + points[2 * k]) * static_cast<float>(stride),
+                            (static_cast<float>(row) + points[2 * k + 1]) *
+                                static_cast<float>(stride));
+                    }
+                    candidates.push_back(std::move(found));
                 }
             }
         }

@@ -26,6 +26,20 @@ struct Detection {
     // What the face and its surroundings look like (faceAppearance), so a tracker can tell
     // people apart when they change places; empty: not measured.
     std::vector<float> appearance{};
+    // The five facial landmarks in frame pixels, in YuNet's order (FaceLandmark): the eye on the
+    // image's left, the eye on its right, the nose tip, the mouth corner on the left, on the
+    // right. Empty when the detector gives none (Haar).
+    std::vector<cv::Point2f> landmarks{};
+};
+
+// Indices into Detection::landmarks.
+enum FaceLandmark : std::size_t {
+    kLeftEyeInImage = 0,
+    kRightEyeInImage = 1,
+    kNoseTip = 2,
+    kLeftMouthCornerInImage = 3,
+    kRightMouthCornerInImage = 4,
+    kLandmarkCount = 5,
 };
 
 struct FaceResult {
