@@ -11,6 +11,7 @@
 
 #include "emotrace/error.h"
 #include "emotrace/face_appearance.h"
+#include "emotrace/face_quality.h"
 #include "emotrace/face_tracks.h"
 #include "emotrace/preprocess.h"
 #include "emotrace/video_reader.h"
@@ -41,6 +42,7 @@ std::vector<TrackedFace> detectedFaces(const std::vector<TrackedDetection>& assi
         tracked.track_id = face.track_id;
         tracked.box = face.detection.box;
         tracked.detection_confidence = face.detection.score;
+        tracked.landmarks = face.detection.landmarks;
         faces.push_back(std::move(tracked));
     }
     return faces;
@@ -93,6 +95,8 @@ class ResultBatcher {
             cv::Mat crop = cropFace(frame.image, face.box, crop_);
             if (crop.empty())
                 continue;  // entirely outside the frame, as the live path drops it too
+            face.quality = assessReading(frame.image, face.box, face.landmarks);
+            face.landmarks.clear();  // measured; only the quality is kept
             if (classifier_) {
                 crops_.push_back(std::move(crop));
                 targets_.push_back({pending_.size(), record.faces.size()});

@@ -14,6 +14,15 @@ namespace {
 constexpr int kTimestampDecimals = 3;
 constexpr int kBoxDecimals = 1;
 constexpr int kProbabilityDecimals = 6;
+constexpr int kQualityDecimals = 3;
+constexpr int kAngleDecimals = 1;
+
+// After the probabilities (and after `track` in the session CSV): added last, as the contract in
+// docs/csv-schema.md allows.
+constexpr const char* kQualityColumns =
+    ",quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,brightness,clipped_share,"
+    "quality_limited_by";
+constexpr std::size_t kQualityCellCount = 9;
 
 // std::to_chars ignores the global and the C locale, unlike streams and printf.
 void appendFixed(std::string& out, double value, int decimals) {
@@ -71,22 +80,59 @@ void appendFace(std::string& out, const FaceResult& face, std::size_t label_coun
     }
 }
 
+void appendOptional(std::string& out, const std::optional<double>& value, int decimals) {
+    out += ',';
+    if (value)
+        appendFixed(out, *value, decimals);
+}
+
+void appendQuality(std::string& out, const std::optional<ReadingQuality>& quality) {
+    if (!quality) {
+        appendEmptyCells(out, kQualityCellCount);
+        return;
+    }
+    appendOptional(out, quality->quality, kQualityDecimals);
+    const auto& pose = quality->pose;
+    appendOptional(out, pose ? std::optional(pose->roll) : std::nullopt, kAngleDecimals);
+    appendOptional(out, pose ? std::optional(pose->yaw) : std::nullopt, kAngleDecimals);
+    appendOptional(out, pose ? std::optional(pose->pitch) : std::nullopt, kAngleDecimals);
+    appendOptional(out, quality->face_size_px, kBoxDecimals);
+    appendOptional(out, quality->sharpness, kAngleDecimals);
+    appendOptional(out, quality->brightness, kAngleDecimals);
+    appendOptional(out, quality->clipped, kQualityDecimals);
+    out += ',';
+    // Fixed words without commas or quotes ("small face"): safe in an unquoted cell.
+    out += quality->limited_by;
+}
+
+void appendTrack(std::string& out, const FaceResult* face, CsvTrackColumn track) {
+    if (track == CsvTrackColumn::Omitted)
+        return;
+    out += ',';
+    if (face != nullptr)
+        out += std::to_string(face->track_id);
+}
+
 }  // namespace
 
-std::string csvHeader(std::span<const std::string> labels) {
+std::string csvHeader(std::span<const std::string> labels, CsvTrackColumn track) {
     std::string header = "frame,timestamp_ms,face,x,y,width,height,detection_confidence";
     for (const auto& label : labels)
         header += ',' + columnName(label);
-    return header;
+    if (track == CsvTrackColumn::Included)
+        header += ",track";
+    return header + kQualityColumns;
 }
 
-std::string csvRows(const FrameResult& result, std::size_t label_count) {
+std::string csvRows(const FrameResult& result, std::size_t label_count, CsvTrackColumn track) {
     std::string rows;
     if (result.faces.empty()) {
         appendFrameStart(rows, result);
         rows += "-1";
         // x, y, width, height, confidence, then one cell per label: each preceded by a comma.
         appendEmptyCells(rows, 5 + label_count);
+        appendTrack(rows, nullptr, track);
+        appendQuality(rows, std::nullopt);
         rows += '\n';
         return rows;
     }
@@ -102,6 +148,8 @@ std::string csvRows(const FrameResult& result, std::size_t label_count) {
         rows += std::to_string(i);
         rows += ',';
         appendFace(rows, face, label_count);
+        appendTrack(rows, &face, track);
+        appendQuality(rows, face.quality);
         rows += '\n';
     }
     return rows;

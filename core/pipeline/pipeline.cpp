@@ -4,6 +4,7 @@
 
 #include "emotrace/error.h"
 #include "emotrace/face_appearance.h"
+#include "emotrace/face_quality.h"
 
 namespace emotrace {
 
@@ -32,6 +33,7 @@ std::vector<FaceResult> FrameAnalyzer::analyze(const cv::Mat& bgr) {
         face.box = detection.box;
         face.detection_confidence = detection.score;
         face.appearance = faceAppearance(bgr, detection.box);
+        face.quality = assessReading(bgr, detection.box, detection.landmarks);
         faces.push_back(std::move(face));
         crops.push_back(std::move(crop));
     }

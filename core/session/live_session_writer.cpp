@@ -363,8 +363,8 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
     const auto assigned = tracker_.assign(detections, result.timestamp_ms);
     for (std::size_t i = 0; i < result.faces.size(); ++i) {
         const auto& face = result.faces[i];
-        record.faces.push_back(
-            {assigned[i].track_id, face.box, face.detection_confidence, true, face.probabilities});
+        record.faces.push_back({assigned[i].track_id, face.box, face.detection_confidence, true,
+                                face.probabilities, face.quality});
     }
     return record;
 }

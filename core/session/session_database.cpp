@@ -41,6 +41,20 @@ CREATE TABLE IF NOT EXISTS session_people(
     PRIMARY KEY (session_id, track_id)) WITHOUT ROWID;
 )sql";
 
+// Version 5: each face's reading quality (face_quality.h): the quality, the head pose (NULL
+// without landmarks), sharpness, exposure and what limits it. Faces stored before have NULL
+// quality: "not measured", never "bad".
+constexpr const char* kQualityColumns = R"sql(
+ALTER TABLE faces ADD COLUMN quality REAL;
+ALTER TABLE faces ADD COLUMN head_roll REAL;
+ALTER TABLE faces ADD COLUMN head_yaw REAL;
+ALTER TABLE faces ADD COLUMN head_pitch REAL;
+ALTER TABLE faces ADD COLUMN sharpness REAL;
+ALTER TABLE faces ADD COLUMN brightness REAL;
+ALTER TABLE faces ADD COLUMN clipped_share REAL;
+ALTER TABLE faces ADD COLUMN quality_limited_by TEXT;
+)sql";
+
 // Frames and faces are keyed by (session, frame[, face]) WITHOUT ROWID, so one session's rows lie
 // together in primary-key order: reading a whole session is one sequential range scan per table.
 constexpr const char* kSchema = R"sql(
@@ -185,6 +199,13 @@ void upgradeFromVersion3(SqliteConnection& database) {
     transaction.commit();
 }
 
+void upgradeFromVersion4(SqliteConnection& database) {
+    SqliteTransaction transaction(database);
+    database.execute(kQualityColumns);
+    database.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version';");
+    transaction.commit();
+}
+
 void createOrCheckSchema(SqliteConnection& database) {
     if (countTables(database, "name = 'meta'") == "0") {
         if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
@@ -196,6 +217,7 @@ void createOrCheckSchema(SqliteConnection& database) {
         database.execute(kSchema);
         database.execute(kMomentTables);
         database.execute(kPeopleTable);
+        database.execute(kQualityColumns);
         database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
                          std::to_string(SessionStore::kSchemaVersion) + "')");
         transaction.commit();
@@ -222,6 +244,8 @@ void createOrCheckSchema(SqliteConnection& database) {
         upgradeFromVersion2(database);
     if (version <= 3)
         upgradeFromVersion3(database);
+    if (version <= 4)
+        upgradeFromVersion4(database);
 }
 
 }  // namespace

@@ -68,7 +68,9 @@ nlohmann::ordered_json statisticsJson(const SessionStatistics& statistics) {
             {"mean_probability", perLabel(labels, statistics.mean_probabilities)},
             {"dominant_share", perLabel(labels, statistics.dominant_share)},
             {"valence_weights", weights},
-            {"windows", windows}};
+            {"windows", windows},
+            {"low_quality_share", statistics.low_quality_share},
+            {"low_quality_readings", statistics.low_quality_left_out ? "left out" : "counted"}};
 }
 
 }  // namespace
@@ -78,29 +80,21 @@ FrameResult asFrameResult(const FrameRecord& frame) {
     result.frame_index = frame.frame_index;
     result.timestamp_ms = frame.timestamp_ms;
     for (const auto& face : frame.faces)
-        result.faces.push_back({face.box, face.detection_confidence, face.probabilities});
+        result.faces.push_back({face.box,
+                                face.detection_confidence,
+                                face.probabilities,
+                                face.track_id,
+                                {},
+                                face.quality});
     return result;
 }
 
 std::string sessionCsvHeader(std::span<const std::string> labels) {
-    return csvHeader(labels) + ",track";
+    return csvHeader(labels, CsvTrackColumn::Included);
 }
 
 std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count) {
-    const std::string rows = csvRows(asFrameResult(frame), label_count);
-    std::string out;
-    out.reserve(rows.size() + 8 * std::max<std::size_t>(frame.faces.size(), 1));
-    std::size_t row = 0;
-    for (char c : rows) {
-        if (c == '\n') {
-            out += ',';
-            if (!frame.faces.empty())
-                out += std::to_string(frame.faces[row].track_id);
-            ++row;
-        }
-        out += c;
-    }
-    return out;
+    return csvRows(asFrameResult(frame), label_count, CsvTrackColumn::Included);
 }
 
 void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,

@@ -50,12 +50,16 @@ struct Tally {
     explicit Tally(std::size_t label_count)
         : probability_sums(label_count, 0.0), top_counts(label_count, 0) {}
 
-    void add(const TrackedFace* face, std::span<const double> weights) {
+    void add(const TrackedFace* face, std::span<const double> weights,
+             LowQualityReadings low_quality) {
         ++counted;
         if (face == nullptr)
             return;
         ++present;
-        if (face->probabilities.empty())
+        const bool low = isLowQuality(*face);
+        if (low)
+            ++low_quality_count;
+        if (face->probabilities.empty() || (low && low_quality == LowQualityReadings::LeftOut))
             return;
         ++classified;
         std::vector<double> probabilities(face->probabilities.begin(), face->probabilities.end());
@@ -94,6 +98,7 @@ struct Tally {
     std::int64_t counted = 0;
     std::int64_t present = 0;
     std::int64_t classified = 0;
+    std::int64_t low_quality_count = 0;
     std::vector<double> probability_sums;
     std::vector<std::int64_t> top_counts;
     double valence_sum = 0.0;
@@ -234,10 +239,39 @@ double valenceWeight(const std::string& label) {
     return 0.0;  // neutral; surprise, which is positive or negative by context
 }
 
+bool isLowQuality(const TrackedFace& face) {
+    return face.quality && face.quality->quality < kLowQuality;
+}
+
+std::vector<std::pair<double, double>> lowQualityStretches(std::span<const FrameRecord> frames,
+                                                           int track_id) {
+    std::vector<std::pair<double, double>> stretches;
+    bool in_run = false;
+    double start_ms = 0.0;
+    double last_low_ms = 0.0;
+    for (const auto& frame : frames) {
+        const auto* face = faceOfTrack(frame, track_id);
+        const bool low = face != nullptr && isLowQuality(*face);
+        if (low) {
+            if (!in_run)
+                start_ms = frame.timestamp_ms;
+            in_run = true;
+            last_low_ms = frame.timestamp_ms;
+        } else if (in_run) {
+            stretches.emplace_back(start_ms, frame.timestamp_ms);
+            in_run = false;
+        }
+    }
+    if (in_run)
+        stretches.emplace_back(start_ms, last_low_ms);
+    return stretches;
+}
+
 SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
                                     const std::vector<std::string>& labels, int track_id,
                                     std::span<const Marker> markers, double window_seconds,
-                                    const MomentOptions& moment_options) {
+                                    const MomentOptions& moment_options,
+                                    LowQualityReadings low_quality) {
     if (!(window_seconds > 0.0)) {
         throw std::invalid_argument("the statistics window must be longer than 0 s, got " +
                                     std::to_string(window_seconds));
@@ -267,8 +301,8 @@ SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
         }
         if (excluded.contains(frame.timestamp_ms))
             continue;
-        session.add(face, weights);
-        window.add(face, weights);
+        session.add(face, weights, low_quality);
+        window.add(face, weights, low_quality);
     }
     if (window_index)
         statistics.windows.push_back(closeWindow(*window_index * window_ms, window_ms, window));
@@ -278,6 +312,11 @@ SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
     statistics.mean_probabilities = session.meanProbabilities();
     statistics.dominant_share = session.dominantShare();
     statistics.moment_options = moment_options;
+    statistics.low_quality_share =
+        session.present == 0
+            ? 0.0
+            : static_cast<double>(session.low_quality_count) / static_cast<double>(session.present);
+    statistics.low_quality_left_out = low_quality == LowQualityReadings::LeftOut;
     if (!labels.empty()) {
         statistics.moments = findMoments(frames, labels, moment_options);
         std::erase_if(statistics.moments,

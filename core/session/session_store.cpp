@@ -116,6 +116,35 @@ SessionInfo readSession(const SqliteStatement& row, const std::filesystem::path&
     return info;
 }
 
+// Columns 12..19 of the face insert.
+void bindQuality(SqliteStatement& insert, const std::optional<ReadingQuality>& quality) {
+    if (!quality)
+        return;
+    insert.bind(12, quality->quality);
+    if (quality->pose) {
+        insert.bind(13, quality->pose->roll).bind(14, quality->pose->yaw);
+        insert.bind(15, quality->pose->pitch);
+    }
+    insert.bind(16, quality->sharpness).bind(17, quality->brightness);
+    insert.bind(18, quality->clipped).bind(19, std::string_view(quality->limited_by));
+}
+
+// Columns 9..16 of the face select; none for a face stored before quality was measured.
+std::optional<ReadingQuality> qualityFromRow(const SqliteStatement& row, const cv::Rect2f& box) {
+    if (row.isNull(9))
+        return std::nullopt;
+    ReadingQuality quality;
+    quality.quality = row.real(9);
+    if (!row.isNull(10))
+        quality.pose = HeadPose{row.real(10), row.real(11), row.real(12)};
+    quality.face_size_px = std::min(box.width, box.height);
+    quality.sharpness = row.real(13);
+    quality.brightness = row.real(14);
+    quality.clipped = row.real(15);
+    quality.limited_by = row.text(16);
+    return quality;
+}
+
 // Frames must continue the stored ones exactly, so a resumed analysis can neither leave a gap
 // nor store a frame twice.
 void validateBatch(std::span<const FrameRecord> frames, std::int64_t frames_stored,
@@ -215,8 +244,10 @@ struct SessionStore::Impl {
                        "VALUES (?1, ?2, ?3)"),
           insert_face(*database,
                       "INSERT INTO faces(session_id, frame_index, face_index, track_id, x, y, w, "
-                      "h, confidence, detected, probabilities) "
-                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+                      "h, confidence, detected, probabilities, quality, head_roll, head_yaw, "
+                      "head_pitch, sharpness, brightness, clipped_share, quality_limited_by) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                      "?16, ?17, ?18, ?19)"),
           update_frames_stored(*database,
                                "UPDATE sessions SET frames_stored = ?2, updated_utc = "
                                "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1"),
@@ -225,7 +256,9 @@ struct SessionStore::Impl {
                         "frame_index >= ?2 AND frame_index < ?3 ORDER BY frame_index"),
           select_faces(*database,
                        "SELECT frame_index, track_id, x, y, w, h, confidence, detected, "
-                       "probabilities FROM faces WHERE session_id = ?1 AND frame_index >= ?2 "
+                       "probabilities, quality, head_roll, head_yaw, head_pitch, sharpness, "
+                       "brightness, clipped_share, quality_limited_by FROM faces "
+                       "WHERE session_id = ?1 AND frame_index >= ?2 "
                        "AND frame_index < ?3 ORDER BY frame_index, face_index") {}
 
     const std::filesystem::path& file() const { return database->file(); }
@@ -274,6 +307,7 @@ void SessionStore::Impl::appendUnlocked(std::int64_t id, std::span<const FrameRe
                     .bind(9, double{face.detection_confidence})
                     .bind(10, face.detected ? 1 : 0)
                     .bindBlob(11, probabilityBytes(face.probabilities));
+                bindQuality(insert_face, face.quality);  // unbound: NULL, not measured
                 insert_face.run();
             }
         }
@@ -322,6 +356,7 @@ std::vector<FrameRecord> SessionStore::Impl::framesUnlocked(std::int64_t id, std
         face.detection_confidence = static_cast<float>(select_faces.real(6));
         face.detected = select_faces.integer(7) != 0;
         face.probabilities = probabilitiesFromBytes(select_faces.blob(8));
+        face.quality = qualityFromRow(select_faces, face.box);
         frames[position].faces.push_back(std::move(face));
     }
     select_faces.reset();

@@ -174,6 +174,10 @@ std::int64_t SqliteStatement::integer(int column) const {
     return sqlite3_column_int64(statement_, column);
 }
 
+bool SqliteStatement::isNull(int column) const {
+    return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
 double SqliteStatement::real(int column) const {
     return sqlite3_column_double(statement_, column);
 }

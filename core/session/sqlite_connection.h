@@ -57,6 +57,7 @@ class SqliteStatement {
 
     std::int64_t integer(int column) const;
     double real(int column) const;
+    bool isNull(int column) const;
     std::string text(int column) const;
     std::span<const std::byte> blob(int column) const;  // valid until the next step/reset
 

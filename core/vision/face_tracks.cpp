@@ -70,6 +70,12 @@ std::vector<TrackedFace> interpolateFaces(std::span<const TrackedDetection> from
         face.detection_confidence = static_cast<float>(
             start.detection.score + (end->detection.score - start.detection.score) * t);
         face.detected = false;
+        const auto& first = start.detection.landmarks;
+        const auto& last = end->detection.landmarks;
+        if (first.size() == last.size()) {
+            for (std::size_t i = 0; i < first.size(); ++i)
+                face.landmarks.push_back(first[i] + (last[i] - first[i]) * static_cast<float>(t));
+        }
         faces.push_back(std::move(face));
     }
     return faces;

@@ -209,6 +209,22 @@ TEST(InterpolateBox, EveryEdgeMovesLinearly) {
     EXPECT_FLOAT_EQ(quarter.y + quarter.height, 115.0f);
 }
 
+TEST(InterpolateFaces, LandmarksMoveLinearlyWhereBothKeyframesHaveThem) {
+    Detection start = faceAt(0, 0);
+    start.landmarks = {{30, 40}, {70, 40}, {50, 60}, {35, 75}, {65, 75}};
+    Detection end = faceAt(40, 0);
+    end.landmarks = {{70, 50}, {110, 30}, {90, 60}, {75, 75}, {105, 75}};
+    const std::vector<TrackedDetection> from = {{0, start}, {1, faceAt(300, 0)}};
+    const std::vector<TrackedDetection> to = {{0, end}, {1, faceAt(300, 0)}};
+    const auto faces = interpolateFaces(from, 0, to, 4, 1);
+    ASSERT_EQ(faces.size(), 2u);
+    ASSERT_EQ(faces[0].landmarks.size(), 5u);
+    EXPECT_FLOAT_EQ(faces[0].landmarks[0].x, 40.0f);
+    EXPECT_FLOAT_EQ(faces[0].landmarks[0].y, 42.5f);
+    EXPECT_FLOAT_EQ(faces[0].landmarks[1].y, 37.5f);
+    EXPECT_TRUE(faces[1].landmarks.empty()) << "no landmarks at either end: none between";
+}
+
 TEST(InterpolateFaces, OnlyTracksInBothKeyframesWithInterpolatedConfidence) {
     const std::vector<TrackedDetection> from = {{0, faceAt(0, 0, 100, 0.6f)},
                                                 {1, faceAt(300, 0, 100, 0.9f)}};

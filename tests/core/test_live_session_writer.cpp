@@ -52,6 +52,9 @@ FrameResult reading(int n) {
     face.box = {100.0f + static_cast<float>(n), 80.0f, 120.0f, 140.0f};
     face.detection_confidence = 0.9f;
     face.probabilities = {0.75f, 0.25f};
+    face.quality = ReadingQuality{};
+    face.quality->quality = 0.5 + n / 100.0;
+    face.quality->pose = HeadPose{1.0, static_cast<double>(n), -2.0};
     result.faces.push_back(face);
     return result;
 }
@@ -96,6 +99,10 @@ TEST(LiveSessionWriter, KeepsEveryReadingWithItsTrackMarkersAndLabel) {
         ASSERT_EQ(frames[i].faces.size(), 1u);
         EXPECT_EQ(frames[i].faces[0].track_id, frames[0].faces[0].track_id) << "one person";
         EXPECT_EQ(frames[i].faces[0].probabilities, (std::vector<float>{0.75f, 0.25f}));
+        const auto& quality = frames[i].faces[0].quality;
+        ASSERT_TRUE(quality && quality->pose) << "the live reading's quality is kept";
+        EXPECT_DOUBLE_EQ(quality->quality, 0.5 + static_cast<double>(i) / 100.0);
+        EXPECT_DOUBLE_EQ(quality->pose->yaw, static_cast<double>(i));
     }
     const auto markers = store.markers(id);
     ASSERT_EQ(markers.size(), 2u);

@@ -56,27 +56,37 @@ class GlobalLocaleGuard {
     std::locale previous_;
 };
 
+// The reading-quality columns, last (docs/csv-schema.md), and their cells when not measured.
+const std::string kQualityHeader =
+    ",quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,brightness,clipped_share,"
+    "quality_limited_by";
+const std::string kNoQuality = ",,,,,,,,,";
+
 TEST(ResultCsv, HeaderHasOneProbabilityColumnPerLabelInModelOrder) {
     EXPECT_EQ(csvHeader(kLabels),
               "frame,timestamp_ms,face,x,y,width,height,detection_confidence,"
-              "p_angry,p_happy,p_neutral");
+              "p_angry,p_happy,p_neutral" +
+                  kQualityHeader);
 }
 
 TEST(ResultCsv, HeaderWithoutModelHasNoProbabilityColumns) {
-    EXPECT_EQ(csvHeader({}), "frame,timestamp_ms,face,x,y,width,height,detection_confidence");
+    EXPECT_EQ(csvHeader({}),
+              "frame,timestamp_ms,face,x,y,width,height,detection_confidence" + kQualityHeader);
 }
 
 TEST(ResultCsv, HeaderReplacesCharactersThatBreakColumnNames) {
     const std::vector<std::string> labels = {"very happy", "a,b", "x_1"};
     EXPECT_EQ(csvHeader(labels),
               "frame,timestamp_ms,face,x,y,width,height,detection_confidence,"
-              "p_very_happy,p_a_b,p_x_1");
+              "p_very_happy,p_a_b,p_x_1" +
+                  kQualityHeader);
 }
 
 TEST(ResultCsv, FaceRowsUseFixedDecimals) {
     EXPECT_EQ(csvRows(frameWithTwoFaces(), kLabels.size()),
-              "7,233.333,0,10.2,20.5,100.0,120.8,0.910000,0.125000,0.700000,0.175000\n"
-              "7,233.333,1,-3.0,0.0,50.0,60.0,0.500000,1.000000,0.000000,0.000000\n");
+              "7,233.333,0,10.2,20.5,100.0,120.8,0.910000,0.125000,0.700000,0.175000" + kNoQuality +
+                  "\n7,233.333,1,-3.0,0.0,50.0,60.0,0.500000,1.000000,0.000000,0.000000" +
+                  kNoQuality + "\n");
 }
 
 // A value that rounds to zero is written "0...", never "-0...": a diff of two runs would
@@ -86,12 +96,13 @@ TEST(ResultCsv, ValuesThatRoundToZeroHaveNoMinusSign) {
     result.faces.push_back(
         {cv::Rect2f(-0.04f, -0.0f, -0.06f, 4.0f), -0.0000004f, {-1e-9f, -0.0f, 1.0f}});
     EXPECT_EQ(csvRows(result, kLabels.size()),
-              "2,0.000,0,0.0,0.0,-0.1,4.0,0.000000,0.000000,0.000000,1.000000\n");
+              "2,0.000,0,0.0,0.0,-0.1,4.0,0.000000,0.000000,0.000000,1.000000" + kNoQuality + "\n");
 }
 
 TEST(ResultCsv, FrameWithoutFaceGetsOneRowWithEmptyCells) {
-    EXPECT_EQ(csvRows(frameWithoutFace(3, 100.0), kLabels.size()), "3,100.000,-1,,,,,,,,\n");
-    EXPECT_EQ(csvRows(frameWithoutFace(3, 100.0), 0), "3,100.000,-1,,,,,\n");
+    EXPECT_EQ(csvRows(frameWithoutFace(3, 100.0), kLabels.size()),
+              "3,100.000,-1,,,,,,,," + kNoQuality + "\n");
+    EXPECT_EQ(csvRows(frameWithoutFace(3, 100.0), 0), "3,100.000,-1,,,,," + kNoQuality + "\n");
 }
 
 TEST(ResultCsv, EveryRowHasAsManyCellsAsTheHeader) {
@@ -108,8 +119,28 @@ TEST(ResultCsv, EveryRowHasAsManyCellsAsTheHeader) {
 TEST(ResultCsv, FaceWithoutProbabilitiesGetsEmptyProbabilityCells) {
     FrameResult result = frameWithoutFace(0, 0.0);
     result.faces.push_back({cv::Rect2f(1.0f, 2.0f, 3.0f, 4.0f), 0.75f, {}});
-    EXPECT_EQ(csvRows(result, 2), "0,0.000,0,1.0,2.0,3.0,4.0,0.750000,,\n");
-    EXPECT_EQ(csvRows(result, 0), "0,0.000,0,1.0,2.0,3.0,4.0,0.750000\n");
+    EXPECT_EQ(csvRows(result, 2), "0,0.000,0,1.0,2.0,3.0,4.0,0.750000,," + kNoQuality + "\n");
+    EXPECT_EQ(csvRows(result, 0), "0,0.000,0,1.0,2.0,3.0,4.0,0.750000" + kNoQuality + "\n");
+}
+
+TEST(ResultCsv, MeasuredQualityFillsTheLastColumnsAndPoseOnlyWithLandmarks) {
+    FrameResult result = frameWithoutFace(4, 160.0);
+    ReadingQuality with_pose;
+    with_pose.pose = HeadPose{-12.34, 5.06, -0.04};
+    with_pose.face_size_px = 88.0;
+    with_pose.sharpness = 143.25;
+    with_pose.brightness = 97.5;
+    with_pose.clipped = 0.0125;
+    with_pose.quality = 0.8125;
+    ReadingQuality without_landmarks = with_pose;
+    without_landmarks.pose.reset();
+    without_landmarks.quality = 0.45;
+    without_landmarks.limited_by = "small face";
+    result.faces.push_back({cv::Rect2f(1, 2, 88, 90), 0.75f, {}, -1, {}, with_pose});
+    result.faces.push_back({cv::Rect2f(1, 2, 88, 90), 0.75f, {}, -1, {}, without_landmarks});
+    EXPECT_EQ(csvRows(result, 0),
+              "4,160.000,0,1.0,2.0,88.0,90.0,0.750000,0.812,-12.3,5.1,0.0,88.0,143.2,97.5,0.013,\n"
+              "4,160.000,1,1.0,2.0,88.0,90.0,0.750000,0.450,,,,88.0,143.2,97.5,0.013,small face\n");
 }
 
 TEST(ResultCsv, ProbabilityCountOtherThanLabelCountIsRejected) {
@@ -126,10 +157,13 @@ TEST(ResultCsv, WriterWritesHeaderAndRowsWithUnixLineEndings) {
     EXPECT_EQ(writer.rowsWritten(), 3);
     EXPECT_EQ(readFile(path),
               "frame,timestamp_ms,face,x,y,width,height,detection_confidence,"
-              "p_angry,p_happy,p_neutral\n"
-              "0,0.000,-1,,,,,,,,\n"
-              "7,233.333,0,10.2,20.5,100.0,120.8,0.910000,0.125000,0.700000,0.175000\n"
-              "7,233.333,1,-3.0,0.0,50.0,60.0,0.500000,1.000000,0.000000,0.000000\n");
+              "p_angry,p_happy,p_neutral" +
+                  kQualityHeader + "\n0,0.000,-1,,,,,,,," + kNoQuality +
+                  "\n"
+                  "7,233.333,0,10.2,20.5,100.0,120.8,0.910000,0.125000,0.700000,0.175000" +
+                  kNoQuality +
+                  "\n7,233.333,1,-3.0,0.0,50.0,60.0,0.500000,1.000000,0.000000,0.000000" +
+                  kNoQuality + "\n");
 }
 
 TEST(ResultCsv, TheFileAppearsUnderItsNameWhenTheWriterCloses) {
@@ -139,7 +173,7 @@ TEST(ResultCsv, TheFileAppearsUnderItsNameWhenTheWriterCloses) {
     writer.write(frameWithoutFace(0, 40.0));
     EXPECT_FALSE(std::filesystem::exists(path)) << "half a run never shows under the name";
     writer.close();
-    EXPECT_EQ(readFile(path), csvHeader({}) + "\n0,40.000,-1,,,,,\n");
+    EXPECT_EQ(readFile(path), csvHeader({}) + "\n0,40.000,-1,,,,," + kNoQuality + "\n");
 }
 
 TEST(ResultCsv, ADeviceIsWrittenInPlaceNotReplaced) {

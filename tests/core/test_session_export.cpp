@@ -26,7 +26,14 @@ std::vector<FrameRecord> tinySession() {
          {{3, cv::Rect2f(10, 20, 30, 40), 0.9f, true, {0.25f, 0.75f}},
           {7, cv::Rect2f(100.5f, 50, 20, 20), 0.5f, false, {}}}},
         {1, 33.333, {}},
-        {2, 66.667, {{3, cv::Rect2f(12, 21, 30, 40), 0.875f, false, {1.0f, 0.0f}}}},
+        {2,
+         66.667,
+         {{3,
+           cv::Rect2f(12, 21, 30, 40),
+           0.875f,
+           false,
+           {1.0f, 0.0f},
+           ReadingQuality{std::nullopt, 30.0, 12.0, 40.0, 0.0, 0.3, "blurred"}}}},
     };
 }
 
@@ -66,11 +73,13 @@ TEST(SessionCsv, TinySessionHasTheDocumentedColumnsPlusTrack) {
     writeSessionCsv(dir / "s1.session.csv", kLabels, frames);
     EXPECT_EQ(fileText(dir / "s1.session.csv"),
               "frame,timestamp_ms,face,x,y,width,height,detection_confidence,p_happy,p_very_sad,"
-              "track\n"
-              "0,0.000,0,10.0,20.0,30.0,40.0,0.900000,0.250000,0.750000,3\n"
-              "0,0.000,1,100.5,50.0,20.0,20.0,0.500000,,,7\n"
-              "1,33.333,-1,,,,,,,,\n"
-              "2,66.667,0,12.0,21.0,30.0,40.0,0.875000,1.000000,0.000000,3\n");
+              "track,quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,brightness,"
+              "clipped_share,quality_limited_by\n"
+              "0,0.000,0,10.0,20.0,30.0,40.0,0.900000,0.250000,0.750000,3,,,,,,,,,\n"
+              "0,0.000,1,100.5,50.0,20.0,20.0,0.500000,,,7,,,,,,,,,\n"
+              "1,33.333,-1,,,,,,,,,,,,,,,,,\n"
+              "2,66.667,0,12.0,21.0,30.0,40.0,0.875000,1.000000,0.000000,3,0.300,,,,30.0,12.0,"
+              "40.0,0.000,blurred\n");
     EXPECT_FALSE(hasTemporaryFiles(dir.path()));
 }
 

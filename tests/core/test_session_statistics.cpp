@@ -169,6 +169,62 @@ TEST(SessionStatistics, WithoutProbabilitiesOnlyFaceShareIsKnown) {
     EXPECT_EQ(statistics.windows.at(0).dominant, -1);
 }
 
+TrackedFace withQuality(TrackedFace face, double quality) {
+    face.quality = ReadingQuality{};
+    face.quality->quality = quality;
+    return face;
+}
+
+// Track 1 over six seconds: frames 1 and 2 of low quality (0.2, 0.49), frame 3 just good enough
+// (0.5), frame 4 not measured (a store from before quality), frame 5 absent.
+std::vector<FrameRecord> framesWithQuality() {
+    return {
+        {0, 0.0, {withQuality(face(1, {0.8f, 0.1f, 0.1f}), 0.9)}},
+        {1, 1000.0, {withQuality(face(1, {0.0f, 1.0f, 0.0f}), 0.2)}},
+        {2, 2000.0, {withQuality(face(1, {0.0f, 0.9f, 0.1f}), 0.49)}},
+        {3, 3000.0, {withQuality(face(1, {0.6f, 0.2f, 0.2f}), 0.5)}},
+        {4, 4000.0, {face(1, {0.4f, 0.2f, 0.4f})}},
+        {5, 5000.0, {}},
+    };
+}
+
+TEST(SessionStatistics, LowQualityReadingsAreCountedUnlessLeftOut) {
+    const auto frames = framesWithQuality();
+    const auto counted = sessionStatistics(frames, kLabels, 1, {}, 10.0);
+    EXPECT_FALSE(counted.low_quality_left_out);
+    EXPECT_NEAR(counted.low_quality_share, 2.0 / 5.0, 1e-12);  // of the 5 frames with the face
+    ASSERT_EQ(counted.dominant_share.size(), 3u);
+    EXPECT_DOUBLE_EQ(counted.dominant_share[1], 2.0 / 5.0);  // the two low frames read sad
+
+    const auto left_out =
+        sessionStatistics(frames, kLabels, 1, {}, 10.0, {}, LowQualityReadings::LeftOut);
+    EXPECT_TRUE(left_out.low_quality_left_out);
+    EXPECT_NEAR(left_out.low_quality_share, 2.0 / 5.0, 1e-12);
+    EXPECT_NEAR(left_out.face_present_share, 5.0 / 6.0, 1e-12);  // still present
+    ASSERT_EQ(left_out.mean_probabilities.size(), 3u);
+    EXPECT_NEAR(left_out.mean_probabilities[0], (0.8 + 0.6 + 0.4) / 3, 1e-6);
+    EXPECT_NEAR(left_out.mean_probabilities[1], (0.1 + 0.2 + 0.2) / 3, 1e-6);
+    EXPECT_DOUBLE_EQ(left_out.dominant_share[1], 0.0);
+    ASSERT_EQ(left_out.windows.size(), 1u);
+    EXPECT_EQ(left_out.windows[0].dominant, 0);  // happy, once the sad low frames are out
+}
+
+TEST(LowQualityStretches, RunsOfLowFramesEndAtTheNextFrameOrTheSessionEnd) {
+    auto frames = framesWithQuality();
+    auto stretches = lowQualityStretches(frames, 1);
+    ASSERT_EQ(stretches.size(), 1u);
+    EXPECT_DOUBLE_EQ(stretches[0].first, 1000.0);
+    EXPECT_DOUBLE_EQ(stretches[0].second, 3000.0);
+    EXPECT_TRUE(lowQualityStretches(frames, 2).empty());
+
+    frames[4].faces[0] = withQuality(frames[4].faces[0], 0.1);
+    frames.pop_back();  // the session ends on a low frame
+    stretches = lowQualityStretches(frames, 1);
+    ASSERT_EQ(stretches.size(), 2u);
+    EXPECT_DOUBLE_EQ(stretches[1].first, 4000.0);
+    EXPECT_DOUBLE_EQ(stretches[1].second, 4000.0);
+}
+
 TEST(SessionStatistics, RejectsBadWindowAndWrongProbabilityCount) {
     const auto frames = sixSeconds();
     EXPECT_THROW(sessionStatistics(frames, kLabels, 1, {}, 0.0), std::invalid_argument);

@@ -147,6 +147,82 @@ TEST(SessionStore, RoundTripKeepsFacesTracksAndProbabilities) {
     EXPECT_EQ(info.created_utc.back(), 'Z');
 }
 
+ReadingQuality measuredQuality(bool with_pose) {
+    ReadingQuality quality;
+    if (with_pose)
+        quality.pose = HeadPose{-8.5, 21.25, 3.0};
+    quality.sharpness = 130.5;
+    quality.brightness = 88.0;
+    quality.clipped = 0.02;
+    quality.quality = with_pose ? 0.42 : 0.7;
+    quality.limited_by = with_pose ? "turned away" : "no landmarks";
+    return quality;
+}
+
+TEST(SessionStore, ReadingQualityIsKeptWithPoseOnlyWhereMeasured) {
+    test::TempDir dir;
+    SessionStore store(dir / "sessions.sqlite");
+    const auto id = store.createSession(recordingFacts(), analysisSetup());
+    auto frames = generatedFrames(0, 3);
+    frames[0].faces[0].quality = measuredQuality(true);
+    frames[1].faces[0].quality = measuredQuality(false);
+    store.appendFrames(id, frames);  // frame 2: not measured
+
+    const auto stored = store.frames(id);
+    ASSERT_EQ(stored.size(), 3u);
+    const auto& with_pose = stored[0].faces[0].quality;
+    ASSERT_TRUE(with_pose.has_value());
+    ASSERT_TRUE(with_pose->pose.has_value());
+    EXPECT_DOUBLE_EQ(with_pose->pose->roll, -8.5);
+    EXPECT_DOUBLE_EQ(with_pose->pose->yaw, 21.25);
+    EXPECT_DOUBLE_EQ(with_pose->pose->pitch, 3.0);
+    EXPECT_DOUBLE_EQ(with_pose->quality, 0.42);
+    EXPECT_DOUBLE_EQ(with_pose->sharpness, 130.5);
+    EXPECT_DOUBLE_EQ(with_pose->brightness, 88.0);
+    EXPECT_DOUBLE_EQ(with_pose->clipped, 0.02);
+    EXPECT_EQ(with_pose->limited_by, "turned away");
+    const auto& box = stored[0].faces[0].box;
+    EXPECT_DOUBLE_EQ(with_pose->face_size_px, std::min(box.width, box.height));
+    const auto& without_pose = stored[1].faces[0].quality;
+    ASSERT_TRUE(without_pose.has_value());
+    EXPECT_FALSE(without_pose->pose.has_value());
+    EXPECT_EQ(without_pose->limited_by, "no landmarks");
+    EXPECT_FALSE(stored[2].faces[0].quality.has_value());
+}
+
+// A store written before quality was measured (schema 4) opens, shows its faces with no
+// quality, and takes new frames with theirs.
+TEST(SessionStore, StoreFromBeforeQualityOpensWithNoQualityAndTakesNewOnes) {
+    test::TempDir dir;
+    const auto file = dir / "sessions.sqlite";
+    std::int64_t id = 0;
+    {
+        SessionStore store(file);
+        id = store.createSession(recordingFacts(), analysisSetup());
+        store.appendFrames(id, generatedFrames(0, 2));
+    }
+    {
+        RawConnection old(file);
+        for (const char* column : {"quality", "head_roll", "head_yaw", "head_pitch", "sharpness",
+                                   "brightness", "clipped_share", "quality_limited_by"})
+            old.execute(std::string("ALTER TABLE faces DROP COLUMN ") + column);
+        old.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    }
+    SessionStore store(file);
+    expectSameFrames(store.frames(id), generatedFrames(0, 2));
+    for (const auto& frame : store.frames(id)) {
+        for (const auto& face : frame.faces)
+            EXPECT_FALSE(face.quality.has_value()) << "frame " << frame.frame_index;
+    }
+    auto more = generatedFrames(2, 1);
+    more[0].faces[0].quality = measuredQuality(true);
+    store.appendFrames(id, more);
+    const auto last = store.frames(id, 2, 1);
+    ASSERT_EQ(last.size(), 1u);
+    ASSERT_TRUE(last[0].faces[0].quality.has_value());
+    EXPECT_DOUBLE_EQ(last[0].faces[0].quality->quality, 0.42);
+}
+
 TEST(SessionStore, ReopenedDatabaseHasEverythingWithoutReanalysis) {
     test::TempDir dir;
     std::int64_t id = 0;

@@ -48,8 +48,18 @@ class BrightSquareDetector : public FaceDetector {
         std::vector<Detection> found;
         for (const auto& contour : contours) {
             const cv::Rect box = cv::boundingRect(contour);
-            if (box.area() >= 400)
-                found.push_back({cv::Rect2f(box), 0.9f});
+            if (box.area() < 400)
+                continue;
+            // Five landmarks where a frontal face has them, as YuNet gives them.
+            const auto at = [&](float x, float y) {
+                return cv::Point2f(static_cast<float>(box.x) + x * static_cast<float>(box.width),
+                                   static_cast<float>(box.y) + y * static_cast<float>(box.height));
+            };
+            found.push_back({cv::Rect2f(box),
+                             0.9f,
+                             {},
+                             {at(0.3f, 0.4f), at(0.7f, 0.4f), at(0.5f, 0.6f), at(0.35f, 0.75f),
+                              at(0.65f, 0.75f)}});
         }
         return found;
     }

@@ -45,8 +45,9 @@ TEST(AnalyzeCommand, GeneratedVideoGivesOneRowPerFrameAndDefaultOutputNames) {
     const auto rows = lines(readFile(dir / "clip.emotions.csv"));
     ASSERT_EQ(rows.size(), 31u);  // header + one row per frame: no face in a grey square
     EXPECT_EQ(rows[0], csvHeader({}));
-    EXPECT_EQ(rows[1], "0,0.000,-1,,,,,");
-    EXPECT_EQ(rows[30], "29,1160.000,-1,,,,,");
+    // The box and confidence (5 cells), no probabilities, the 9 quality cells: all empty.
+    EXPECT_EQ(rows[1], "0,0.000,-1" + std::string(5 + 9, ','));
+    EXPECT_EQ(rows[30], "29,1160.000,-1" + std::string(5 + 9, ','));
 
     const auto summary = readJson(dir / "clip.summary.json");
     EXPECT_EQ(summary["frames_analysed"], 30);
@@ -87,7 +88,7 @@ TEST(AnalyzeCommand, ModelAddsOneProbabilityColumnPerLabel) {
     const auto rows = lines(readFile(dir / "out.csv"));
     ASSERT_EQ(rows.size(), 6u);
     EXPECT_EQ(rows[0], csvHeader(labels));
-    EXPECT_EQ(rows[5], "4,160.000,-1,,,,,,,,");
+    EXPECT_EQ(rows[5], "4,160.000,-1" + std::string(5 + labels.size() + 9, ','));
     const auto summary = readJson(dir / "out.json");
     EXPECT_EQ(summary["model"]["labels"], nlohmann::json(labels));
     EXPECT_EQ(summary["model"]["path"], "model.pt");
@@ -114,16 +115,20 @@ TEST(AnalyzeCommand, RealFaceVideoGetsProbabilitiesThatSumToOne) {
     EXPECT_EQ(dominant_total, summary["frames_with_face"].get<std::int64_t>());
     for (std::size_t i = 1; i < rows.size(); ++i) {
         std::vector<std::string> cells;
-        std::istringstream row(rows[i]);
+        std::istringstream row(rows[i] + ',');  // so that an empty last cell is read too
         for (std::string cell; std::getline(row, cell, ',');)
             cells.push_back(cell);
         if (cells[2] == "-1")
             continue;
-        ASSERT_EQ(cells.size(), 16u) << rows[i];
+        // 8 leading cells, 8 probabilities, then the 9 quality cells (docs/csv-schema.md).
+        ASSERT_EQ(cells.size(), 25u) << rows[i];
         double sum = 0.0;
-        for (std::size_t c = 8; c < cells.size(); ++c)
+        for (std::size_t c = 8; c < 16; ++c)
             sum += std::stod(cells[c]);
         EXPECT_NEAR(sum, 1.0, 1e-4) << rows[i];
+        const double quality = std::stod(cells[16]);
+        EXPECT_GE(quality, 0.0) << rows[i];
+        EXPECT_LE(quality, 1.0) << rows[i];
     }
 }
 

@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -255,6 +257,13 @@ TEST(Pipeline, EndToEndOnARealFaceVideoFindsAndClassifiesTheFace) {
         ++with_one_face;
         EXPECT_EQ(r.faces[0].probabilities.size(), 8u);
         EXPECT_GT(r.faces[0].box.width, 100.0f) << "a talking head fills much of a 512x512 frame";
+        // A large, sharp, well-lit frontal face: its pose from YuNet's landmarks, a good quality.
+        const auto& quality = r.faces[0].quality;
+        ASSERT_TRUE(quality.has_value()) << "frame " << r.frame_index;
+        ASSERT_TRUE(quality->pose.has_value()) << "frame " << r.frame_index;
+        EXPECT_LT(std::abs(quality->pose->roll), 20.0) << "frame " << r.frame_index;
+        EXPECT_GE(quality->quality, kLowQuality)
+            << "frame " << r.frame_index << ": " << quality->limited_by;
     }
     EXPECT_EQ(with_one_face, 78);
 }

@@ -100,6 +100,10 @@ TEST(RecordingAnalysis, EveryFrameIsStoredOnceWithTrackedBoxesAndProbabilities) 
         EXPECT_EQ(found.track_id, 0);
         EXPECT_EQ(found.detected, frame.frame_index % 5 == 0 || frame.frame_index == 96);
         EXPECT_EQ(found.probabilities.size(), analysis.labels.size());
+        // Measured on every frame, between keyframes from the interpolated landmarks.
+        ASSERT_TRUE(found.quality.has_value()) << "frame " << frame.frame_index;
+        ASSERT_TRUE(found.quality->pose.has_value()) << "frame " << frame.frame_index;
+        EXPECT_NEAR(found.quality->pose->roll, 0.0, 1.0) << "frame " << frame.frame_index;
         EXPECT_NEAR(frame.timestamp_ms, static_cast<double>(frame.frame_index) * 1000.0 / 30.0,
                     1e-6);
         // Interpolation between keyframes stays within a few pixels of the drawn square (its
@@ -312,7 +316,7 @@ TEST(RecordingAnalysis, CommandReusesACompleteSessionAndExportsItsFiles) {
 
     const auto rows = linesOf(dir / "out" / "clip.session.csv");
     ASSERT_EQ(rows.size(), 41u);
-    EXPECT_TRUE(rows[0].ends_with(",track")) << rows[0];
+    EXPECT_NE(rows[0].find(",track,quality,"), std::string::npos) << rows[0];
     EXPECT_TRUE(std::filesystem::exists(dir / "out" / "clip.session.json"));
     EXPECT_EQ(linesOf(dir / "clip.emotions.csv").size(), 41u);
 }

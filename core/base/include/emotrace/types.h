@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,34 @@ enum FaceLandmark : std::size_t {
     kLandmarkCount = 5,
 };
 
+// Degrees. Roll: the eye line's tilt in the image, positive when the face leans clockwise as
+// seen (the eye on the image's right lower). Yaw: positive when the face turns towards the
+// image's right (its nose moves right of the eyes' middle). Pitch: positive when the face tilts
+// up (the nose tip moves towards the eye line).
+struct HeadPose {
+    double roll = 0.0;
+    double yaw = 0.0;
+    double pitch = 0.0;
+};
+
+// How far one face's reading can be trusted (assessReading in face_quality.h; the rule is in
+// docs/quality.md).
+struct ReadingQuality {
+    std::optional<HeadPose> pose{};  // none without landmarks
+    double face_size_px = 0.0;       // the shorter side of the face box
+    double sharpness = 0.0;          // variance of the Laplacian of the 64x64 grey face
+    double brightness = 0.0;         // mean grey level of the face, 0..255
+    double clipped = 0.0;            // share of the face's pixels at <= 5 or >= 250
+    double quality = 0.0;            // [0,1]: the product of the rule's factors
+    // The factor that lowers quality most, for a person: "small face", "blurred", "too dark",
+    // "too bright", "turned away", "tilted", "no landmarks"; empty when nothing lowers it much.
+    std::string limited_by{};
+};
+
+// Below this a reading is shown as low quality (dimmed box, greyed timeline) and can be left
+// out of the statistics.
+inline constexpr double kLowQuality = 0.5;
+
 struct FaceResult {
     cv::Rect2f box;
     float detection_confidence = 0.0f;
@@ -49,6 +78,7 @@ struct FaceResult {
                                        // empty when no classifier is loaded
     int track_id = -1;                 // the person across frames, once linked; -1: not yet
     std::vector<float> appearance{};   // faceAppearance of the face; empty: not measured
+    std::optional<ReadingQuality> quality{};  // none: not measured
 };
 
 struct FrameResult {
@@ -67,6 +97,10 @@ struct TrackedFace {
     float detection_confidence = 0.0f;
     bool detected = true;              // false: box carried by the tracker between detections
     std::vector<float> probabilities;  // in the model's label order; empty without a model
+    std::optional<ReadingQuality> quality{};  // none: not measured (stores before quality)
+    // The detector's landmarks (Detection::landmarks), interpolated between keyframes, for
+    // measuring quality; the store keeps the quality, not these.
+    std::vector<cv::Point2f> landmarks{};
 };
 
 // Every analysed frame has a record; a frame without a face has no faces.

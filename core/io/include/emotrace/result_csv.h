@@ -15,16 +15,24 @@
 
 namespace emotrace {
 
+// The session CSV (session_export.h) has the face's track after the probabilities.
+enum class CsvTrackColumn { Omitted, Included };
+
 // "frame,timestamp_ms,face,x,y,width,height,detection_confidence" then p_<label> per label,
-// with characters other than letters, digits and '_' in a label replaced by '_'. No newline.
-std::string csvHeader(std::span<const std::string> labels);
+// with characters other than letters, digits and '_' in a label replaced by '_', then `track`
+// when included, then the reading quality: "quality,head_roll,head_yaw,head_pitch,face_size_px,
+// sharpness,brightness,clipped_share,quality_limited_by". No newline.
+std::string csvHeader(std::span<const std::string> labels,
+                      CsvTrackColumn track = CsvTrackColumn::Omitted);
 
 // The rows of one frame, each ending in '\n': one per face, or a single face = -1 row with
-// empty box, confidence and probability cells when the frame has no face. Faces without
-// probabilities (no model loaded) get empty probability cells. Numbers use '.' whatever the
-// locale. Throws std::invalid_argument when a face has a probability count other than
-// label_count (and other than zero).
-std::string csvRows(const FrameResult& result, std::size_t label_count);
+// empty box, confidence, probability, track and quality cells when the frame has no face. Faces
+// without probabilities (no model loaded) get empty probability cells; faces without a measured
+// quality, empty quality cells; faces without landmarks, empty head-pose cells. Numbers use '.'
+// whatever the locale. Throws std::invalid_argument when a face has a probability count other
+// than label_count (and other than zero).
+std::string csvRows(const FrameResult& result, std::size_t label_count,
+                    CsvTrackColumn track = CsvTrackColumn::Omitted);
 
 // Writes the header and the rows of each frame as it comes into a temporary file beside the
 // target (AtomicFile, owner-only unless `mode` says otherwise); close() publishes it under its

@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emotrace/moments.h"
@@ -55,12 +56,31 @@ struct SessionStatistics {
     // excluded range are left out, as the frames there are.
     std::vector<Moment> moments;
     MomentOptions moment_options;
+    // Of the counted frames with the track's face, the share whose reading was of low quality
+    // (below kLowQuality); faces stored before quality was measured count as not low.
+    double low_quality_share = 0.0;
+    bool low_quality_left_out = false;  // whether those readings were left out of the figures
 };
 
-// Statistics of one track, leaving out frames inside markers with exclude set; moments of all.
+// Whether readings of low quality (ReadingQuality below kLowQuality) count in the emotion
+// figures. Left out, such a frame still counts as one with the face present.
+enum class LowQualityReadings { Counted, LeftOut };
+
+// Statistics of one track, leaving out frames inside markers with exclude set (and, when asked,
+// low-quality readings); moments of all.
 SessionStatistics sessionStatistics(std::span<const FrameRecord> frames,
                                     const std::vector<std::string>& labels, int track_id,
                                     std::span<const Marker> markers, double window_seconds = 60.0,
-                                    const MomentOptions& moment_options = {});
+                                    const MomentOptions& moment_options = {},
+                                    LowQualityReadings low_quality = LowQualityReadings::Counted);
+
+// Whether a face's reading was measured and found below kLowQuality.
+bool isLowQuality(const TrackedFace& face);
+
+// The stretches of session time where the track's readings are of low quality, as [start, end)
+// in ms: from the first low frame of a run to the frame after its last one (or the run's last
+// frame when the session ends there). Frames without the track end a run.
+std::vector<std::pair<double, double>> lowQualityStretches(std::span<const FrameRecord> frames,
+                                                           int track_id);
 
 }  // namespace emotrace

@@ -200,7 +200,7 @@ class SessionStore {
     std::vector<DecidedMoment> momentDecisions(std::int64_t session) const;
 
     // The schema version this build writes; a database with a higher one is refused.
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
   private:
     std::int64_t insertSession(const RecordingFacts& recording, const AnalysisSetup& setup,

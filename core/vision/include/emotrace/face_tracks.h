@@ -88,8 +88,8 @@ float intersectionOverUnion(const cv::Rect2f& a, const cv::Rect2f& b);
 cv::Rect2f interpolateBox(const cv::Rect2f& from, const cv::Rect2f& to, double t);
 
 // The faces of frame `index` strictly between two keyframes at `from_index` and `to_index`,
-// for the tracks present in both (ids equal); the box and confidence interpolated linearly,
-// detected = false, no probabilities. In the order of `from`.
+// for the tracks present in both (ids equal); the box, confidence and landmarks (where both
+// have them) interpolated linearly, detected = false, no probabilities. In the order of `from`.
 std::vector<TrackedFace> interpolateFaces(std::span<const TrackedDetection> from,
                                           std::int64_t from_index,
                                           std::span<const TrackedDetection> to,
