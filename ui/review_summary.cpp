@@ -1,5 +1,7 @@
 #include "review_summary.h"
 
+#include <QCheckBox>
+
 #include <algorithm>
 
 #include <QLabel>
@@ -100,19 +102,41 @@ void plotValenceTrend(QCustomPlot& plot, const SessionStatistics& statistics) {
 QString describeFacePresence(const SessionStatistics& statistics) {
     if (statistics.frames_counted == 0)
         return QObject::tr("No frames counted yet (nothing analysed, or all excluded).");
-    return QObject::tr("Face present in %1% of %2 frames counted (excluded ranges left out).")
-        .arg(statistics.face_present_share * 100.0, 0, 'f', 1)
-        .arg(QLocale().toString(static_cast<qlonglong>(statistics.frames_counted)));
+    QString text =
+        QObject::tr("Face present in %1% of %2 frames counted (excluded ranges left out).")
+            .arg(statistics.face_present_share * 100.0, 0, 'f', 1)
+            .arg(QLocale().toString(static_cast<qlonglong>(statistics.frames_counted)));
+    if (statistics.low_quality_share > 0.0 || statistics.low_quality_left_out) {
+        text += QLatin1Char(' ') +
+                (statistics.low_quality_left_out
+                     ? QObject::tr("Low-quality readings (%1% of the frames with the face) are "
+                                   "left out of the figures.")
+                     : QObject::tr("%1% of the frames with the face have low-quality readings "
+                                   "(counted)."))
+                    .arg(statistics.low_quality_share * 100.0, 0, 'f', 1);
+    }
+    return text;
 }
 
 SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent),
       presence_(new QLabel),
+      leave_out_low_quality_(new QCheckBox(tr("Leave out low-quality readings"))),
       distribution_(new QCustomPlot),
       trend_(new QCustomPlot) {
     presence_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(presence_);
+    leave_out_low_quality_->setToolTip(
+        tr("Readings of a small, blurred, badly lit or turned-away face (quality below %1) do "
+           "not count in the distribution and the trend; the frames still count as ones with "
+           "the face.")
+            .arg(kLowQuality));
+    connect(leave_out_low_quality_, &QCheckBox::toggled, this, [this](bool checked) {
+        emit lowQualityReadingsChanged(checked ? LowQualityReadings::LeftOut
+                                               : LowQualityReadings::Counted);
+    });
+    layout->addWidget(leave_out_low_quality_);
     layout->addWidget(new QLabel(tr("<b>Emotion distribution</b>")));
     layout->addWidget(distribution_, 1);
     layout->addWidget(new QLabel(tr("<b>Valence and dominant emotion over time</b>")));
@@ -120,6 +144,15 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     distribution_->setMinimumHeight(140);
     trend_->setMinimumHeight(140);
     setStatistics({});
+}
+
+LowQualityReadings SummaryPanel::lowQualityReadings() const {
+    return leave_out_low_quality_->isChecked() ? LowQualityReadings::LeftOut
+                                               : LowQualityReadings::Counted;
+}
+
+void SummaryPanel::setLowQualityReadings(LowQualityReadings choice) {
+    leave_out_low_quality_->setChecked(choice == LowQualityReadings::LeftOut);
 }
 
 void SummaryPanel::setStatistics(const SessionStatistics& statistics) {

@@ -8,6 +8,7 @@
 
 #include "emotrace/session_statistics.h"
 
+class QCheckBox;
 class QCustomPlot;
 class QLabel;
 
@@ -31,11 +32,19 @@ class SummaryPanel : public QWidget {
 
     void setStatistics(const SessionStatistics& statistics);
     QString facePresenceText() const;
+    // The reviewer's choice: leave low-quality readings out of the figures (default: counted).
+    LowQualityReadings lowQualityReadings() const;
+    void setLowQualityReadings(LowQualityReadings choice);
+
     QCustomPlot* distributionPlot() const { return distribution_; }
     QCustomPlot* trendPlot() const { return trend_; }
 
+  signals:
+    void lowQualityReadingsChanged(LowQualityReadings choice);
+
   private:
     QLabel* presence_;
+    QCheckBox* leave_out_low_quality_;
     QCustomPlot* distribution_;
     QCustomPlot* trend_;
 };

@@ -18,6 +18,7 @@ constexpr double kPlayheadGrabPx = 6.0;
 // Movement below this between press and release still counts as a click.
 constexpr double kClickSlopPx = 4.0;
 const QColor kExcludedFill(120, 120, 120, 60);
+const QColor kLowQualityHatch(110, 110, 110, 110);
 
 }  // namespace
 
@@ -154,7 +155,9 @@ void ReviewTimeline::setLegendVisible(bool visible) {
 
 void ReviewTimeline::setMarkers(const std::vector<Marker>& markers) {
     for (int i = plot_->itemCount() - 1; i >= 0; --i) {
-        if (plot_->item(i) != playhead_line_ && !plot_->item(i)->property("moment").toBool())
+        const auto* item = plot_->item(i);
+        if (item != playhead_line_ && !item->property("moment").toBool() &&
+            !item->property("low_quality").toBool())
             plot_->removeItem(i);
     }
     for (const auto& marker : markers) {
@@ -174,6 +177,28 @@ void ReviewTimeline::setMarkers(const std::vector<Marker>& markers) {
             *plot_, start, marker.exclude ? QColor(80, 80, 80) : markerColor(), !marker.exclude);
         caption->setText(QString::fromStdString(marker.label));
     }
+    replot();
+}
+
+void ReviewTimeline::setLowQualityStretches(
+    const std::vector<std::pair<double, double>>& stretches_ms) {
+    for (int i = plot_->itemCount() - 1; i >= 0; --i) {
+        if (plot_->item(i)->property("low_quality").toBool())
+            plot_->removeItem(i);
+    }
+    for (const auto& [start_ms, end_ms] : stretches_ms) {
+        auto* span = new QCPItemRect(plot_);
+        span->setProperty("low_quality", true);
+        span->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        span->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        span->topLeft->setCoords(start_ms / 1000.0, 0.0);
+        // A single low frame still shows: at least one nominal frame wide.
+        span->bottomRight->setCoords(std::max(end_ms, start_ms + 40.0) / 1000.0, 1.0);
+        span->setPen(Qt::NoPen);
+        span->setBrush(QBrush(kLowQualityHatch, Qt::BDiagPattern));
+        span->setLayer(QStringLiteral("background"));
+    }
+    low_quality_count_ = static_cast<int>(stretches_ms.size());
     replot();
 }
 

@@ -55,6 +55,10 @@ class ReviewTimeline : public QWidget {
     // A legend inside the plot, for exports (the workspace names the lines in its checkboxes).
     void setLegendVisible(bool visible);
     void setMarkers(const std::vector<Marker>& markers);
+    // Where the track's readings are of low quality ([start, end) in ms): hatched grey spans
+    // behind the lines, so a reader weighs those stretches less.
+    void setLowQualityStretches(const std::vector<std::pair<double, double>>& stretches_ms);
+    int lowQualityStretchCount() const { return low_quality_count_; }
     // The moments of the track shown: bars in their emotions' colours along the bottom.
     void setMoments(const std::vector<std::pair<Moment, QColor>>& moments);
     int momentCount() const { return moment_count_; }
@@ -78,6 +82,7 @@ class ReviewTimeline : public QWidget {
     QCustomPlot* plot_;
     QCPItemStraightLine* playhead_line_;
     double playhead_s_ = 0.0;
+    int low_quality_count_ = 0;
     double duration_s_ = 0.0;
     std::vector<bool> visible_;
     // Press position of a left click, to tell a click (seek) from a drag (pan).

@@ -14,6 +14,7 @@ FrameResult toFrameResult(const FrameRecord& record, const cv::Mat& image) {
         face.box = tracked.box;
         face.detection_confidence = tracked.detection_confidence;
         face.probabilities = tracked.probabilities;
+        face.quality = tracked.quality;
         result.faces.push_back(std::move(face));
     }
     return result;

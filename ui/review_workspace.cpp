@@ -63,6 +63,7 @@ ReviewWorkspace::ReviewWorkspace(ReviewSetup setup, QWidget* parent)
 
     side_tabs_ = new QTabWidget;
     side_tabs_->addTab(summary_, tr("Summary"));
+    connect(summary_, &SummaryPanel::lowQualityReadingsChanged, this, [this] { refreshSummary(); });
     side_tabs_->addTab(marker_panel_, tr("Markers"));
     side_tabs_->addTab(moment_panel_, tr("Moments"));
     side_tabs_->addTab(session_list_, tr("Sessions"));
@@ -491,11 +492,13 @@ void ReviewWorkspace::refreshTitle() {
 
 void ReviewWorkspace::refreshSeries() {
     timeline_->setSeries(smooth(trackSeries(frames_, track_), smoothing_));
+    timeline_->setLowQualityStretches(lowQualityStretches(frames_, track_));
 }
 
 void ReviewWorkspace::refreshSummary() {
     summary_->setStatistics(sessionStatistics(frames_, labels(), track_, markers_,
-                                              summaryWindowSeconds(sessionSeconds())));
+                                              summaryWindowSeconds(sessionSeconds()), {},
+                                              summary_->lowQualityReadings()));
 }
 
 }  // namespace emotrace::ui

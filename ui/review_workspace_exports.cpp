@@ -39,7 +39,7 @@ bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
 bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
     return runExport(tr("Report"), pdf, [&] {
         saveSessionReport(pdf, *session_, frames_, markers_, track_,
-                          {live_moments_, moment_decisions_});
+                          {live_moments_, moment_decisions_}, summary_->lowQualityReadings());
     });
 }
 
@@ -51,7 +51,8 @@ bool ReviewWorkspace::exportFramesCsv(const std::filesystem::path& csv) {
 bool ReviewWorkspace::exportSessionJson(const std::filesystem::path& json) {
     return runExport(tr("Session"), json, [&] {
         const auto statistics = sessionStatistics(frames_, labels(), track_, markers_,
-                                                  summaryWindowSeconds(sessionSeconds()));
+                                                  summaryWindowSeconds(sessionSeconds()), {},
+                                                  summary_->lowQualityReadings());
         writeSessionJson(json, *session_, markers_, statistics, track_, kOwnerOnlyFileMode,
                          people_);
     });

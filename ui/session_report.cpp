@@ -36,6 +36,7 @@ void fillTimeline(ReviewTimeline& timeline, const SessionInfo& session,
                   int track_id, const Smoothing& smoothing, std::span<const Moment> moments = {}) {
     timeline.setLabels(session.setup.labels);
     timeline.setSeries(smooth(trackSeries(frames, track_id), smoothing));
+    timeline.setLowQualityStretches(lowQualityStretches(frames, track_id));
     timeline.setMarkers(std::vector<Marker>(markers.begin(), markers.end()));
     std::vector<std::pair<Moment, QColor>> marks;
     for (const auto& m : moments) {
@@ -291,11 +292,12 @@ void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
 
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
-                       int track_id, const ReportMomentRecords& moment_records, unsigned mode) {
+                       int track_id, const ReportMomentRecords& moment_records,
+                       LowQualityReadings low_quality, unsigned mode) {
     AtomicFile out(pdf, mode);
     const double seconds = sessionSeconds(session);
     const auto statistics = sessionStatistics(frames, session.setup.labels, track_id, markers,
-                                              summaryWindowSeconds(seconds));
+                                              summaryWindowSeconds(seconds), {}, low_quality);
     // The track's moments at the default sensitivity, less those the reviewer dismissed.
     std::vector<Moment> moments;
     int dismissed = 0;

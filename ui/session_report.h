@@ -55,6 +55,7 @@ void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
                        int track_id, const ReportMomentRecords& moment_records = {},
+                       LowQualityReadings low_quality = LowQualityReadings::Counted,
                        unsigned mode = kOwnerOnlyFileMode);
 
 }  // namespace emotrace::ui

@@ -26,6 +26,12 @@ QColor readableTextOn(const QColor& background) {
     return luma > 0.6 ? Qt::black : Qt::white;
 }
 
+// Halfway to grey, so the emotion's hue still shows but no longer catches the eye.
+QColor dimmed(const QColor& color) {
+    const auto half_grey = [](int channel) { return (channel + 128) / 2; };
+    return QColor(half_grey(color.red()), half_grey(color.green()), half_grey(color.blue()));
+}
+
 }  // namespace
 
 QImage toQImage(const cv::Mat& bgr) {
@@ -187,13 +193,20 @@ void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
     const bool excluded = person && person->excluded;
     const int top = excluded ? -1 : topClass(face.probabilities);
     const bool has_emotion = top >= 0 && static_cast<std::size_t>(top) < labels_.size();
-    const QColor color = excluded      ? QColor(150, 150, 150)
-                         : has_emotion ? emotionColor(labels_[static_cast<std::size_t>(top)], top)
-                                       : plainFaceColor();
+    // A reading of low quality (small, blurred, dark, turned away) is drawn dimmed and dotted
+    // with the reason, so a confident-looking caption never stands on a face it cannot read.
+    const bool low_quality = !excluded && face.quality && face.quality->quality < kLowQuality;
+    QColor color = excluded      ? QColor(150, 150, 150)
+                   : has_emotion ? emotionColor(labels_[static_cast<std::size_t>(top)], top)
+                                 : plainFaceColor();
+    if (low_quality)
+        color = dimmed(color);
     const bool followed = person && person->followed;
     QPen pen(color, followed ? 2.5 * kBoxPenWidth : kBoxPenWidth);
     if (excluded)
         pen.setStyle(Qt::DashLine);  // boxed so it can be included again, visibly not read
+    else if (low_quality)
+        pen.setStyle(Qt::DotLine);
     painter.setPen(pen);
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(box);
@@ -211,9 +224,14 @@ void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
         return;
 
     const auto probability = face.probabilities[static_cast<std::size_t>(top)];
-    const QString caption = QStringLiteral("%1 %2%")
-                                .arg(QString::fromStdString(labels_[static_cast<std::size_t>(top)]))
-                                .arg(qRound(probability * 100.0f));
+    QString caption = QStringLiteral("%1 %2%")
+                          .arg(QString::fromStdString(labels_[static_cast<std::size_t>(top)]))
+                          .arg(qRound(probability * 100.0f));
+    if (low_quality) {
+        const auto& why = face.quality->limited_by;
+        caption += why.empty() ? tr(" · low quality")
+                               : tr(" · low quality: %1").arg(QString::fromStdString(why));
+    }
     QFont font = painter.font();
     font.setPointSizeF(std::max(10.0, font.pointSizeF() * 1.15));
     font.setBold(true);

@@ -56,7 +56,8 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
         }
         written.push_back(dir / (stem + ".report.pdf"));
         ui::saveSessionReport(written.back(), info, frames, markers, track,
-                              {store.liveMoments(info.id), store.momentDecisions(info.id)}, mode);
+                              {store.liveMoments(info.id), store.momentDecisions(info.id)},
+                              LowQualityReadings::Counted, mode);
     } else {
         err << prefix << "no face in " << info.recording.path
             << ": no timeline or report to export\n";

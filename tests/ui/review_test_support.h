@@ -20,9 +20,12 @@ inline constexpr int kReviewFrames = 60;
 inline constexpr double kReviewFps = 10.0;
 inline constexpr int kAbsentFrom = 20;  // track 1 is absent in frames [20, 30)
 inline constexpr int kAbsentTo = 30;
+inline constexpr int kLowQualityFrom = 40;  // track 1's readings are of low quality in [40, 50)
+inline constexpr int kLowQualityTo = 50;
 
 // Track 1 is "happy" with probability 0.9 before the gap and "sad" with 0.9 after it; track 2
-// (a second face) is present in every tenth frame only, so track 1 is the most present.
+// (a second face) is present in every tenth frame only, so track 1 is the most present. Track
+// 1's readings have a good quality (0.9) except in frames [40, 50) (0.3, "blurred").
 inline std::vector<FrameRecord> reviewFrames(std::size_t label_count) {
     const auto& labels = paperLabels();
     const auto index_of = [&](const char* name) {
@@ -43,6 +46,10 @@ inline std::vector<FrameRecord> reviewFrames(std::size_t label_count) {
             // Happy flickers between 0.9 and 0.5 frame by frame: smoothing has something to do.
             const float top = i < kAbsentFrom && i % 2 == 1 ? 0.5f : 0.9f;
             face.probabilities[index_of(i < kAbsentFrom ? "happy" : "sad")] = top;
+            face.quality = ReadingQuality{};
+            const bool low = i >= kLowQualityFrom && i < kLowQualityTo;
+            face.quality->quality = low ? 0.3 : 0.9;
+            face.quality->limited_by = low ? "blurred" : "";
             frame.faces.push_back(face);
         }
         if (i % 10 == 0) {

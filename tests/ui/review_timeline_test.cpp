@@ -135,5 +135,27 @@ TEST_F(ReviewTimelineTest, MarkersAreLinesAndExclusionsAreShadedSpans) {
     EXPECT_EQ(timeline.plot()->itemCount(), 1);  // the playhead stays
 }
 
+TEST_F(ReviewTimelineTest, LowQualityStretchesAreHatchedSpansThatMarkersLeaveAlone) {
+    timeline.setLowQualityStretches(lowQualityStretches(frames, 1));
+    EXPECT_EQ(timeline.lowQualityStretchCount(), 1);
+    const auto hatched = [&] {
+        std::vector<std::pair<double, double>> spans;
+        for (int i = 0; i < timeline.plot()->itemCount(); ++i) {
+            auto* rect = qobject_cast<QCPItemRect*>(timeline.plot()->item(i));
+            if (rect && rect->brush().style() == Qt::BDiagPattern)
+                spans.emplace_back(rect->topLeft->coords().x(), rect->bottomRight->coords().x());
+        }
+        return spans;
+    };
+    ASSERT_EQ(hatched().size(), 1u);
+    EXPECT_DOUBLE_EQ(hatched()[0].first, test::kLowQualityFrom / test::kReviewFps);
+    EXPECT_DOUBLE_EQ(hatched()[0].second, test::kLowQualityTo / test::kReviewFps);
+    timeline.setMarkers({});
+    EXPECT_EQ(hatched().size(), 1u) << "markers redrawn, the stretches stay";
+    timeline.setLowQualityStretches({});
+    EXPECT_TRUE(hatched().empty());
+    EXPECT_EQ(timeline.lowQualityStretchCount(), 0);
+}
+
 }  // namespace
 }  // namespace emotrace::ui

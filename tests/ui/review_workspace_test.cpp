@@ -68,6 +68,29 @@ TEST_F(ReviewWorkspaceTest, AStoredSessionIsShownWithoutAnalysis) {
         << workspace.summaryPanel()->facePresenceText().toStdString();
 }
 
+TEST_F(ReviewWorkspaceTest, LowQualityReadingsAreGreyedAndCanBeLeftOutOfTheSummary) {
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id)) << workspace.errorText().toStdString();
+    EXPECT_EQ(workspace.timeline()->lowQualityStretchCount(), 1);
+    auto* summary = workspace.summaryPanel();
+    // 10 of track 1's 50 frames with the face: 20 %, counted by default.
+    EXPECT_TRUE(summary->facePresenceText().contains("20.0%"))
+        << summary->facePresenceText().toStdString();
+    EXPECT_TRUE(summary->facePresenceText().contains("(counted)"));
+    const auto sad_bar = [&] {
+        // One bar per label, in the labels' order: sad is the seventh.
+        auto* bars = qobject_cast<QCPBars*>(summary->distributionPlot()->plottable(6));
+        return bars ? bars->data()->at(0)->value : -1.0;
+    };
+    const double sad_counted = sad_bar();
+    summary->setLowQualityReadings(LowQualityReadings::LeftOut);
+    EXPECT_TRUE(summary->facePresenceText().contains("left out"))
+        << summary->facePresenceText().toStdString();
+    // The low frames all read sad (after the gap): leaving them out lowers sad's mean.
+    EXPECT_LT(sad_bar(), sad_counted - 0.05);
+    EXPECT_TRUE(summary->facePresenceText().contains("83.3%")) << "the face is still present";
+}
+
 TEST_F(ReviewWorkspaceTest, ClickingTheTimelineSeeksThePlayer) {
     ReviewWorkspace workspace(setup());
     ASSERT_TRUE(workspace.openSession(stored.id));
@@ -151,7 +174,10 @@ TEST_F(ReviewWorkspaceTest, ExportsWriteTheOpenSession) {
     std::ifstream csv(folder / "frames.csv");
     std::string header;
     std::getline(csv, header);
-    EXPECT_TRUE(header.ends_with(",track")) << header;
+    EXPECT_TRUE(
+        header.ends_with(",track,quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,"
+                         "brightness,clipped_share,quality_limited_by"))
+        << header;
     ASSERT_TRUE(workspace.exportSessionJson(folder / "session.json"));
     EXPECT_GT(std::filesystem::file_size(folder / "session.json"), 0u);
     ASSERT_TRUE(workspace.exportTimeline(folder / "timeline.png"));

@@ -54,6 +54,29 @@ TEST(VideoView, DrawsTheBoxInTheTopEmotionsColour) {
     EXPECT_TRUE(pixelIs(image, 20, 20, Qt::black));  // away from the face
 }
 
+TEST(VideoView, ALowQualityReadingIsDimmedAndSaysWhy) {
+    VideoView view;
+    view.resize(200, 150);
+    view.setLabels({"happy", "sad"});
+    const QColor happy = emotionColor("happy", 0);
+    const QColor dimmed((happy.red() + 128) / 2, (happy.green() + 128) / 2,
+                        (happy.blue() + 128) / 2);
+    auto good = face({100, 100, 100, 80}, {0.9f, 0.1f});
+    good.quality = ReadingQuality{};
+    good.quality->quality = 0.9;
+    view.showResult(frameResult(0, {good}, {400, 300}));
+    // The caption's fill, left of its text, just above the box at (50,50)-(100,90).
+    EXPECT_TRUE(pixelIs(render(view), 50, 47, happy));
+
+    auto low = good;
+    low.quality->quality = 0.3;
+    low.quality->limited_by = "blurred";
+    view.showResult(frameResult(0, {low}, {400, 300}));
+    const QImage image = render(view);
+    EXPECT_TRUE(pixelIs(image, 50, 47, dimmed));
+    EXPECT_FALSE(near(image.pixelColor(50, 47), happy));
+}
+
 TEST(VideoView, DrawsOneBarPerClassUnderTheBox) {
     VideoView view;
     view.resize(400, 300);
