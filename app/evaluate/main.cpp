@@ -11,6 +11,8 @@
 #include "emotrace/train/calibration.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/evaluation.h"
+#include "emotrace/train/metrics.h"
+#include "emotrace/types.h"
 #include "emotrace/charts.h"
 
 namespace {
@@ -96,6 +98,40 @@ std::string intervalText(const BootstrapInterval& b) {
     return text;
 }
 
+// Through the app's detection: how the readings the app would keep (quality at or above
+// kLowQuality) score against those it would flag as low quality.
+std::string qualitySplitText(const Evaluation& e, const Dataset& split) {
+    std::vector<int> kept_truth, kept_predicted, dropped_truth, dropped_predicted;
+    for (std::size_t i = 0; i < split.items.size() && i < e.truth.size(); ++i) {
+        const auto& quality = split.items[i].reading_quality;
+        if (!quality)
+            return {};  // not through the pipeline: nothing measured
+        const bool kept = *quality >= kLowQuality;
+        (kept ? kept_truth : dropped_truth).push_back(e.truth[i]);
+        (kept ? kept_predicted : dropped_predicted).push_back(e.predicted[i]);
+    }
+    const auto line = [&](const char* what, const std::vector<int>& truth,
+                          const std::vector<int>& predicted) {
+        char text[256];
+        if (truth.empty()) {
+            std::snprintf(text, sizeof text, "%s: none\n", what);
+            return std::string(text);
+        }
+        const auto matrix = confusionMatrix(e.matrix.labels(), truth, predicted);
+        std::snprintf(
+            text, sizeof text, "%s: %zu faces (%.1f %%), accuracy %.2f%%, macro-F1 %.2f%%\n", what,
+            truth.size(),
+            100.0 * static_cast<double>(truth.size()) / static_cast<double>(e.truth.size()),
+            100.0 * accuracy(matrix), 100.0 * macroF1(matrix));
+        return std::string(text);
+    };
+    char rule[96];
+    std::snprintf(rule, sizeof rule, "\nReading quality (docs/quality.md), low below %.2f:\n",
+                  kLowQuality);
+    return rule + line("  kept (quality >= low)", kept_truth, kept_predicted) +
+           line("  flagged low", dropped_truth, dropped_predicted);
+}
+
 void writeFiles(const Evaluation& e, const std::string& report, const std::filesystem::path& out,
                 const std::string& title) {
     std::filesystem::create_directories(out);
@@ -146,6 +182,7 @@ int run(int argc, char** argv) {
                                                         evaluation.truth, evaluation.predicted,
                                                         groups, command.bootstrap_resamples));
     }
+    report += qualitySplitText(evaluation, split);
     std::cout << command.model.string() << " on the " << command.split << " split ("
               << split.items.size() << " images" << viewsText(options) << "): accuracy "
               << 100.0 * accuracy(evaluation.matrix) << "%, macro-F1 "

@@ -107,6 +107,10 @@ int run(int argc, char** argv) {
         out.empty() ? std::filesystem::path("experiments/table2-" + options.profile) : out;
     options.command = commandLine("emotrace-experiment", argc, argv);
     options.stop_requested = &interrupt_requested;
+    if (!data_sources.degrade.empty() && data_sources.degrade != "none")
+        throw UsageError(
+            "--degrade is for measuring how readings hold up (emotrace-evaluate), "
+            "not for Table 2's training runs");
     cv::setNumThreads(1);
     PreparedData data;
     if (!options.table_only) {

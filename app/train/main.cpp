@@ -115,6 +115,10 @@ int run(int argc, char** argv) {
         throw UsageError(
             "--ckplus-repeat and --folds do not go together: the pooled folds would hold a "
             "frame's copies on the test side");
+    if (!command.data.degrade.empty() && command.data.degrade != "none")
+        throw UsageError(
+            "--degrade is for measuring how readings hold up (emotrace-evaluate), not for "
+            "training: training augments its own rotations, scales and blur");
     cv::setNumThreads(1);  // augmentation runs in the loader thread; torch has the cores
     auto data = prepareData(command.data, std::cerr);
     std::cerr << data.description << '\n';

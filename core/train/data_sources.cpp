@@ -113,8 +113,9 @@ Dataset loadCkPlus(const DataSources& s, std::ostream& log) {
 
 // Each split through the app's detection and crop; the description's note on it.
 std::string throughPipeline(PreparedData& data, const std::vector<std::string>& names,
-                            std::ostream& log) {
+                            const PictureDegradation& degradation, std::ostream& log) {
     RecropOptions options;
+    options.degradation = degradation;
     std::size_t missed = 0;
     std::string done;
     const std::pair<const char*, Dataset*> splits[] = {
@@ -138,8 +139,12 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
     }
     if (done.empty())
         return {};
-    return ", " + done + " through the app's face detection and crop (" + std::to_string(missed) +
-           " faces without a detection left out)";
+    const std::string degraded =
+        degradation.kind == PictureDegradation::Kind::None
+            ? ""
+            : ", each picture degraded (" + toString(degradation) + ") before detection";
+    return ", " + done + " through the app's face detection and crop" + degraded + " (" +
+           std::to_string(missed) + " faces without a detection left out)";
 }
 
 // Appends copies of the indices >= `first` so that each appears `times` times; the number of
@@ -227,6 +232,12 @@ void addDataOptions(CLI::App& app, DataSources& s) {
                  "(YuNet) and crop, as a photo would: the faces as the app frames them; faces "
                  "without a detection are left out and counted")
         ->group(group);
+    app.add_option("--degrade", s.degrade,
+                   "with --through-pipeline: degrade each enlarged picture before detection, as "
+                   "a call does: rotate:DEGREES (turned in the image plane), shrink:PIXELS (a "
+                   "face that small on the picture), blur:SIGMA (Gaussian, in enlarged pixels); "
+                   "default none")
+        ->group(group);
 }
 
 Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed) {
@@ -254,6 +265,11 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
             "--ferplus-contempt relabels FER-2013 training faces: it needs "
             "--dataset fer2013 or combined, got '" +
             s.dataset + "'");
+    if (!s.degrade.empty() && s.degrade != "none" && !s.through_pipeline)
+        throw UsageError(
+            "--degrade changes the pictures the app's detection sees: it needs "
+            "--through-pipeline");
+    parseDegradation(s.degrade);  // a malformed value fails before the data are loaded
     if (s.ckplus_repeat > 1 && s.dataset != "combined")
         throw UsageError(
             "--ckplus-repeat repeats CK+'s training frames within the combined set: it needs "
@@ -334,7 +350,8 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
     if (s.max_train_items > 0 || s.max_eval_items > 0)
         data.description += ", random subset";
     if (s.through_pipeline)
-        data.description += throughPipeline(data, s.pipeline_splits, log);
+        data.description +=
+            throughPipeline(data, s.pipeline_splits, parseDegradation(s.degrade), log);
     data.description += ": " + counts(data);
     return data;
 }

@@ -135,3 +135,61 @@ TEST(RecropThroughPipelineRealData, YuNetFindsTheFaceInAnEnlargedAppCrop) {
     cv::absdiff(data.items[0].image, crop, difference);
     EXPECT_LT(cv::mean(difference)[0], 25.0);
 }
+
+TEST(PictureDegradation, ParsesEachKindAndRefusesWhatItCannotDo) {
+    EXPECT_EQ(parseDegradation("").kind, PictureDegradation::Kind::None);
+    EXPECT_EQ(parseDegradation("none").kind, PictureDegradation::Kind::None);
+    const auto turned = parseDegradation("rotate:-20");
+    EXPECT_EQ(turned.kind, PictureDegradation::Kind::Rotate);
+    EXPECT_DOUBLE_EQ(turned.amount, -20.0);
+    EXPECT_EQ(toString(turned), "rotate:-20");
+    EXPECT_EQ(parseDegradation("shrink:32").kind, PictureDegradation::Kind::Shrink);
+    EXPECT_EQ(toString(parseDegradation("blur:2.5")), "blur:2.5");
+    for (const char* bad : {"rotate", "rotate:", "rotate:20x", "spin:20", "shrink:4", "blur:0",
+                            "blur:-1", "rotate:nan"}) {
+        try {
+            parseDegradation(bad);
+            FAIL() << bad << " was accepted";
+        } catch (const Error& e) {
+            const std::string message = e.what();
+            EXPECT_NE(message.find("rotate:DEGREES"), std::string::npos) << message;
+            EXPECT_NE(message.find(bad), std::string::npos) << message;
+        }
+    }
+}
+
+TEST(PictureDegradation, TurnsShrinksAndBlursThePicture) {
+    // A bright bar across a dark picture: what each degradation does to it is known.
+    cv::Mat picture(96, 96, CV_8UC1, cv::Scalar(20));
+    picture(cv::Rect(8, 44, 80, 8)).setTo(cv::Scalar(230));
+    const auto turned = degradePicture(picture, {PictureDegradation::Kind::Rotate, 90.0});
+    EXPECT_EQ(turned.size(), picture.size());
+    EXPECT_GT(turned.at<std::uint8_t>(12, 48), 200) << "the bar now stands upright";
+    EXPECT_LT(turned.at<std::uint8_t>(48, 12), 40);
+
+    const auto shrunk = degradePicture(picture, {PictureDegradation::Kind::Shrink, 24.0});
+    EXPECT_EQ(shrunk.size(), picture.size());
+    cv::Mat bright;
+    cv::findNonZero(shrunk > 150, bright);
+    const cv::Rect bar = cv::boundingRect(bright);
+    EXPECT_LE(bar.width, 21) << "80 px of 96 at a quarter of the size";
+    EXPECT_NEAR(bar.x + bar.width / 2.0, 48.0, 2.0) << "in the middle of the picture";
+
+    const auto blurred = degradePicture(picture, {PictureDegradation::Kind::Blur, 4.0});
+    EXPECT_LT(blurred.at<std::uint8_t>(48, 48), 200) << "the bar's peak is spread out";
+    EXPECT_GT(blurred.at<std::uint8_t>(40, 48), 40) << "and reaches above its edge";
+    EXPECT_EQ(cv::norm(degradePicture(picture, {}), picture, cv::NORM_INF), 0.0);
+}
+
+TEST(RecropThroughPipeline, EachKeptFaceGetsTheAppsReadingQuality) {
+    Dataset data{{"a", "b"}, {squareFace("x:1", 0)}};
+    RecropOptions options;
+    options.detector =
+        std::make_shared<ScriptedDetector>(std::vector<std::vector<Detection>>{{kInsideTheSquare}});
+    recropThroughPipeline(data, options);
+    ASSERT_EQ(data.items.size(), 1u);
+    ASSERT_TRUE(data.items[0].reading_quality.has_value());
+    // A flat square has no texture to be sharp with, and no landmarks: quality well below 1.
+    EXPECT_LT(*data.items[0].reading_quality, 0.7);
+    EXPECT_GE(*data.items[0].reading_quality, 0.0);
+}

@@ -2,6 +2,7 @@
 // (FER-2013 csv, FER+ votes, image folders such as CK+48), the balancing steps and the trainer.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct LabeledImage {
     std::string origin;             // "fer2013.csv:1234", "CK+48/anger/S010_004_00000017.png"
     std::vector<float> soft_label;  // optional distribution over labels (FER+ votes)
     bool synthetic = false;         // made by SMOTE, not seen in the data
+    // Through the app's detection and crop (recrop.h): the reading quality the app gives the
+    // face (ReadingQuality::quality). None: not measured.
+    std::optional<double> reading_quality{};
 };
 
 struct Dataset {

@@ -15,6 +15,26 @@
 
 namespace emotrace {
 
+// What a call does to a face, applied to the enlarged picture before detection, to measure how
+// readings hold up (and whether the reading quality says so): turned in the image plane, shrunk
+// to a small face on a larger picture, or blurred.
+struct PictureDegradation {
+    enum class Kind { None, Rotate, Shrink, Blur };
+    Kind kind = Kind::None;
+    // Rotate: degrees, positive anticlockwise as OpenCV turns. Shrink: the face's new side in
+    // pixels (the picture keeps its size, the rest filled with the face's mean grey). Blur: the
+    // Gaussian's sigma in pixels of the enlarged picture.
+    double amount = 0.0;
+};
+
+// "none", "rotate:20", "rotate:-30", "shrink:32", "blur:4"; throws Error naming what was expected
+// for anything else (shrink below 8 px, blur not above 0).
+PictureDegradation parseDegradation(const std::string& text);
+std::string toString(const PictureDegradation& degradation);
+
+// The degraded copy of an 8-bit grey or BGR picture.
+cv::Mat degradePicture(const cv::Mat& picture, const PictureDegradation& degradation);
+
 struct RecropOptions {
     // A 48x48 crop becomes (48 x upscale) square, bicubic, before detection: YuNet needs faces
     // of a few dozen pixels at least, and ordinary photos give it many more.
@@ -23,6 +43,7 @@ struct RecropOptions {
     DetectorOptions detector_options{};
     std::shared_ptr<FaceDetector> detector{};
     CropOptions crop{};
+    PictureDegradation degradation{};
 };
 
 struct RecropResult {
@@ -30,7 +51,8 @@ struct RecropResult {
     std::vector<std::string> without_face;  // origins of the items removed: no face detected
 };
 
-// Replaces each item's image by the app's crop of its best detected face (8-bit, crop.size);
+// Replaces each item's image by the app's crop of its best detected face (8-bit, crop.size),
+// after the degradation, and sets its reading_quality as the app measures it (assessReading);
 // labels, groups, origins and soft labels stay. Items where the detector finds no face are
 // removed and named in the result. Throws Error for an upscale below 1 or an image that is not
 // 8-bit grey, DetectorError when the detector cannot be loaded.

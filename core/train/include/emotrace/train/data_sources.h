@@ -51,6 +51,9 @@ struct DataSources {
     // (recropThroughPipeline): the faces as the app frames them. Faces without a detection are
     // left out and counted.
     bool through_pipeline = false;
+    // With through_pipeline: each enlarged picture degraded before detection (parseDegradation:
+    // "rotate:20", "shrink:32", "blur:4"; empty or "none": as it is).
+    std::string degrade;
     // The splits it applies to (emotrace-evaluate narrows it to the split it scores: detection
     // costs about 3 ms a face here).
     std::vector<std::string> pipeline_splits{"train", "validation", "test"};
@@ -58,8 +61,8 @@ struct DataSources {
 
 // Declares the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
-// --ferplus-contempt, --ckplus-repeat, --through-pipeline) on `app`, in its "data" group,
-// bound to `sources`, which must outlive the parse.
+// --ferplus-contempt, --ckplus-repeat, --through-pipeline, --degrade) on `app`, in its "data"
+// group, bound to `sources`, which must outlive the parse.
 void addDataOptions(CLI::App& app, DataSources& sources);
 
 struct PreparedData {
