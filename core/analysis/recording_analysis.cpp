@@ -92,7 +92,7 @@ class ResultBatcher {
         record.frame_index = frame.index;
         record.timestamp_ms = frame.timestamp_ms;
         for (auto& face : faces) {
-            cv::Mat crop = cropFace(frame.image, face.box, crop_);
+            cv::Mat crop = cropFace(frame.image, face.box, crop_, face.landmarks);
             if (crop.empty())
                 continue;  // entirely outside the frame, as the live path drops it too
             face.quality = assessReading(frame.image, face.box, face.landmarks);

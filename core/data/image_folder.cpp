@@ -82,7 +82,8 @@ class FolderLoader {
                                                   std::to_string(bgr.rows) + " image");
             return {};
         }
-        const cv::Mat crop = cropFace(bgr, faces.front().box, options_.crop);
+        const cv::Mat crop =
+            cropFace(bgr, faces.front().box, options_.crop, faces.front().landmarks);
         if (crop.empty()) {
             data.report.skip("no face found", where + ": the detected face lies outside the image");
             return {};

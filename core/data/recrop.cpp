@@ -122,7 +122,8 @@ RecropResult recropThroughPipeline(Dataset& data, const RecropOptions& options) 
         cv::cvtColor(degradePicture(large, options.degradation), bgr, cv::COLOR_GRAY2BGR);
         const auto faces = detector->detect(bgr);
         const cv::Mat crop =
-            faces.empty() ? cv::Mat() : cropFace(bgr, faces.front().box, options.crop);
+            faces.empty() ? cv::Mat()
+                          : cropFace(bgr, faces.front().box, options.crop, faces.front().landmarks);
         if (crop.empty()) {
             result.without_face.push_back(item.origin);
             continue;

@@ -26,7 +26,7 @@ std::vector<FaceResult> FrameAnalyzer::analyze(const cv::Mat& bgr) {
     faces.reserve(detections.size());
     crops.reserve(detections.size());
     for (const auto& detection : detections) {
-        cv::Mat crop = cropFace(bgr, detection.box, crop_);
+        cv::Mat crop = cropFace(bgr, detection.box, crop_, detection.landmarks);
         if (crop.empty())
             continue;
         FaceResult face;

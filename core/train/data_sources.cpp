@@ -111,11 +111,24 @@ Dataset loadCkPlus(const DataSources& s, std::ostream& log) {
     return std::move(data.dataset);
 }
 
+std::string levellingNote(const CropOptions& crop) {
+    if (!crop.level_eyes)
+        return " without levelling the eyes";
+    if (crop.level_beyond_degrees == CropOptions{}.level_beyond_degrees)
+        return "";
+    std::ostringstream note;
+    note << " levelling the eyes beyond " << crop.level_beyond_degrees << " degrees";
+    return note.str();
+}
+
 // Each split through the app's detection and crop; the description's note on it.
 std::string throughPipeline(PreparedData& data, const std::vector<std::string>& names,
-                            const PictureDegradation& degradation, std::ostream& log) {
+                            const PictureDegradation& degradation, const DataSources& s,
+                            std::ostream& log) {
     RecropOptions options;
     options.degradation = degradation;
+    options.crop.level_eyes = !s.unlevelled;
+    options.crop.level_beyond_degrees = s.level_beyond_degrees;
     std::size_t missed = 0;
     std::string done;
     const std::pair<const char*, Dataset*> splits[] = {
@@ -143,8 +156,9 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
         degradation.kind == PictureDegradation::Kind::None
             ? ""
             : ", each picture degraded (" + toString(degradation) + ") before detection";
-    return ", " + done + " through the app's face detection and crop" + degraded + " (" +
-           std::to_string(missed) + " faces without a detection left out)";
+    return ", " + done + " through the app's face detection and crop" +
+           levellingNote(options.crop) + degraded + " (" + std::to_string(missed) +
+           " faces without a detection left out)";
 }
 
 // Appends copies of the indices >= `first` so that each appears `times` times; the number of
@@ -238,6 +252,17 @@ void addDataOptions(CLI::App& app, DataSources& s) {
                    "face that small on the picture), blur:SIGMA (Gaussian, in enlarged pixels); "
                    "default none")
         ->group(group);
+    app.add_flag("--unlevelled", s.unlevelled,
+                 "with --through-pipeline: crop the detector's box as it is, without turning "
+                 "it to level the eyes (the app's crop before it used the landmarks), to "
+                 "measure what levelling does")
+        ->group(group);
+    app.add_option("--level-eyes-beyond", s.level_beyond_degrees,
+                   "with --through-pipeline: the tilt in degrees the app's crop leaves as it is; "
+                   "beyond it the crop is turned back to it (default 10, the app's; 0 levels "
+                   "every face fully)")
+        ->check(CLI::Range(0.0, 90.0))
+        ->group(group);
 }
 
 Dataset randomSubset(const Dataset& data, std::size_t count, std::uint64_t seed) {
@@ -270,6 +295,14 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
             "--degrade changes the pictures the app's detection sees: it needs "
             "--through-pipeline");
     parseDegradation(s.degrade);  // a malformed value fails before the data are loaded
+    if (s.level_beyond_degrees != CropOptions{}.level_beyond_degrees && !s.through_pipeline)
+        throw UsageError(
+            "--level-eyes-beyond changes the app's crop of a detected face: it needs "
+            "--through-pipeline");
+    if (s.unlevelled && !s.through_pipeline)
+        throw UsageError(
+            "--unlevelled changes the app's crop of a detected face: it needs "
+            "--through-pipeline");
     if (s.ckplus_repeat > 1 && s.dataset != "combined")
         throw UsageError(
             "--ckplus-repeat repeats CK+'s training frames within the combined set: it needs "
@@ -351,7 +384,7 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
         data.description += ", random subset";
     if (s.through_pipeline)
         data.description +=
-            throughPipeline(data, s.pipeline_splits, parseDegradation(s.degrade), log);
+            throughPipeline(data, s.pipeline_splits, parseDegradation(s.degrade), s, log);
     data.description += ": " + counts(data);
     return data;
 }

@@ -6,6 +6,9 @@
 #include <future>
 #include <mutex>
 
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
 #include "emotrace/error.h"
 #include "emotrace/pipeline.h"
 #include "generated_video.h"
@@ -266,4 +269,67 @@ TEST(Pipeline, EndToEndOnARealFaceVideoFindsAndClassifiesTheFace) {
             << "frame " << r.frame_index << ": " << quality->limited_by;
     }
     EXPECT_EQ(with_one_face, 78);
+}
+
+namespace {
+
+// Keeps the crops it is given; reads every face as one class.
+class CropKeepingClassifier : public EmotionClassifier {
+  public:
+    CropKeepingClassifier() { info_.labels = {"neutral"}; }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        for (const auto& face : faces)
+            crops.push_back(face.clone());
+        return std::vector<std::vector<float>>(faces.size(), {1.0f});
+    }
+    std::vector<cv::Mat> crops;
+
+  private:
+    ModelInfo info_;
+};
+
+// The crop the analyzer hands the classifier for the largest face in `frame`.
+cv::Mat cropHandedOn(const cv::Mat& frame, const CropOptions& crop) {
+    auto classifier = std::make_unique<CropKeepingClassifier>();
+    auto* kept = classifier.get();
+    FrameAnalyzer analyzer(createFaceDetector({}), std::move(classifier), crop);
+    const auto faces = analyzer.analyze(frame);
+    if (faces.empty() || kept->crops.empty())
+        return {};
+    return kept->crops.front();
+}
+
+}  // namespace
+
+TEST(FrameAnalyzer, ATiltedRealFaceIsHandedOnWithItsEyesTurnedBackTowardsLevel) {
+    const auto video = emotrace::test::sharedData("videos/liveportrait_d0.mp4");
+    if (!video)
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d0.mp4");
+    cv::VideoCapture capture(video->string());
+    cv::Mat upright;
+    ASSERT_TRUE(capture.read(upright));
+    cv::Mat tilted;
+    cv::warpAffine(upright, tilted,
+                   cv::getRotationMatrix2D({upright.cols / 2.0f, upright.rows / 2.0f}, 30.0, 1.0),
+                   upright.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    CropOptions fully;
+    fully.level_beyond_degrees = 0.0f;
+    CropOptions unlevelled;
+    unlevelled.level_eyes = false;
+    const cv::Mat reference = cropHandedOn(upright, fully);
+    const cv::Mat levelled = cropHandedOn(tilted, fully);
+    const cv::Mat as_detected = cropHandedOn(tilted, unlevelled);
+    ASSERT_FALSE(reference.empty());
+    ASSERT_FALSE(levelled.empty()) << "YuNet finds a face turned by 30 degrees";
+    ASSERT_FALSE(as_detected.empty());
+    const auto difference = [&](const cv::Mat& crop) {
+        return cv::norm(crop, reference, cv::NORM_L1) / static_cast<double>(crop.total());
+    };
+    // The levelled crop of the turned face is nearer the upright one than the crop as detected
+    // (0.076 against 0.098 mean difference when written): YuNet's landmarks read about 25 of
+    // the 30 degrees, and its box of a turned face is a little larger. Without the landmarks
+    // handed to the crop the two would be the same.
+    EXPECT_LT(difference(levelled), 0.85 * difference(as_detected))
+        << "levelled " << difference(levelled) << ", as detected " << difference(as_detected);
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "emotrace/dataset.h"
+#include "emotrace/preprocess.h"
 #include "emotrace/train/arguments.h"
 
 namespace CLI {
@@ -54,6 +55,12 @@ struct DataSources {
     // With through_pipeline: each enlarged picture degraded before detection (parseDegradation:
     // "rotate:20", "shrink:32", "blur:4"; empty or "none": as it is).
     std::string degrade;
+    // With through_pipeline: crop the detector's box without levelling the eyes (the app's crop
+    // before it used the landmarks), to measure what levelling does.
+    bool unlevelled = false;
+    // With through_pipeline: the tilt the app's crop leaves as it is (CropOptions::
+    // level_beyond_degrees; 0 levels every face fully).
+    float level_beyond_degrees = CropOptions{}.level_beyond_degrees;
     // The splits it applies to (emotrace-evaluate narrows it to the split it scores: detection
     // costs about 3 ms a face here).
     std::vector<std::string> pipeline_splits{"train", "validation", "test"};
@@ -61,8 +68,9 @@ struct DataSources {
 
 // Declares the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
-// --ferplus-contempt, --ckplus-repeat, --through-pipeline, --degrade) on `app`, in its "data"
-// group, bound to `sources`, which must outlive the parse.
+// --ferplus-contempt, --ckplus-repeat, --through-pipeline, --degrade, --unlevelled,
+// --level-eyes-beyond) on `app`, in its "data" group, bound to `sources`, which must outlive the
+// parse.
 void addDataOptions(CLI::App& app, DataSources& sources);
 
 struct PreparedData {
