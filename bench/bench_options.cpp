@@ -11,7 +11,7 @@ namespace {
 
 const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak",       "detectors",
                                          "analysis",   "smoothing", "live-store", "moments",
-                                         "capture",    "tracking",  "all"};
+                                         "capture",    "tracking",  "face-steps", "all"};
 
 constexpr const char* kCommandsHelp = R"(commands:
   classifier   ResNet18 per-face inference, C++ plain vs optimised vs PyTorch from Python
@@ -29,6 +29,8 @@ constexpr const char* kCommandsHelp = R"(commands:
                stretches, live delay and cost, for the three sensitivities
   tracking     telling a call's people apart: the appearance signature's cost and distances,
                tracks per shared clip, and two-tile gallery swaps over every pair of clips
+  face-steps   reading a face after detection: the crop as before, the crop with the eyes
+               levelled, and the reading quality, per face on the shared clips
   capture      capturing a call's window (needs an X display: xvfb-run): a 1280x720 window
                showing eight shared clips, captured as a window and as a screen region, then
                the live pipeline reading it (the shipped model unless --model)
@@ -84,7 +86,7 @@ void declareOptions(CLI::App& app, BenchOptions& o) {
     app.add_option("--sample-seconds", o.sample_seconds, "soak: RSS sampling interval (default 10)")
         ->check(CLI::Range(1.0, 1e6));
     app.add_option("--frames-per-clip", o.frames_per_clip,
-                   "detectors: frames sampled from each clip (default 60)")
+                   "detectors, face-steps: frames sampled from each clip (default 60)")
         ->check(CLI::PositiveNumber);
     app.add_option("--clip-seconds", o.clip_seconds,
                    "analysis: length of the compared recording (default 60)")

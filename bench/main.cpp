@@ -19,6 +19,7 @@
 #include "pipeline_bench.h"
 #include "smoothing_bench.h"
 #include "test_clip.h"
+#include "face_steps_bench.h"
 #include "tracking_bench.h"
 
 namespace emotrace::bench {
@@ -157,6 +158,16 @@ int run(const BenchOptions& options, const std::string& command_line) {
         }
         std::cout << "## emotrace-bench " << options.command << "\n\n"
                   << machineMarkdown(machine, command_line, loadAverage(), model) << body;
+        return 0;
+    }
+    if (options.command == "face-steps") {
+        const auto machine = describeMachine();
+        const auto body = runFaceStepsBench(
+            {.videos = context.paths.data / "videos", .frames_per_clip = options.frames_per_clip});
+        std::cout << "## emotrace-bench face-steps\n\n"
+                  << machineMarkdown(machine, command_line, loadAverage(),
+                                     std::filesystem::path("none (detection, crop and quality)"))
+                  << body;
         return 0;
     }
     if (options.command == "tracking") {
