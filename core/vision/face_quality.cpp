@@ -85,11 +85,14 @@ ReadingQuality assessReading(const cv::Mat& bgr, const cv::Rect2f& box,
     if (inside.width < 2 || inside.height < 2 || bgr.empty())
         return result;  // quality 0: nothing to read
 
-    // Sharpness at a fixed size, so that a large face is not called sharper for being large.
+    // Sharpness at a fixed size, so that a large face is not called sharper for being large;
+    // a face smaller than that is measured as it is, as enlarging it would blur it and call a
+    // small sharp face blurred (its size has a factor of its own).
     cv::Mat grey;
     cv::cvtColor(bgr(inside), grey, cv::COLOR_BGR2GRAY);
     cv::Mat fixed;
-    cv::resize(grey, fixed, {64, 64}, 0, 0, cv::INTER_AREA);
+    cv::resize(grey, fixed, {std::min(64, inside.width), std::min(64, inside.height)}, 0, 0,
+               cv::INTER_AREA);
     cv::Mat laplacian;
     cv::Laplacian(fixed, laplacian, CV_64F);
     cv::Scalar mean;
@@ -106,7 +109,10 @@ ReadingQuality assessReading(const cv::Mat& bgr, const cv::Rect2f& box,
     // Exposure before sharpness: a dark face also has little contrast to be sharp with, and
     // "too dark" is what the person can fix.
     std::vector<std::pair<double, const char*>> factors = {
-        {risingRamp(result.face_size_px, 20.0, 56.0), "small face"},
+        // 40 px: the model reads 48x48 crops of the box grown by 10 % a side, so from there on
+        // a face brings all the detail the model can use; below 20 the crop is enlarged more
+        // than twice and YuNet finds few faces at all.
+        {risingRamp(result.face_size_px, 20.0, 40.0), "small face"},
         {risingRamp(result.brightness, 25.0, 60.0), "too dark"},
         {fallingRamp(result.brightness, 200.0, 240.0), "too bright"},
         {fallingRamp(result.clipped, 0.10, 0.45),

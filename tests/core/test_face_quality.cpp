@@ -165,6 +165,17 @@ TEST_F(RealFace, QualityFallsWithBlurDarknessSizeAndIsCappedWithoutLandmarks) {
     EXPECT_LT(dim.quality, kLowQuality);
     EXPECT_EQ(dim.limited_by, "too dark");
 
+    // A gallery tile's face, about 45 px: all the detail the 48x48 model input can use, and
+    // sharp; measured at its own size, not enlarged (which blurred it).
+    cv::Mat tile;
+    cv::resize(frame_, tile, {}, 0.2, 0.2, cv::INTER_AREA);
+    const auto tile_face = face(tile);
+    ASSERT_TRUE(tile_face);
+    const auto in_a_tile = assessReading(tile, tile_face->box, tile_face->landmarks);
+    EXPECT_GE(in_a_tile.quality, 0.9) << in_a_tile.limited_by << ", face " << in_a_tile.face_size_px
+                                      << " px, sharpness " << in_a_tile.sharpness;
+    EXPECT_EQ(in_a_tile.limited_by, "");
+
     cv::Mat small;
     cv::resize(frame_, small, {}, 0.08, 0.08, cv::INTER_AREA);
     const auto tiny = face(small);
