@@ -24,21 +24,6 @@ std::string labelOf(const DetectorOptions& options) {
                                         : std::to_string(options.max_input_side));
 }
 
-std::vector<fs::path> clipsIn(const fs::path& videos) {
-    std::vector<fs::path> clips;
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(videos, error)) {
-        if (entry.path().extension() == ".mp4")
-            clips.push_back(entry.path());
-    }
-    if (error || clips.empty()) {
-        throw SourceError("no .mp4 clips found in " + videos.string() +
-                          " (expected the shared face videos)");
-    }
-    std::sort(clips.begin(), clips.end());
-    return clips;
-}
-
 struct Tally {
     std::unique_ptr<FaceDetector> detector;
     std::vector<double> times_ms;
@@ -105,7 +90,7 @@ DetectorReport runDetectorBench(const DetectorBenchOptions& options) {
         tallies.push_back({createFaceDetector(configuration), {}, 0, 0, 0, 0, 0});
         report.results.push_back({configuration, labelOf(configuration), {}, 0, 0, 0, {}});
     }
-    for (const auto& clip : clipsIn(options.videos)) {
+    for (const auto& clip : sharedClips(options.videos)) {
         std::cerr << "detectors: " << clip.filename().string() << "\n";
         runClip(clip, options.frames_per_clip, tallies);
         report.clips.push_back(clip.filename().string());

@@ -23,21 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<fs::path> clipsIn(const fs::path& videos) {
-    std::vector<fs::path> clips;
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(videos, error)) {
-        if (entry.path().extension() == ".mp4")
-            clips.push_back(entry.path());
-    }
-    if (error || clips.empty()) {
-        throw SourceError("no .mp4 clips found in " + videos.string() +
-                          " (expected the shared face videos)");
-    }
-    std::sort(clips.begin(), clips.end());
-    return clips;
-}
-
 double microsecondsOf(const std::function<void()>& step) {
     const auto start = std::chrono::steady_clock::now();
     step();
@@ -101,7 +86,7 @@ std::string row(const std::string& step, const Summary& summary, const Summary& 
 std::string runFaceStepsBench(const FaceStepsBenchOptions& options) {
     auto detector = createFaceDetector({});
     Steps steps;
-    const auto clips = clipsIn(options.videos);
+    const auto clips = sharedClips(options.videos);
     for (const auto& clip : clips) {
         std::cerr << "face-steps: " << clip.filename().string() << "\n";
         runClip(clip, options, *detector, steps);

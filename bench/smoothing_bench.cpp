@@ -9,6 +9,7 @@
 #include "bench_common.h"
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/error.h"
+#include "test_clip.h"
 #include "emotrace/live_smoothing.h"
 #include "emotrace/pipeline.h"
 
@@ -20,18 +21,6 @@ struct AnalysedClip {
     std::string name;
     std::vector<FrameResult> frames;  // without images
 };
-
-std::vector<std::filesystem::path> clipsIn(const std::filesystem::path& videos) {
-    std::vector<std::filesystem::path> clips;
-    for (const auto& entry : std::filesystem::directory_iterator(videos)) {
-        if (entry.path().extension() == ".mp4")
-            clips.push_back(entry.path());
-    }
-    std::sort(clips.begin(), clips.end());
-    if (clips.empty())
-        throw Error("no .mp4 clips in " + videos.string());
-    return clips;
-}
 
 AnalysedClip analyse(const std::filesystem::path& clip, FrameAnalyzer& analyzer) {
     AnalysedClip analysed{clip.stem().string(), {}};
@@ -131,7 +120,7 @@ SmoothingReport runSmoothingBench(const SmoothingBenchOptions& options) {
     SmoothingReport report;
     report.expressions = annotatedExpressions();
     std::vector<AnalysedClip> clips;
-    for (const auto& clip : clipsIn(options.videos)) {
+    for (const auto& clip : sharedClips(options.videos)) {
         std::cerr << "analysing " << clip.filename().string() << "\n";
         clips.push_back(analyse(clip, analyzer));
         report.clips.push_back(clips.back().name);

@@ -1,5 +1,6 @@
 #include "test_clip.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -67,6 +68,21 @@ cv::Mat composeFrame(std::vector<LoopingReader>& readers) {
 }
 
 }  // namespace
+
+std::vector<fs::path> sharedClips(const fs::path& videos) {
+    std::vector<fs::path> clips;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(videos, error)) {
+        if (entry.path().extension() == ".mp4")
+            clips.push_back(entry.path());
+    }
+    if (error || clips.empty()) {
+        throw SourceError("no .mp4 clips found in " + videos.string() +
+                          " (expected the shared face videos)");
+    }
+    std::sort(clips.begin(), clips.end());
+    return clips;
+}
 
 cv::Mat letterbox(const cv::Mat& image, cv::Size size) {
     const double scale = std::min(static_cast<double>(size.width) / image.cols,

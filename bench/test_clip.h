@@ -19,6 +19,10 @@ inline constexpr double kClipFps = 30.0;
 // Scales `image` to fit `size` keeping its aspect ratio and pads the rest with black, centred.
 cv::Mat letterbox(const cv::Mat& image, cv::Size size);
 
+// Every .mp4 clip in the shared videos/ folder, sorted by name. Throws SourceError when there
+// is none (or the folder cannot be read), saying the shared face videos were expected.
+std::vector<std::filesystem::path> sharedClips(const std::filesystem::path& videos);
+
 // The shared clips a test clip is made of, in the videos/ folder of the data: one for one face,
 // four for four (all 30 fps clips with one face throughout).
 std::vector<std::filesystem::path> defaultClipSources(const std::filesystem::path& data, int faces);
