@@ -9,9 +9,9 @@ namespace emotrace::bench {
 
 namespace {
 
-const std::set<std::string> kCommands = {"classifier", "pipeline",  "soak",       "detectors",
-                                         "analysis",   "smoothing", "live-store", "moments",
-                                         "capture",    "tracking",  "face-steps", "all"};
+const std::set<std::string> kCommands = {
+    "classifier", "pipeline", "soak",     "detectors",  "analysis", "smoothing", "live-store",
+    "moments",    "capture",  "tracking", "face-steps", "baseline", "all"};
 
 constexpr const char* kCommandsHelp = R"(commands:
   classifier   ResNet18 per-face inference, C++ plain vs optimised vs PyTorch from Python
@@ -29,6 +29,9 @@ constexpr const char* kCommandsHelp = R"(commands:
                stretches, live delay and cost, for the three sensitivities
   tracking     telling a call's people apart: the appearance signature's cost and distances,
                tracks per shared clip, and two-tile gallery swaps over every pair of clips
+  baseline     the per-person neutral baseline on the clips that rest neutral (the shipped
+               model unless --model): neutral frames read as neutral and documented
+               expressions kept, raw against baselined
   face-steps   reading a face after detection: the crop as before, the crop with the eyes
                levelled, and the reading quality, per face on the shared clips
   capture      capturing a call's window (needs an X display: xvfb-run): a 1280x720 window

@@ -19,6 +19,7 @@
 #include "pipeline_bench.h"
 #include "smoothing_bench.h"
 #include "test_clip.h"
+#include "baseline_bench.h"
 #include "face_steps_bench.h"
 #include "tracking_bench.h"
 
@@ -130,7 +131,7 @@ std::string machineMarkdown(const MachineInfo& machine, const std::string& comma
 int run(const BenchOptions& options, const std::string& command_line) {
     Context context{options, resolvePaths(options.data, options.work), {}};
     if (options.command == "smoothing" || options.command == "moments" ||
-        options.command == "capture") {
+        options.command == "capture" || options.command == "baseline") {
         // Flicker and moments depend on what a model has learned: an untrained one says
         // nothing here, so these use the shipped model unless --model.
         const auto model = options.model.value_or(defaultEmotionModelPath());
@@ -143,6 +144,12 @@ int run(const BenchOptions& options, const std::string& command_line) {
             smoothing.model = model;
             smoothing.torch_threads = options.torch_threads;
             body = smoothingMarkdown(runSmoothingBench(smoothing));
+        } else if (options.command == "baseline") {
+            BaselineBenchOptions baseline;
+            baseline.videos = videos;
+            baseline.model = model;
+            baseline.torch_threads = options.torch_threads;
+            body = runBaselineBench(baseline);
         } else if (options.command == "capture") {
             CaptureBenchOptions capture;
             capture.videos = videos;

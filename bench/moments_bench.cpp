@@ -27,8 +27,24 @@ bool inTheBar(const AnnotatedStretch& s) {
            (s.clip == "liveportrait_d9.mp4" && s.label == "happy");
 }
 
+struct Scored {
+    std::map<std::size_t, std::string> found;  // per annotation row: "emotion 0.12 s", "missed"
+    int bar_found = 0;
+    int bar_total = 0;
+    int false_moments = 0;
+    std::vector<std::string> false_list;  // "d14 sad at 9.73 s (0.54)"
+    double neutral_seconds = 0.0;
+    std::vector<double> delays_seconds;  // reported - documented start, for the found ones
+    double microseconds_per_frame = 0.0;
+    int moments = 0;
+    int expressive_moments = 0;  // on the clips without annotations
+};
+
+}  // namespace
+
 // One track per clip: the largest face with probabilities (the clips show one person).
-std::vector<FrameRecord> analyse(const std::filesystem::path& clip, FrameAnalyzer& analyzer) {
+std::vector<FrameRecord> analyseLargestFace(const std::filesystem::path& clip,
+                                            FrameAnalyzer& analyzer) {
     std::vector<FrameRecord> frames;
     auto source = openVideoFile(clip.string(), Pacing::AsFastAsPossible);
     std::stop_source never;
@@ -48,21 +64,6 @@ std::vector<FrameRecord> analyse(const std::filesystem::path& clip, FrameAnalyze
     }
     return frames;
 }
-
-struct Scored {
-    std::map<std::size_t, std::string> found;  // per annotation row: "emotion 0.12 s", "missed"
-    int bar_found = 0;
-    int bar_total = 0;
-    int false_moments = 0;
-    std::vector<std::string> false_list;  // "d14 sad at 9.73 s (0.54)"
-    double neutral_seconds = 0.0;
-    std::vector<double> delays_seconds;  // reported - documented start, for the found ones
-    double microseconds_per_frame = 0.0;
-    int moments = 0;
-    int expressive_moments = 0;  // on the clips without annotations
-};
-
-}  // namespace
 
 std::vector<AnnotatedStretch> readAnnotations(const std::filesystem::path& csv) {
     std::ifstream in(csv);
@@ -104,7 +105,7 @@ std::string runMomentsBench(const MomentsBenchOptions& options) {
         if (clips.contains(stretch.clip))
             continue;
         std::cerr << "analysing " << stretch.clip << "\n";
-        clips[stretch.clip] = analyse(options.videos / stretch.clip, analyzer);
+        clips[stretch.clip] = analyseLargestFace(options.videos / stretch.clip, analyzer);
         frame_count += static_cast<std::int64_t>(clips[stretch.clip].size());
     }
     // The other clips show people who are expressive throughout (no neutral stretch to score):
@@ -115,7 +116,7 @@ std::string runMomentsBench(const MomentsBenchOptions& options) {
         if (entry.path().extension() != ".mp4" || clips.contains(name))
             continue;
         std::cerr << "analysing " << name << "\n";
-        expressive[name] = analyse(entry.path(), analyzer);
+        expressive[name] = analyseLargestFace(entry.path(), analyzer);
     }
     double expressive_minutes = 0.0;
     for (const auto& [name, frames] : expressive) {

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "emotrace/pipeline.h"
+#include "emotrace/types.h"
+
 namespace emotrace::bench {
 
 struct MomentsBenchOptions {
@@ -29,6 +32,11 @@ struct AnnotatedStretch {
 };
 // Throws Error naming the file and line of a malformed row.
 std::vector<AnnotatedStretch> readAnnotations(const std::filesystem::path& csv);
+
+// Every frame of a clip analysed, keeping the largest face with probabilities as track 1 (the
+// shared clips show one person).
+std::vector<FrameRecord> analyseLargestFace(const std::filesystem::path& clip,
+                                            FrameAnalyzer& analyzer);
 
 std::string runMomentsBench(const MomentsBenchOptions& options);
 

@@ -1,0 +1,49 @@
+// A person's resting face is their own (issue 21, part 3): many read as a little sad, angry or
+// contemptuous at rest, and the model says so every second of a session. A neutral baseline,
+// fitted on frames the therapist marks as the person's resting face, takes that away: a
+// reading is then shown relative to how this person looks at rest.
+//
+// The method (docs/baseline.md): over the baseline frames, the mean log-probability of each
+// class is compared with neutral's. Where a class stands above `margin` below neutral (the
+// resting face "reads" it), the excess is subtracted from that class's log-probability in every
+// later reading, and the probabilities are normalised again. Classes the resting face does not
+// show are left as they are, so a documented expression that the resting face does not carry
+// reads as before; neutral itself is never changed. On the baseline frames' geometric mean,
+// every class then stands at most `margin` below neutral.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace emotrace {
+
+struct NeutralBaseline {
+    // Added to each class's log-probability (in the model's label order); 0 or negative.
+    std::vector<double> log_offsets;
+    std::size_t frames = 0;  // the readings it was fitted on
+};
+
+struct BaselineOptions {
+    // How far below neutral (in log-probability) a class may stand on the resting face before
+    // it is taken down: ln 7, so that with eight classes a resting face that read every other
+    // class equally would come out neutral at one half.
+    double margin = 1.945910149055313;  // std::log(7.0)
+    std::size_t minimum_frames = 5;     // fewer: no baseline (a blink, a face lost)
+};
+
+// The baseline of these readings (each a probability per label, in `labels` order); nullopt
+// when the labels have no "neutral", or there are fewer than options.minimum_frames readings of
+// the right length. Readings with another length are ignored.
+std::optional<NeutralBaseline> fitNeutralBaseline(std::span<const std::vector<float>> readings,
+                                                  const std::vector<std::string>& labels,
+                                                  const BaselineOptions& options = {});
+
+// A reading relative to the baseline: probabilities in the same order, summing to 1. A reading
+// whose length differs from the baseline's is returned as it is.
+std::vector<float> applyNeutralBaseline(const NeutralBaseline& baseline,
+                                        std::span<const float> probabilities);
+
+}  // namespace emotrace
