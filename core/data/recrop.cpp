@@ -118,8 +118,11 @@ RecropResult recropThroughPipeline(Dataset& data, const RecropOptions& options) 
                         cv::typeToString(item.image.type()) + " for " + item.origin);
         cv::Mat large;
         cv::resize(item.image, large, {}, options.upscale, options.upscale, cv::INTER_CUBIC);
+        const cv::Mat degraded = degradePicture(large, options.degradation);
+        if (options.picture_sink)
+            options.picture_sink(degraded, item);
         cv::Mat bgr;
-        cv::cvtColor(degradePicture(large, options.degradation), bgr, cv::COLOR_GRAY2BGR);
+        cv::cvtColor(degraded, bgr, cv::COLOR_GRAY2BGR);
         const auto faces = detector->detect(bgr);
         const cv::Mat crop =
             faces.empty() ? cv::Mat()

@@ -3,11 +3,16 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <ostream>
 #include <random>
 #include <sstream>
 
+#include <opencv2/imgcodecs.hpp>
+
+#include "emotrace/error.h"
 #include "emotrace/fer2013.h"
 #include "emotrace/image_folder.h"
 #include "emotrace/load_report.h"
@@ -129,6 +134,28 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
     options.degradation = degradation;
     options.crop.level_eyes = !s.unlevelled;
     options.crop.level_beyond_degrees = s.level_beyond_degrees;
+    std::ofstream index;
+    std::string current_split;
+    const std::vector<std::string>* current_labels = nullptr;
+    std::size_t written = 0;
+    if (!s.write_pictures.empty()) {
+        std::filesystem::create_directories(s.write_pictures);
+        const auto index_path = std::filesystem::path(s.write_pictures) / "pictures.csv";
+        index.open(index_path);
+        if (!index)
+            throw OutputError("cannot write " + index_path.string());
+        index << "file,split,label,origin\n";
+        options.picture_sink = [&](const cv::Mat& picture, const LabeledImage& item) {
+            const std::string file = current_split + "-" + std::to_string(written++) + ".pgm";
+            const auto path = std::filesystem::path(s.write_pictures) / file;
+            if (!cv::imwrite(path.string(), picture))
+                throw OutputError("cannot write the picture " + path.string());
+            // Origins are paths or "fer2013.csv:N": no commas to quote.
+            index << file << ',' << current_split << ','
+                  << current_labels->at(static_cast<std::size_t>(item.label)) << ',' << item.origin
+                  << '\n';
+        };
+    }
     std::size_t missed = 0;
     std::string done;
     const std::pair<const char*, Dataset*> splits[] = {
@@ -139,6 +166,8 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
         done += (done.empty() ? "" : ", ") + std::string(name);
         if (!options.detector)
             options.detector = createFaceDetector(options.detector_options);
+        current_split = name;
+        current_labels = &split->labels;
         const std::size_t before = split->items.size();
         const auto result = recropThroughPipeline(*split, options);
         missed += result.without_face.size();
@@ -257,6 +286,11 @@ void addDataOptions(CLI::App& app, DataSources& s) {
                  "it to level the eyes (the app's crop before it used the landmarks), to "
                  "measure what levelling does")
         ->group(group);
+    app.add_option("--write-pictures", s.write_pictures,
+                   "with --through-pipeline: write each enlarged, degraded picture the detector "
+                   "is given into this folder (8-bit PGM, listed in pictures.csv with split and "
+                   "label), to score another program on the same pictures (tools/peer/)")
+        ->group(group);
     app.add_option("--level-eyes-beyond", s.level_beyond_degrees,
                    "with --through-pipeline: the tilt in degrees the app's crop leaves as it is; "
                    "beyond it the crop is turned back to it (default 10, the app's; 0 levels "
@@ -294,11 +328,19 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
         throw UsageError(
             "--degrade changes the pictures the app's detection sees: it needs "
             "--through-pipeline");
-    parseDegradation(s.degrade);  // a malformed value fails before the data are loaded
+    try {
+        parseDegradation(s.degrade);  // a malformed value fails before the data are loaded
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
     if (s.level_beyond_degrees != CropOptions{}.level_beyond_degrees && !s.through_pipeline)
         throw UsageError(
             "--level-eyes-beyond changes the app's crop of a detected face: it needs "
             "--through-pipeline");
+    if (!s.write_pictures.empty() && !s.through_pipeline)
+        throw UsageError(
+            "--write-pictures writes the pictures the app's detection is given: it "
+            "needs --through-pipeline");
     if (s.unlevelled && !s.through_pipeline)
         throw UsageError(
             "--unlevelled changes the app's crop of a detected face: it needs "

@@ -193,3 +193,28 @@ TEST(RecropThroughPipeline, EachKeptFaceGetsTheAppsReadingQuality) {
     EXPECT_LT(*data.items[0].reading_quality, 0.7);
     EXPECT_GE(*data.items[0].reading_quality, 0.0);
 }
+
+TEST(RecropThroughPipeline, ThePictureSinkGetsEveryPictureAsTheDetectorIsGivenIt) {
+    // Also the pictures without a face: a peer scored on them must see the same set.
+    Dataset data{{"a", "b"}, {squareFace("x:1", 0), squareFace("x:2", 1)}};
+    RecropOptions options;
+    options.detector = std::make_shared<ScriptedDetector>(
+        std::vector<std::vector<Detection>>{{kInsideTheSquare}, {}});
+    options.degradation = {PictureDegradation::Kind::Blur, 4.0};
+    std::vector<std::string> origins;
+    std::vector<cv::Mat> pictures;
+    options.picture_sink = [&](const cv::Mat& picture, const LabeledImage& item) {
+        origins.push_back(item.origin);
+        pictures.push_back(picture.clone());
+    };
+    recropThroughPipeline(data, options);
+    EXPECT_EQ(origins, (std::vector<std::string>{"x:1", "x:2"}));
+    ASSERT_EQ(pictures.size(), 2u);
+    EXPECT_EQ(pictures[0].size(), cv::Size(192, 192));
+    EXPECT_EQ(pictures[0].type(), CV_8UC1) << "grey, as the dataset's crops are";
+    // Blurred before it reaches the sink: the square's sharp edge is gone.
+    cv::Mat enlarged;
+    cv::resize(squareFace("x", 0).image, enlarged, {}, 4, 4, cv::INTER_CUBIC);
+    EXPECT_EQ(cv::norm(pictures[0], degradePicture(enlarged, options.degradation), cv::NORM_INF),
+              0.0);
+}

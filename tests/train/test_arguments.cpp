@@ -363,4 +363,32 @@ TEST(DataSources, FolderNeedsImagesAndImagesNeedFolder) {
 }
 
 }  // namespace
+TEST(DataSources, TheCallDegradingOptionsNeedThePipelineAndSayWhatTheyExpect) {
+    // --degrade, --unlevelled, --level-eyes-beyond and --write-pictures change or show what
+    // the app's detection is given: without --through-pipeline they are refused, before any
+    // data are read.
+    for (const auto& [option, value] :
+         std::vector<std::pair<std::string, std::string>>{{"--degrade", "rotate:20"},
+                                                          {"--unlevelled", ""},
+                                                          {"--level-eyes-beyond", "0"},
+                                                          {"--write-pictures", "/tmp/x"}}) {
+        SCOPED_TRACE(option);
+        std::vector<std::string> words = {option};
+        if (!value.empty())
+            words.push_back(value);
+        const auto sources = parsed(words).data;
+        const auto refusal = prepareDataRefusal(sources);
+        EXPECT_NE(refusal.find(option), std::string::npos) << refusal;
+        EXPECT_NE(refusal.find("needs --through-pipeline"), std::string::npos) << refusal;
+    }
+    EXPECT_TRUE(mentions(usageMessage({"--level-eyes-beyond", "-5"}), "--level-eyes-beyond"));
+    DataSources bad;
+    bad.through_pipeline = true;
+    bad.degrade = "twist:5";
+    const auto refusal = prepareDataRefusal(bad);
+    EXPECT_NE(refusal.find("expected none, rotate:DEGREES, shrink:PIXELS or blur:SIGMA"),
+              std::string::npos)
+        << refusal;
+}
+
 }  // namespace emotrace::train

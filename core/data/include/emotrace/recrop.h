@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ struct RecropOptions {
     std::shared_ptr<FaceDetector> detector{};
     CropOptions crop{};
     PictureDegradation degradation{};
+    // Called with each enlarged, degraded picture (8-bit grey) as the detector is given it, and
+    // its item: for scoring another program on exactly these pictures (tools/peer/).
+    std::function<void(const cv::Mat& picture, const LabeledImage& item)> picture_sink{};
 };
 
 struct RecropResult {

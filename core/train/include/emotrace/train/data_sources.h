@@ -61,6 +61,9 @@ struct DataSources {
     // With through_pipeline: the tilt the app's crop leaves as it is (CropOptions::
     // level_beyond_degrees; 0 levels every face fully).
     float level_beyond_degrees = CropOptions{}.level_beyond_degrees;
+    // With through_pipeline: a folder to write each enlarged, degraded picture into (PGM, with
+    // pictures.csv naming its file, split and label), for scoring a peer on the same pictures.
+    std::string write_pictures;
     // The splits it applies to (emotrace-evaluate narrows it to the split it scores: detection
     // costs about 3 ms a face here).
     std::vector<std::string> pipeline_splits{"train", "validation", "test"};
