@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace emotrace {
 
@@ -66,6 +67,76 @@ std::vector<float> applyNeutralBaseline(const NeutralBaseline& baseline,
     for (std::size_t c = 0; c < probabilities.size(); ++c)
         out[c] = static_cast<float>(logs[c] / sum);
     return out;
+}
+
+namespace {
+
+std::string percent(double share) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.0f %%", 100.0 * share);
+    return text;
+}
+
+}  // namespace
+
+BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int track_id,
+                                    const std::vector<std::string>& labels,
+                                    const BaselineOptions& options) {
+    BaselineAttempt attempt;
+    std::vector<std::vector<float>> readings;
+    std::size_t frames_with_face = 0;
+    for (const auto& frame : frames) {
+        if (track_id < 0 && frame.faces.size() > 1) {
+            attempt.refusal = "two people are in view at " +
+                              std::to_string(static_cast<long long>(frame.timestamp_ms / 1000.0)) +
+                              " s: choose whose resting face this is";
+            return attempt;
+        }
+        const auto face = std::find_if(frame.faces.begin(), frame.faces.end(), [&](const auto& f) {
+            return track_id < 0 || f.track_id == track_id;
+        });
+        if (face == frame.faces.end())
+            continue;
+        ++frames_with_face;
+        if (face->probabilities.size() == labels.size())
+            readings.push_back(face->probabilities);
+    }
+    if (frames_with_face == 0) {
+        attempt.refusal = "no face of this person in the " + std::to_string(frames.size()) +
+                          " frames of the baseline";
+        return attempt;
+    }
+    if (readings.size() < std::max<std::size_t>(options.minimum_frames, 1)) {
+        attempt.refusal = "only " + std::to_string(readings.size()) +
+                          " readings of the face (at least " +
+                          std::to_string(options.minimum_frames) + " needed): take it for longer";
+        return attempt;
+    }
+    std::vector<double> mean(labels.size(), 0.0);
+    for (const auto& reading : readings) {
+        for (std::size_t c = 0; c < labels.size(); ++c)
+            mean[c] += reading[c] / static_cast<double>(readings.size());
+    }
+    for (std::size_t c = 0; c < labels.size(); ++c) {
+        if (labels[c] != "neutral" && mean[c] >= options.expression_refusal) {
+            attempt.refusal = "the face shows " + labels[c] + " (" + percent(mean[c]) +
+                              " on average), not a resting face: take the baseline when the "
+                              "person is at rest";
+            return attempt;
+        }
+    }
+    attempt.baseline = fitNeutralBaseline(readings, labels, options);
+    if (!attempt.baseline) {
+        attempt.refusal = "the model has no neutral class: a baseline cannot be taken";
+        return attempt;
+    }
+    const double share = static_cast<double>(frames_with_face) /
+                         static_cast<double>(std::max<std::size_t>(frames.size(), 1));
+    if (share < options.face_share_warning) {
+        attempt.warning =
+            "the face was in view in only " + percent(share) + " of the baseline's frames";
+    }
+    return attempt;
 }
 
 }  // namespace emotrace

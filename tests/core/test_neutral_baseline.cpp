@@ -100,3 +100,81 @@ TEST(NeutralBaseline, AZeroProbabilityDoesNotDecideTheBaseline) {
     for (double offset : baseline->log_offsets)
         EXPECT_TRUE(std::isfinite(offset));
 }
+
+namespace {
+
+FrameRecord frameWith(double seconds, std::vector<std::pair<int, std::vector<float>>> faces) {
+    FrameRecord frame;
+    frame.frame_index = static_cast<std::int64_t>(seconds * 25.0);
+    frame.timestamp_ms = seconds * 1000.0;
+    for (auto& [track, probabilities] : faces) {
+        TrackedFace face;
+        face.track_id = track;
+        face.probabilities = std::move(probabilities);
+        frame.faces.push_back(std::move(face));
+    }
+    return frame;
+}
+
+std::vector<FrameRecord> stretch(int count, const std::vector<float>& reading, int track = 1) {
+    std::vector<FrameRecord> frames;
+    for (int i = 0; i < count; ++i)
+        frames.push_back(frameWith(i / 25.0, {{track, reading}}));
+    return frames;
+}
+
+}  // namespace
+
+TEST(TakeNeutralBaseline, IsTakenFromTheNamedPersonsRestingFace) {
+    auto frames = stretch(50, reading(0.43f, 0.35f, 0.02f));
+    // A second person in view, grinning: the therapist named track 1, so it does not count.
+    for (auto& frame : frames) {
+        TrackedFace other;
+        other.track_id = 2;
+        other.probabilities = reading(0.02f, 0.08f, 0.85f);
+        frame.faces.push_back(other);
+    }
+    const auto attempt = takeNeutralBaseline(frames, 1, kLabels);
+    ASSERT_TRUE(attempt.baseline) << attempt.refusal;
+    EXPECT_EQ(attempt.baseline->frames, 50u);
+    EXPECT_EQ(attempt.refusal, "");
+    EXPECT_EQ(attempt.warning, "");
+    EXPECT_EQ(attempt.baseline->log_offsets[kHappy], 0.0) << "the other person's grin is not in";
+}
+
+TEST(TakeNeutralBaseline, RefusesWithTheReason) {
+    const auto resting = reading(0.43f, 0.35f, 0.02f);
+    // No face at all.
+    std::vector<FrameRecord> empty(30);
+    EXPECT_NE(takeNeutralBaseline(empty, 1, kLabels).refusal.find("no face of this person"),
+              std::string::npos);
+    // Two people and nobody named.
+    std::vector<FrameRecord> two;
+    for (int i = 0; i < 30; ++i)
+        two.push_back(frameWith(2.0 + i / 25.0, {{1, resting}, {2, resting}}));
+    const auto unnamed = takeNeutralBaseline(two, -1, kLabels);
+    EXPECT_FALSE(unnamed.baseline);
+    EXPECT_NE(unnamed.refusal.find("two people are in view at 2 s"), std::string::npos)
+        << unnamed.refusal;
+    // During an expression: a clear smile is not a resting face.
+    const auto smiling = takeNeutralBaseline(stretch(30, reading(0.02f, 0.10f, 0.75f)), 1, kLabels);
+    EXPECT_FALSE(smiling.baseline);
+    EXPECT_NE(smiling.refusal.find("the face shows happy (75 % on average)"), std::string::npos)
+        << smiling.refusal;
+    // Too short.
+    const auto blink = takeNeutralBaseline(stretch(3, resting), 1, kLabels);
+    EXPECT_NE(blink.refusal.find("only 3 readings"), std::string::npos) << blink.refusal;
+    // The sad-looking resting face the issue quotes is not an expression: taken.
+    EXPECT_TRUE(takeNeutralBaseline(stretch(30, resting), 1, kLabels).baseline);
+}
+
+TEST(TakeNeutralBaseline, WarnsWhenTheFaceWasMissingFromMuchOfIt) {
+    auto frames = stretch(20, reading(0.43f, 0.35f, 0.02f));
+    frames.resize(40);  // the person looked away for the second half
+    const auto attempt = takeNeutralBaseline(frames, 1, kLabels);
+    ASSERT_TRUE(attempt.baseline) << attempt.refusal;
+    EXPECT_NE(attempt.warning.find("in view in only 50 %"), std::string::npos) << attempt.warning;
+    // One person alone, not named: accepted.
+    EXPECT_TRUE(
+        takeNeutralBaseline(stretch(30, reading(0.43f, 0.35f, 0.02f)), -1, kLabels).baseline);
+}

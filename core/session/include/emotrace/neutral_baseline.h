@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "emotrace/types.h"
+
 namespace emotrace {
 
 struct NeutralBaseline {
@@ -32,7 +34,31 @@ struct BaselineOptions {
     // class equally would come out neutral at one half.
     double margin = 1.945910149055313;  // std::log(7.0)
     std::size_t minimum_frames = 5;     // fewer: no baseline (a blink, a face lost)
+    // A resting face does not read one expression clearly: a non-neutral class with a mean
+    // probability at or above this over the baseline frames refuses it (a smile, a frown held).
+    double expression_refusal = 0.6;
+    // Below this share of the frames with the person's face, the baseline is taken with a
+    // warning (the person looked away, the face was lost).
+    double face_share_warning = 0.8;
 };
+
+// Taking a baseline over a stretch of a session: the baseline, or why not.
+struct BaselineAttempt {
+    std::optional<NeutralBaseline> baseline;
+    std::string refusal;  // why there is no baseline; empty when there is one
+    std::string warning;  // taken, but with this to say; may be empty
+};
+
+// The baseline of track `track_id` over `frames` (the stretch the therapist marked, or the
+// session's first seconds). track_id -1 means "the person in view", which is only accepted
+// when every frame with a face shows one face: with two people the caller must say whose.
+// Refused, with the reason, when no frame shows the person, when two people are in view and
+// no track is named, when fewer than minimum_frames readings are there, and when the readings
+// show a clear expression instead of a resting face. Warned when the face is missing from
+// more than 1 - face_share_warning of the frames.
+BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int track_id,
+                                    const std::vector<std::string>& labels,
+                                    const BaselineOptions& options = {});
 
 // The baseline of these readings (each a probability per label, in `labels` order); nullopt
 // when the labels have no "neutral", or there are fewer than options.minimum_frames readings of
