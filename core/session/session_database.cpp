@@ -55,6 +55,16 @@ ALTER TABLE faces ADD COLUMN clipped_share REAL;
 ALTER TABLE faces ADD COLUMN quality_limited_by TEXT;
 )sql";
 
+// Also version 5: each person's neutral baseline (neutral_baseline.h), one per track: the
+// stretch it was taken over and its log-probability offsets (little-endian float32, in the
+// session's label order).
+constexpr const char* kBaselineTable = R"sql(
+CREATE TABLE IF NOT EXISTS session_baselines(
+    session_id INTEGER NOT NULL, track_id INTEGER NOT NULL, start_ms REAL NOT NULL,
+    end_ms REAL NOT NULL, frames INTEGER NOT NULL, log_offsets BLOB NOT NULL,
+    PRIMARY KEY (session_id, track_id)) WITHOUT ROWID;
+)sql";
+
 // Frames and faces are keyed by (session, frame[, face]) WITHOUT ROWID, so one session's rows lie
 // together in primary-key order: reading a whole session is one sequential range scan per table.
 constexpr const char* kSchema = R"sql(
@@ -202,6 +212,7 @@ void upgradeFromVersion3(SqliteConnection& database) {
 void upgradeFromVersion4(SqliteConnection& database) {
     SqliteTransaction transaction(database);
     database.execute(kQualityColumns);
+    database.execute(kBaselineTable);
     database.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version';");
     transaction.commit();
 }
@@ -218,6 +229,7 @@ void createOrCheckSchema(SqliteConnection& database) {
         database.execute(kMomentTables);
         database.execute(kPeopleTable);
         database.execute(kQualityColumns);
+        database.execute(kBaselineTable);
         database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
                          std::to_string(SessionStore::kSchemaVersion) + "')");
         transaction.commit();

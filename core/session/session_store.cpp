@@ -472,8 +472,8 @@ void SessionStore::removeSession(std::int64_t id) {
     std::lock_guard lock(impl_->mutex);
     auto& database = *impl_->database;
     SqliteTransaction transaction(database);
-    for (const char* table :
-         {"faces", "frames", "markers", "live_moments", "moment_decisions", "session_people"}) {
+    for (const char* table : {"faces", "frames", "markers", "live_moments", "moment_decisions",
+                              "session_people", "session_baselines"}) {
         SqliteStatement remove(database,
                                std::string("DELETE FROM ") + table + " WHERE session_id = ?1");
         remove.bind(1, id).run();
@@ -561,6 +561,47 @@ std::vector<Person> SessionStore::people(std::int64_t session) const {
                        .name = select.text(1),
                        .followed = select.integer(2) != 0,
                        .excluded = select.integer(3) != 0});
+    }
+    return all;
+}
+
+void SessionStore::setBaseline(std::int64_t session, const StoredBaseline& stored) {
+    std::vector<float> offsets(stored.baseline.log_offsets.begin(),
+                               stored.baseline.log_offsets.end());
+    std::lock_guard lock(impl_->mutex);
+    auto& database = *impl_->database;
+    SqliteTransaction transaction(database);
+    requireSession(database, session);
+    SqliteStatement insert(
+        database,
+        "INSERT OR REPLACE INTO session_baselines(session_id, track_id, "
+        "start_ms, end_ms, frames, log_offsets) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    insert.bind(1, session)
+        .bind(2, static_cast<std::int64_t>(stored.track_id))
+        .bind(3, stored.start_ms)
+        .bind(4, stored.end_ms)
+        .bind(5, static_cast<std::int64_t>(stored.baseline.frames))
+        .bindBlob(6, probabilityBytes(offsets))
+        .run();
+    transaction.commit();
+}
+
+std::vector<StoredBaseline> SessionStore::baselines(std::int64_t session) const {
+    std::lock_guard lock(impl_->mutex);
+    SqliteStatement select(*impl_->database,
+                           "SELECT track_id, start_ms, end_ms, frames, log_offsets FROM "
+                           "session_baselines WHERE session_id = ?1 ORDER BY track_id");
+    select.bind(1, session);
+    std::vector<StoredBaseline> all;
+    while (select.step()) {
+        StoredBaseline stored;
+        stored.track_id = static_cast<int>(select.integer(0));
+        stored.start_ms = select.real(1);
+        stored.end_ms = select.real(2);
+        stored.baseline.frames = static_cast<std::size_t>(select.integer(3));
+        const auto offsets = probabilitiesFromBytes(select.blob(4));
+        stored.baseline.log_offsets.assign(offsets.begin(), offsets.end());
+        all.push_back(std::move(stored));
     }
     return all;
 }

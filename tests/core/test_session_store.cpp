@@ -206,10 +206,12 @@ TEST(SessionStore, StoreFromBeforeQualityOpensWithNoQualityAndTakesNewOnes) {
         for (const char* column : {"quality", "head_roll", "head_yaw", "head_pitch", "sharpness",
                                    "brightness", "clipped_share", "quality_limited_by"})
             old.execute(std::string("ALTER TABLE faces DROP COLUMN ") + column);
+        old.execute("DROP TABLE session_baselines");
         old.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     }
     SessionStore store(file);
     expectSameFrames(store.frames(id), generatedFrames(0, 2));
+    EXPECT_TRUE(store.baselines(id).empty()) << "no one had a baseline before";
     for (const auto& frame : store.frames(id)) {
         for (const auto& face : frame.faces)
             EXPECT_FALSE(face.quality.has_value()) << "frame " << frame.frame_index;
@@ -221,6 +223,34 @@ TEST(SessionStore, StoreFromBeforeQualityOpensWithNoQualityAndTakesNewOnes) {
     ASSERT_EQ(last.size(), 1u);
     ASSERT_TRUE(last[0].faces[0].quality.has_value());
     EXPECT_DOUBLE_EQ(last[0].faces[0].quality->quality, 0.42);
+}
+
+TEST(SessionStore, APersonsBaselineIsKeptPerTrackAndGoesWithTheSession) {
+    test::TempDir dir;
+    const auto file = dir / "sessions.sqlite";
+    std::int64_t id = 0;
+    {
+        SessionStore store(file);
+        id = store.createSession(recordingFacts(), analysisSetup());
+        StoredBaseline first{2, 1000.0, 4000.0, {{0.0, -0.5, 0.0, -1.25}, 75}};
+        store.setBaseline(id, first);
+        store.setBaseline(id, {1, 0.0, 3000.0, {{0.0, 0.0, -2.0, 0.0}, 90}});
+        // Taken again for track 2: the new one replaces the old.
+        store.setBaseline(id, {2, 5000.0, 8000.0, {{-0.75, 0.0, 0.0, 0.0}, 60}});
+        EXPECT_THROW(store.setBaseline(id + 1, first), StoreError) << "no such session";
+    }
+    SessionStore store(file);
+    const auto kept = store.baselines(id);
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0].track_id, 1);
+    EXPECT_EQ(kept[0].baseline.log_offsets, (std::vector<double>{0.0, 0.0, -2.0, 0.0}));
+    EXPECT_EQ(kept[0].baseline.frames, 90u);
+    EXPECT_EQ(kept[1].track_id, 2);
+    EXPECT_DOUBLE_EQ(kept[1].start_ms, 5000.0);
+    EXPECT_DOUBLE_EQ(kept[1].end_ms, 8000.0);
+    EXPECT_EQ(kept[1].baseline.log_offsets, (std::vector<double>{-0.75, 0.0, 0.0, 0.0}));
+    store.removeSession(id);
+    EXPECT_TRUE(store.baselines(id).empty());
 }
 
 TEST(SessionStore, ReopenedDatabaseHasEverythingWithoutReanalysis) {

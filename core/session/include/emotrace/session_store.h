@@ -19,6 +19,7 @@
 
 #include "emotrace/error.h"
 #include "emotrace/moments.h"
+#include "emotrace/neutral_baseline.h"
 #include "emotrace/types.h"
 
 namespace emotrace {
@@ -105,6 +106,15 @@ struct Person {
     bool operator==(const Person&) const = default;
 };
 
+// A person's neutral baseline (neutral_baseline.h) as taken in a session: over which stretch,
+// and the offsets it fitted.
+struct StoredBaseline {
+    int track_id = 0;
+    double start_ms = 0.0;
+    double end_ms = 0.0;
+    NeutralBaseline baseline{};
+};
+
 struct SessionInfo {
     std::int64_t id = 0;
     RecordingFacts recording;
@@ -179,6 +189,9 @@ class SessionStore {
     // What is known of one person of the session; replaces what was kept for the track before.
     void setPerson(std::int64_t session, const Person& person);
     std::vector<Person> people(std::int64_t session) const;  // by track id
+    // The person's resting-face baseline; replaces the one kept for the track before.
+    void setBaseline(std::int64_t session, const StoredBaseline& baseline);
+    std::vector<StoredBaseline> baselines(std::int64_t session) const;  // by track id
     // Removes every reading of one track (a person left out after the fact); the frames stay.
     void forgetTrack(std::int64_t session, int track_id);
 
