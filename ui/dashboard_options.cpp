@@ -64,6 +64,11 @@ void declareOptions(CLI::App& app, DashboardOptions& options, Given& given) {
                    "steady the overlay: each face's emotions averaged over about this long "
                    "(default 0.5; 0 shows every frame as is)")
         ->check(seconds(0.0, false, "0 or more seconds (e.g. 0.5)"));
+    app.add_option("--resting-face-first", options.resting_face_first_seconds,
+                   "take each live session's first SECONDS as the resting face of the person in "
+                   "view (docs/baseline.md; the B key takes one at any time); default 0: off")
+        ->type_name("SECONDS")
+        ->check(seconds(0.0, false, "0 or more seconds (e.g. 5)"));
     auto* review = app.add_option("--review", options.review,
                                   "review a recorded session: reopen its stored analysis or "
                                   "analyse it in the background")

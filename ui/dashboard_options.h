@@ -33,10 +33,11 @@ struct DashboardOptions {
     bool loop = false;
     // The overlay's time constant (LiveEmotionSmoother); 0 shows each frame's own result.
     double smoothing_seconds = LiveSmoothingOptions{}.seconds;
-    bool smoothing_given = false;      // --smoothing on the command line: it overrides the settings
-    int threads = 0;                   // 0: the libraries' defaults (LibTorch: 1)
-    std::filesystem::path review;      // set: open the review workspace on this recording
-    double review_at_seconds = 0.0;    // where the review's player starts
+    bool smoothing_given = false;  // --smoothing on the command line: it overrides the settings
+    double resting_face_first_seconds = 0.0;  // --resting-face-first: 0 = off
+    int threads = 0;                          // 0: the libraries' defaults (LibTorch: 1)
+    std::filesystem::path review;             // set: open the review workspace on this recording
+    double review_at_seconds = 0.0;           // where the review's player starts
     std::string review_tab;            // --review-tab: the side tab to show (for screenshots)
     std::filesystem::path store;       // empty: SessionStore's defaultStorePath()
     bool keep = true;                  // --no-keep: live sessions are not written to the store

@@ -158,6 +158,23 @@ void EmotionTimeline::setMarkerLabel(int marker, const QString& label) {
     scheduleReplot();
 }
 
+void EmotionTimeline::markShownAs(double seconds, const QString& how) {
+    const QColor grey(110, 110, 110);
+    auto* line = new QCPItemStraightLine(plot_);
+    line->point1->setCoords(seconds, 0.0);
+    line->point2->setCoords(seconds, 1.0);
+    line->setPen(QPen(grey, 1.2, Qt::DotLine));
+    auto* caption = new QCPItemText(plot_);
+    caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    caption->position->setCoords(seconds, 1.0);
+    caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    caption->setColor(grey);
+    caption->setClipToAxisRect(true);
+    caption->setPadding(QMargins(3, 0, 3, 14));  // above the moments' bars along the bottom
+    caption->setText(how);
+    scheduleReplot();
+}
+
 void EmotionTimeline::setFollowedTrack(std::optional<int> track, const QString& name) {
     followed_track_ = track;
     title_->setText(track ? tr("Emotion probability over time (%1)")

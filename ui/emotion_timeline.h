@@ -46,6 +46,9 @@ class EmotionTimeline : public QWidget {
     // A marker the therapist added at a session time: a dashed line with its label on top.
     void addMarker(double seconds, const QString& label);
     void setMarkerLabel(int marker, const QString& label);  // marker: in the order added
+    // From this session time on the lines show readings another way ("vs resting face", "as
+    // read"): a dotted grey line with the words at its foot. Not a marker: nothing is kept.
+    void markShownAs(double seconds, const QString& how);
     int markerCount() const { return static_cast<int>(marker_captions_.size()); }
     QString markerLabel(int marker) const;
 

@@ -242,6 +242,36 @@ MainWindow::MainWindow(SessionController& controller, QWidget* parent)
     connect(&controller_, &SessionController::recordingChanged, this,
             [this](bool recording) { recording_indicator_action_->setVisible(recording); });
     connect(&controller_, &SessionController::sessionKept, this, &MainWindow::onSessionKept);
+    connect(&controller_, &SessionController::restingFaceStarted, this, [this](double seconds) {
+        resting_face_action_->setText(tr("Taking resting face…"));
+        statusBar()->showMessage(
+            tr("Taking the resting face over the next %1 s: the person at rest, looking at the "
+               "camera")
+                .arg(seconds, 0, 'f', 0),
+            qRound(seconds * 1000.0) + 1000);
+        updateActions();
+    });
+    connect(&controller_, &SessionController::restingFaceTaken, this,
+            [this](int track, const QString& warning) {
+                resting_face_action_->setText(tr("Resting face (B)"));
+                const QString name = controller_.personName(track);
+                const QString who = name.isEmpty() ? tr("face #%1").arg(track) : name;
+                statusBar()->showMessage(
+                    warning.isEmpty()
+                        ? tr("Resting face of %1 taken; readings are shown relative to it").arg(who)
+                        : tr("Resting face of %1 taken, but %2").arg(who, warning),
+                    3 * kStatusMessageMs);
+                video_view_->setRelativeTracks(controller_.isRelativeToRest()
+                                                   ? controller_.tracksWithRestingFace()
+                                                   : std::vector<int>{});
+                updateActions();
+                setRelativeToRest(true);
+            });
+    connect(&controller_, &SessionController::restingFaceRefused, this, [this](const QString& why) {
+        resting_face_action_->setText(tr("Resting face (B)"));
+        showError(tr("No resting face was taken: %1.").arg(why));
+        updateActions();
+    });
     marker_label_timeout_.setSingleShot(true);
     marker_label_timeout_.setInterval(kMarkerLabelMs);
     connect(&marker_label_timeout_, &QTimer::timeout, this, &MainWindow::endMarkerLabelling);
@@ -426,7 +456,56 @@ void MainWindow::buildSessionToolbar() {
     recording_indicator_->setToolTip(tr("The session's frames are being recorded"));
     recording_indicator_action_ = bar->addWidget(recording_indicator_);
     recording_indicator_action_->setVisible(false);
+
+    bar->addSeparator();
+    resting_face_action_ =
+        bar->addAction(tr("Resting face (B)"), this, [this] { takeRestingFace(); });
+    resting_face_action_->setObjectName(QStringLiteral("takeRestingFace"));
+    resting_face_action_->setShortcut(QKeySequence(Qt::Key_B));
+    resting_face_action_->setToolTip(
+        tr("The next %1 seconds are this person's resting face (the followed person, or the one "
+           "in view; right-click a face to choose). Readings can then be shown relative to how "
+           "they look at rest. Refused, with the reason, with no face, two faces, or an "
+           "expression.")
+            .arg(SessionController::kRestingFaceSeconds, 0, 'f', 0));
+    relative_to_rest_action_ = bar->addAction(tr("Relative to rest"));
+    relative_to_rest_action_->setObjectName(QStringLiteral("relativeToRest"));
+    relative_to_rest_action_->setCheckable(true);
+    relative_to_rest_action_->setToolTip(
+        tr("Show each person's readings relative to their resting face (people without one "
+           "stay as read; the caption says \"vs rest\"). The session keeps the raw readings; "
+           "its exports carry both."));
+    connect(relative_to_rest_action_, &QAction::toggled, this,
+            [this](bool on) { setRelativeToRest(on); });
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+}
+
+void MainWindow::takeRestingFace(std::optional<int> track) {
+    if (!track)
+        track = controller_.followedTrack();
+    if (!controller_.takeRestingFace(track)) {
+        statusBar()->showMessage(controller_.hasClassifier()
+                                     ? tr("Start a session to take a resting face")
+                                     : tr("A resting face needs an emotion model"),
+                                 kStatusMessageMs);
+    }
+}
+
+void MainWindow::setRelativeToRest(bool relative) {
+    if (relative_to_rest_action_->isChecked() != relative) {
+        relative_to_rest_action_->setChecked(relative);  // comes back here through toggled
+        return;
+    }
+    if (controller_.isRelativeToRest() == relative)
+        return;
+    controller_.setRelativeToRest(relative);
+    video_view_->setRelativeTracks(relative ? controller_.tracksWithRestingFace()
+                                            : std::vector<int>{});
+    if (controller_.isRunning()) {
+        for (auto* timeline : timelines())
+            timeline->markShownAs(controller_.sessionSeconds(),
+                                  relative ? tr("vs resting face") : tr("as read"));
+    }
 }
 
 void MainWindow::setMarkerLabels(const QStringList& labels) {
@@ -816,6 +895,7 @@ void MainWindow::onSessionStarted(const QString& description) {
     video_view_->clear();
     video_view_->setLabels(controller_.labels());
     live_markers_.clear();
+    setRelativeToRest(false);  // a new session's people have no resting face yet
     timeline_->startSession(controller_.labels());
     syncPeople();
     moment_list_->clear();
@@ -924,6 +1004,12 @@ QMenu* MainWindow::faceMenu(int track) {
             controller_.setPersonName(track, typed);
     });
     menu->addSeparator();
+    if (!excluded && controller_.isRunning() && controller_.hasClassifier()) {
+        menu->addAction(tr("Resting face: the next %1 s")
+                            .arg(SessionController::kRestingFaceSeconds, 0, 'f', 0),
+                        this, [this, track] { takeRestingFace(track); });
+        menu->addSeparator();
+    }
     if (excluded) {
         menu->addAction(tr("Include again"), this,
                         [this, track] { controller_.setTrackExcluded(track, false); });
@@ -964,6 +1050,9 @@ void MainWindow::updateActions() {
     record_action_->setEnabled(!running && controller_.isKeeping());
     if (!controller_.isKeeping())
         record_action_->setToolTip(tr("Sessions are not kept (--no-keep): nothing to record into"));
+    resting_face_action_->setEnabled(running && controller_.hasClassifier() &&
+                                     !controller_.isTakingRestingFace());
+    relative_to_rest_action_->setEnabled(!controller_.tracksWithRestingFace().empty());
 }
 
 }  // namespace emotrace::ui

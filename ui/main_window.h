@@ -75,6 +75,12 @@ class MainWindow : public QMainWindow {
     void restoreSettings(const QSettings& settings);
     void saveSettings(QSettings& settings) const;
     void setSmoothingSeconds(double seconds);  // the box, and through it the controller
+    // Resting faces (docs/baseline.md): B or the button takes the followed person's (or the one
+    // in view) over the next seconds; the switch shows readings relative to it.
+    void takeRestingFace(std::optional<int> track = std::nullopt);
+    void setRelativeToRest(bool relative);
+    QAction* restingFaceAction() const { return resting_face_action_; }
+    QAction* relativeToRestAction() const { return relative_to_rest_action_; }
 
     // For tests and screenshots.
     QString errorText() const;
@@ -153,6 +159,8 @@ class MainWindow : public QMainWindow {
     QAction* marker_action_ = nullptr;
     QComboBox* marker_label_ = nullptr;
     QAction* record_action_ = nullptr;
+    QAction* resting_face_action_ = nullptr;
+    QAction* relative_to_rest_action_ = nullptr;
     QLabel* recording_indicator_ = nullptr;
     QAction* recording_indicator_action_ = nullptr;
     int labelling_marker_ = -1;  // the marker whose label is being typed; -1: none

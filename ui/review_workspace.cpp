@@ -203,6 +203,8 @@ void ReviewWorkspace::buildActions() {
             [this] { addMarkerAtCurrentTime(); });
     add_key(QStringLiteral("toggleExclusion"), QKeySequence(Qt::Key_E),
             [this] { toggleExclusion(); });
+    add_key(QStringLiteral("takeRestingFace"), QKeySequence(Qt::Key_B),
+            [this] { takeRestingFace(player_->currentSeconds()); });
     add_key(QStringLiteral("playPause"), QKeySequence(Qt::Key_Space),
             [this] { player_->togglePlay(); });
     add_key(QStringLiteral("stepBack"), QKeySequence(Qt::Key_Comma),
@@ -253,6 +255,7 @@ QWidget* ReviewWorkspace::buildTimelineArea() {
     emotion_checks_layout_ = new QHBoxLayout;
     header->addLayout(emotion_checks_layout_);
     header->addStretch();
+    header->addWidget(buildRestingFaceControls());
     header->addWidget(smoothing_kind_);
     header->addWidget(smoothing_seconds_);
     header->addWidget(fit);
@@ -330,7 +333,8 @@ void ReviewWorkspace::showFrame(std::int64_t frame, double seconds, const cv::Ma
     current_image_ = image.clone();  // the player reuses its buffer for the next frame
     const auto index = static_cast<std::size_t>(frame);
     const FrameRecord none{frame, seconds * 1000.0, {}};
-    video_->showFrame(current_image_, index < frames_.size() ? frames_[index] : none, track_);
+    const auto& shown = shownFrames();
+    video_->showFrame(current_image_, index < shown.size() ? shown[index] : none, track_);
     timeline_->setPlayhead(seconds);
 }
 
@@ -433,6 +437,7 @@ void ReviewWorkspace::refreshViews() {
     refreshSummary();
     refreshTitle();
     refreshMoments();
+    refreshRestingFaceControls();
     if (!current_image_.empty())  // the frame on show may have just been analysed
         showFrame(current_frame_, player_->secondsOfFrame(current_frame_), current_image_);
 }
@@ -491,12 +496,12 @@ void ReviewWorkspace::refreshTitle() {
 }
 
 void ReviewWorkspace::refreshSeries() {
-    timeline_->setSeries(smooth(trackSeries(frames_, track_), smoothing_));
+    timeline_->setSeries(smooth(trackSeries(shownFrames(), track_), smoothing_));
     timeline_->setLowQualityStretches(lowQualityStretches(frames_, track_));
 }
 
 void ReviewWorkspace::refreshSummary() {
-    summary_->setStatistics(sessionStatistics(frames_, labels(), track_, markers_,
+    summary_->setStatistics(sessionStatistics(shownFrames(), labels(), track_, markers_,
                                               summaryWindowSeconds(sessionSeconds()), {},
                                               summary_->lowQualityReadings()));
 }

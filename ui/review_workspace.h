@@ -99,6 +99,17 @@ class ReviewWorkspace : public QMainWindow {
     bool dismissMoment(int number);
     bool restoreMoment(int number);
 
+    // Resting faces (review_workspace_rest.cpp, docs/baseline.md): the chosen track's resting
+    // face taken over [start, start + length) seconds of the session and stored with it;
+    // false, with the reason shown (no face, two faces, an expression, too few readings), when
+    // refused. On success the readings are shown relative to it.
+    bool takeRestingFace(double start_seconds, double length_seconds = 3.0);
+    // The switch: the timeline, overlay, summary, timeline export and report show readings
+    // relative to each person's resting face (people without one stay as read), or as read.
+    void setRelativeToRest(bool relative);
+    bool isRelativeToRest() const { return relative_to_rest_; }
+    const std::vector<StoredBaseline>& restingFaces() const { return baselines_; }
+
     // Exports of the open session; false (with the reason shown) on failure.
     bool exportTimeline(const std::filesystem::path& file);  // .png or .pdf
     bool exportReport(const std::filesystem::path& pdf);
@@ -172,6 +183,12 @@ class ReviewWorkspace : public QMainWindow {
     void refreshMoments();     // recomputes the list when the readings or sensitivity changed
     void cutNextThumbnails();
     QString momentState(const Moment& moment) const;
+    // review_workspace_rest.cpp.
+    QWidget* buildRestingFaceControls();
+    void loadRestingFaces();  // the open session's stored baselines
+    void refreshRestingFaceControls();
+    // The readings as shown: relative to the resting faces when the switch is on, else frames_.
+    const std::vector<FrameRecord>& shownFrames();
     // review_workspace_exports.cpp.
     void exportWithDialog(const QString& title, const QString& filter, const QString& suffix,
                           const std::function<bool(const std::filesystem::path&)>& write);
@@ -181,6 +198,12 @@ class ReviewWorkspace : public QMainWindow {
     std::optional<SessionInfo> session_;
     std::vector<Person> people_;  // named live, by track
     std::vector<FrameRecord> frames_;
+    std::vector<StoredBaseline> baselines_;  // the open session's resting faces, by track
+    bool relative_to_rest_ = false;
+    // frames_ relative to baselines_, for the first relative_frames_of_ of frames_ (analysis
+    // batches add frames; a new baseline empties it).
+    std::vector<FrameRecord> relative_frames_;
+    std::size_t relative_frames_of_ = 0;
     std::vector<Marker> markers_;
     int track_ = -1;
     Smoothing smoothing_;
@@ -215,6 +238,8 @@ class ReviewWorkspace : public QMainWindow {
     std::vector<QCheckBox*> emotion_checks_;
     QComboBox* smoothing_kind_ = nullptr;
     QDoubleSpinBox* smoothing_seconds_ = nullptr;
+    QCheckBox* relative_to_rest_check_ = nullptr;
+    QPushButton* take_resting_face_ = nullptr;
 };
 
 }  // namespace emotrace::ui

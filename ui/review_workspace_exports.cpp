@@ -32,29 +32,39 @@ bool ReviewWorkspace::runExport(const QString& what, const std::filesystem::path
 }
 
 bool ReviewWorkspace::exportTimeline(const std::filesystem::path& file) {
-    return runExport(tr("Timeline"), file,
-                     [&] { saveTimeline(file, *session_, frames_, markers_, track_, smoothing_); });
+    return runExport(tr("Timeline"), file, [&] {
+        saveTimeline(file, *session_, shownFrames(), markers_, track_, smoothing_);
+    });
 }
 
 bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
     return runExport(tr("Report"), pdf, [&] {
-        saveSessionReport(pdf, *session_, frames_, markers_, track_,
+        saveSessionReport(pdf, *session_, shownFrames(), markers_, track_,
                           {live_moments_, moment_decisions_}, summary_->lowQualityReadings());
     });
 }
 
 bool ReviewWorkspace::exportFramesCsv(const std::filesystem::path& csv) {
-    return runExport(tr("Frames"), csv,
-                     [&] { writeSessionCsv(csv, session_->setup.labels, frames_); });
+    return runExport(tr("Frames"), csv, [&] {
+        writeSessionCsv(csv, session_->setup.labels, frames_, kOwnerOnlyFileMode,
+                        baselinesByTrack(baselines_));
+    });
 }
 
 bool ReviewWorkspace::exportSessionJson(const std::filesystem::path& json) {
     return runExport(tr("Session"), json, [&] {
-        const auto statistics = sessionStatistics(frames_, labels(), track_, markers_,
-                                                  summaryWindowSeconds(sessionSeconds()), {},
-                                                  summary_->lowQualityReadings());
-        writeSessionJson(json, *session_, markers_, statistics, track_, kOwnerOnlyFileMode,
-                         people_);
+        const auto statistics_of = [&](const std::vector<FrameRecord>& frames) {
+            return sessionStatistics(frames, labels(), track_, markers_,
+                                     summaryWindowSeconds(sessionSeconds()), {},
+                                     summary_->lowQualityReadings());
+        };
+        // Both ways, whichever the switch shows: as read, and relative to the resting face.
+        RestingFacesExport resting_faces{baselines_, std::nullopt};
+        const auto baselines = baselinesByTrack(baselines_);
+        if (baselines.contains(track_))
+            resting_faces.relative_statistics = statistics_of(relativeToRest(frames_, baselines));
+        writeSessionJson(json, *session_, markers_, statistics_of(frames_), track_,
+                         kOwnerOnlyFileMode, people_, resting_faces);
     });
 }
 

@@ -103,6 +103,7 @@ bool ReviewWorkspace::showSession(std::int64_t session_id) {
         frames_ = store_->frames(session_id);
         markers_ = store_->markers(session_id);
         people_ = store_->people(session_id);
+        loadRestingFaces();
         moments_.clear();  // recomputed by refreshViews
         loadMomentRecords();
     } catch (const std::exception& error) {

@@ -395,9 +395,15 @@ bool SessionController::start(std::unique_ptr<FrameSource> source,
                                                                    keeping_.options.tracks)
                               : nullptr;
         last_result_ms_ = 0.0;
+        resting_faces_.clear();
+        taking_rest_.reset();
+        if (rest_from_first_seconds_ > 0.0 && classifier_)
+            taking_rest_ = RestingFaceTaking{std::nullopt, 0.0, rest_from_first_seconds_, {}};
         pipeline_->start();
         figures_timer_.start();
         emit sessionStarted(description);
+        if (taking_rest_)
+            emit restingFaceStarted(taking_rest_->seconds);
         emit recordingChanged(isRecording());
         checkWriter();  // a store or a recording that could not start is said at once
         return true;
@@ -443,7 +449,9 @@ void SessionController::deliverResult(std::uint64_t session, FrameResult result)
     last_result_ms_ = result.timestamp_ms;
     findMoments(result);  // on the raw reading, as the stored readings review finds them in
     leaveOutExcluded(result);
+    collectRestingFace(result);
     smoother_.smooth(result);
+    showRelativeToRest(result);
     emit resultReady(result);
 }
 
@@ -460,6 +468,8 @@ void SessionController::endSession(const QString& error) {
     pipeline_.reset();
     figures_timer_.stop();
     checkSourcePaused();
+    if (taking_rest_)
+        finishRestingFace();  // with what the session gave; kept before the writer closes
     if (finder_) {
         LiveMomentFinder::Update ended;
         ended.closed = finder_->finish();

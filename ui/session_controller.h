@@ -29,6 +29,7 @@
 #include "emotrace/live_moments.h"
 #include "emotrace/live_session_writer.h"
 #include "emotrace/live_smoothing.h"
+#include "emotrace/neutral_baseline.h"
 #include "emotrace/pipeline.h"
 #include "live_figures.h"
 
@@ -125,6 +126,25 @@ class SessionController : public QObject {
     // The kept session of the running session, or of the last one; nullopt when none was kept.
     std::optional<std::int64_t> keptSessionId() const;
 
+    // Resting faces (session_controller_rest.cpp, docs/baseline.md). The next `seconds` of
+    // readings of `track` (nullopt: the one person in view) are taken as that person's resting
+    // face, kept with the session; restingFaceTaken or restingFaceRefused says how it went once
+    // they have passed (or the session ended). False, and nothing starts, when no session runs
+    // or there is no model.
+    bool takeRestingFace(std::optional<int> track, double seconds = kRestingFaceSeconds);
+    bool isTakingRestingFace() const { return taking_rest_.has_value(); }
+    // Every session's first `seconds` become the resting face of the person in view (0: off).
+    // Takes effect at the next start. Throws std::invalid_argument for a negative time.
+    void setRestingFaceFromFirstSeconds(double seconds);
+    double restingFaceFromFirstSeconds() const { return rest_from_first_seconds_; }
+    // The switch: resultReady carries each person's readings relative to their resting face
+    // (people without one as read). What is kept in the store is always the raw reading.
+    void setRelativeToRest(bool relative) { relative_to_rest_ = relative; }
+    bool isRelativeToRest() const { return relative_to_rest_; }
+    // The tracks of the running (or last) session with a resting face.
+    std::vector<int> tracksWithRestingFace() const;
+    static constexpr double kRestingFaceSeconds = 3.0;
+
     bool isRunning() const { return pipeline_ != nullptr; }
     bool hasClassifier() const { return classifier_ != nullptr; }
     // The model's class names in output order; empty without a model.
@@ -158,6 +178,13 @@ class SessionController : public QObject {
     // The source sends no frames for a reason the user can fix (a minimised call window), and
     // again with an empty text when frames flow again or the session ends.
     void sourcePaused(const QString& why);
+    // A resting face is being taken over the next seconds (the window says "hold still").
+    void restingFaceStarted(double seconds);
+    // A resting face was taken for this track; warning is empty or says what to know (the face
+    // was out of view part of the time).
+    void restingFaceTaken(int track, const QString& warning);
+    // No resting face was taken, and why (no face, two people, an expression, too few readings).
+    void restingFaceRefused(const QString& why);
     // After sessionFinished, when the session was kept.
     void sessionKept(const emotrace::ui::KeptSession& session);
 
@@ -174,6 +201,18 @@ class SessionController : public QObject {
     Person& personOf(int track);
     void keepPerson(int track);
     void leaveOutExcluded(FrameResult& result);
+    // session_controller_rest.cpp.
+    void collectRestingFace(const FrameResult& result);
+    void finishRestingFace();
+    void showRelativeToRest(FrameResult& result) const;
+
+    // A resting face being taken: whose (nullopt: the one in view), over which session time.
+    struct RestingFaceTaking {
+        std::optional<int> track;
+        std::optional<double> start_ms;  // from the first reading after the request
+        double seconds = kRestingFaceSeconds;
+        std::vector<FrameRecord> frames;
+    };
 
     DetectorFactory detectors_;
     std::shared_ptr<EmotionClassifier> classifier_;
@@ -202,6 +241,10 @@ class SessionController : public QObject {
     LiveEmotionSmoother smoother_;  // GUI thread only: results are smoothed as they arrive
     QTimer figures_timer_;
     QString source_paused_;  // what sourcePaused said last
+    std::optional<RestingFaceTaking> taking_rest_;
+    std::map<int, NeutralBaseline> resting_faces_;  // the running (or last) session's, by track
+    double rest_from_first_seconds_ = 0.0;
+    bool relative_to_rest_ = false;
 };
 
 }  // namespace emotrace::ui

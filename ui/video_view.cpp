@@ -187,6 +187,11 @@ void VideoView::contextMenuEvent(QContextMenuEvent* event) {
     QWidget::contextMenuEvent(event);
 }
 
+void VideoView::setRelativeTracks(std::vector<int> tracks) {
+    relative_tracks_ = std::move(tracks);
+    update();
+}
+
 void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
     const QRectF box = frameToWidget(face.box);
     const Person* person = personOf(face.track_id);
@@ -227,6 +232,9 @@ void VideoView::drawFace(QPainter& painter, const FaceResult& face) const {
     QString caption = QStringLiteral("%1 %2%")
                           .arg(QString::fromStdString(labels_[static_cast<std::size_t>(top)]))
                           .arg(qRound(probability * 100.0f));
+    if (std::find(relative_tracks_.begin(), relative_tracks_.end(), face.track_id) !=
+        relative_tracks_.end())
+        caption += tr(" vs rest");
     if (low_quality) {
         const auto& why = face.quality->limited_by;
         caption += why.empty() ? tr(" · low quality")

@@ -43,6 +43,9 @@ class VideoView : public QWidget {
     // faces drawn thick, faces left out drawn grey and dashed with no reading. Replaces
     // setFollowedTrack's single face.
     void setPeople(std::vector<Person> people);
+    // Faces whose readings are shown relative to the person's resting face: their caption says
+    // "vs rest", so a reading is never taken for the raw one.
+    void setRelativeTracks(std::vector<int> tracks);
     // The text on a face's tag ("#2", "client · following", "#3 left out").
     QString tagOf(int track) const;
     // The track of the face under a widget point; nullopt when none is there.
@@ -74,6 +77,7 @@ class VideoView : public QWidget {
     std::vector<FaceResult> faces_;
     QString placeholder_;
     std::vector<Person> people_;
+    std::vector<int> relative_tracks_;
     const Person* personOf(int track) const;
 };
 

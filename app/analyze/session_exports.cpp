@@ -43,10 +43,18 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
     const int track = followed ? info.followed_track : tracks.empty() ? -1 : tracks.front();
     std::vector<std::filesystem::path> written{dir / (stem + ".session.csv"),
                                                dir / (stem + ".session.json")};
-    writeSessionCsv(written[0], info.setup.labels, frames, mode);
+    // Each person's resting face, when one was taken: the CSV and the JSON carry the readings
+    // both as read and relative to it.
+    RestingFacesExport resting_faces{store.baselines(session), std::nullopt};
+    const auto baselines = baselinesByTrack(resting_faces.baselines);
+    writeSessionCsv(written[0], info.setup.labels, frames, mode, baselines);
+    if (baselines.contains(track)) {
+        resting_faces.relative_statistics =
+            sessionStatistics(relativeToRest(frames, baselines), info.setup.labels, track, markers);
+    }
     writeSessionJson(written[1], info, markers,
                      sessionStatistics(frames, info.setup.labels, track, markers), track, mode,
-                     store.people(session));
+                     store.people(session), resting_faces);
 #ifdef EMOTRACE_HAVE_UI
     if (!tracks.empty()) {
         const ui::FigureApplication application;

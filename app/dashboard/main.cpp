@@ -147,6 +147,7 @@ int main(int argc, char* argv[]) {
         [detector = options.detector] { return emotrace::createFaceDetector(detector); },
         std::move(model.classifier));
     controller.setSmoothingSeconds(options.smoothing_seconds);
+    controller.setRestingFaceFromFirstSeconds(options.resting_face_first_seconds);
     controller.setKeeping(sessionKeeping(options, model_info ? &*model_info : nullptr));
     emotrace::ui::MainWindow window(controller);
     if (!model.error.isEmpty())

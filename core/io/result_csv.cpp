@@ -115,6 +115,10 @@ void appendTrack(std::string& out, const FaceResult* face, CsvTrackColumn track)
 
 }  // namespace
 
+std::string probabilityColumnName(const std::string& label) {
+    return columnName(label);
+}
+
 std::string csvHeader(std::span<const std::string> labels, CsvTrackColumn track) {
     std::string header = "frame,timestamp_ms,face,x,y,width,height,detection_confidence";
     for (const auto& label : labels)

@@ -183,6 +183,17 @@ void LiveSessionWriter::setPerson(const Person& person) {
     keepPerson(person);
 }
 
+void LiveSessionWriter::setBaseline(const StoredBaseline& baseline) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!finished_) {
+            pending_.baselines.push_back(baseline);
+            return;
+        }
+    }
+    store_.setBaseline(session_id_, baseline);
+}
+
 void LiveSessionWriter::keepPerson(const Person& person) {
     store_.setPerson(session_id_, person);
     if (person.excluded) {
@@ -371,7 +382,8 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
 
 void LiveSessionWriter::commit(Pending& batch) {
     if (batch.results.empty() && batch.markers.empty() && batch.marker_labels.empty() &&
-        !batch.label && batch.moments.empty() && !batch.followed_track && batch.people.empty())
+        !batch.label && batch.moments.empty() && !batch.followed_track && batch.people.empty() &&
+        batch.baselines.empty())
         return;
     {
         std::lock_guard lock(mutex_);
@@ -424,6 +436,8 @@ void LiveSessionWriter::commit(Pending& batch) {
             store_.keepLiveMoment(session_id_, moment, thumbnail);
         if (batch.followed_track)
             store_.setFollowedTrack(session_id_, *batch.followed_track);
+        for (const auto& baseline : batch.baselines)
+            store_.setBaseline(session_id_, baseline);
         std::lock_guard lock(mutex_);
         kept_ += static_cast<std::int64_t>(records.size());
     } catch (const std::exception& e) {  // StoreError: a full disk, a removed folder, ...

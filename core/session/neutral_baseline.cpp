@@ -84,6 +84,7 @@ BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int tra
                                     const BaselineOptions& options) {
     BaselineAttempt attempt;
     std::vector<std::vector<float>> readings;
+    std::map<int, std::size_t> frames_of_track;
     std::size_t frames_with_face = 0;
     for (const auto& frame : frames) {
         if (track_id < 0 && frame.faces.size() > 1) {
@@ -98,6 +99,7 @@ BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int tra
         if (face == frame.faces.end())
             continue;
         ++frames_with_face;
+        ++frames_of_track[face->track_id];
         if (face->probabilities.size() == labels.size())
             readings.push_back(face->probabilities);
     }
@@ -130,6 +132,13 @@ BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int tra
         attempt.refusal = "the model has no neutral class: a baseline cannot be taken";
         return attempt;
     }
+    attempt.track_id = track_id;
+    if (track_id < 0) {
+        attempt.track_id =
+            std::max_element(frames_of_track.begin(), frames_of_track.end(), [](auto a, auto b) {
+                return a.second < b.second;
+            })->first;
+    }
     const double share = static_cast<double>(frames_with_face) /
                          static_cast<double>(std::max<std::size_t>(frames.size(), 1));
     if (share < options.face_share_warning) {
@@ -137,6 +146,21 @@ BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int tra
             "the face was in view in only " + percent(share) + " of the baseline's frames";
     }
     return attempt;
+}
+
+std::vector<FrameRecord> relativeToRest(std::span<const FrameRecord> frames,
+                                        const BaselinesByTrack& baselines) {
+    std::vector<FrameRecord> relative(frames.begin(), frames.end());
+    if (baselines.empty())
+        return relative;
+    for (auto& frame : relative) {
+        for (auto& face : frame.faces) {
+            const auto baseline = baselines.find(face.track_id);
+            if (baseline != baselines.end() && !face.probabilities.empty())
+                face.probabilities = applyNeutralBaseline(baseline->second, face.probabilities);
+        }
+    }
+    return relative;
 }
 
 }  // namespace emotrace

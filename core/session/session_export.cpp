@@ -3,6 +3,7 @@
 #include "moments_json.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -90,21 +91,51 @@ FrameResult asFrameResult(const FrameRecord& frame) {
 }
 
 std::string sessionCsvHeader(std::span<const std::string> labels) {
-    return csvHeader(labels, CsvTrackColumn::Included);
+    std::string header = csvHeader(labels, CsvTrackColumn::Included);
+    for (const auto& label : labels)
+        header += ",relative_" + probabilityColumnName(label);
+    return header;
 }
 
-std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count) {
-    return csvRows(asFrameResult(frame), label_count, CsvTrackColumn::Included);
+std::string sessionCsvRows(const FrameRecord& frame, std::size_t label_count,
+                           const BaselinesByTrack& baselines) {
+    const std::string rows = csvRows(asFrameResult(frame), label_count, CsvTrackColumn::Included);
+    // csvRows writes one row per face, in order, or one row for a frame without a face.
+    std::string out;
+    out.reserve(rows.size() + 12 * label_count);
+    std::size_t face = 0;
+    std::size_t begin = 0;
+    while (begin < rows.size()) {
+        const std::size_t end = rows.find('\n', begin);
+        out.append(rows, begin, end - begin);
+        const TrackedFace* tracked = face < frame.faces.size() ? &frame.faces[face] : nullptr;
+        const auto baseline = tracked ? baselines.find(tracked->track_id) : baselines.end();
+        if (baseline != baselines.end() && tracked->probabilities.size() == label_count) {
+            for (const float value :
+                 applyNeutralBaseline(baseline->second, tracked->probabilities)) {
+                char cell[24];
+                std::snprintf(cell, sizeof cell, ",%.6f", static_cast<double>(value));
+                out += cell;
+            }
+        } else {
+            out.append(label_count, ',');
+        }
+        out += '\n';
+        ++face;
+        begin = end + 1;
+    }
+    return out;
 }
 
 void writeSessionCsv(const std::filesystem::path& file, const std::vector<std::string>& labels,
-                     std::span<const FrameRecord> frames, unsigned mode) {
+                     std::span<const FrameRecord> frames, unsigned mode,
+                     const BaselinesByTrack& baselines) {
     AtomicFile out(file, mode);
     out.write(sessionCsvHeader(labels) + '\n');
     // A few hundred KiB per write: few system calls, bounded memory for a 2-hour session.
     std::string chunk;
     for (const auto& frame : frames) {
-        chunk += sessionCsvRows(frame, labels.size());
+        chunk += sessionCsvRows(frame, labels.size(), baselines);
         if (chunk.size() > (1u << 18)) {
             out.write(chunk);
             chunk.clear();
@@ -127,11 +158,27 @@ nlohmann::ordered_json peopleJson(std::span<const Person> people) {
     return list;
 }
 
+nlohmann::ordered_json restingFacesJson(const std::vector<std::string>& labels,
+                                        const std::vector<StoredBaseline>& baselines) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& kept : baselines) {
+        nlohmann::ordered_json offsets = nlohmann::ordered_json::object();
+        for (std::size_t i = 0; i < labels.size() && i < kept.baseline.log_offsets.size(); ++i)
+            offsets[labels[i]] = kept.baseline.log_offsets[i];
+        list.push_back({{"track", kept.track_id},
+                        {"start_ms", kept.start_ms},
+                        {"end_ms", kept.end_ms},
+                        {"readings", kept.baseline.frames},
+                        {"log_offsets", offsets}});
+    }
+    return list;
+}
+
 }  // namespace
 
 std::string sessionJson(const SessionInfo& session, std::span<const Marker> markers,
                         const SessionStatistics& statistics, int track_id,
-                        std::span<const Person> people) {
+                        std::span<const Person> people, const RestingFacesExport& resting_faces) {
     const auto& recording = session.recording;
     nlohmann::ordered_json marker_list = nlohmann::ordered_json::array();
     for (const auto& marker : markers) {
@@ -172,14 +219,20 @@ std::string sessionJson(const SessionInfo& session, std::span<const Marker> mark
         {"statistics", statisticsJson(statistics)},
         {"moments", momentsJson(statistics.labels, statistics.moments, statistics.moment_options)},
         {"people", peopleJson(people)},
+        {"resting_faces", restingFacesJson(statistics.labels, resting_faces.baselines)},
+        {"statistics_relative_to_rest", resting_faces.relative_statistics
+                                            ? statisticsJson(*resting_faces.relative_statistics)
+                                            : nlohmann::ordered_json(nullptr)},
     };
     return document.dump(2) + '\n';
 }
 
 void writeSessionJson(const std::filesystem::path& file, const SessionInfo& session,
                       std::span<const Marker> markers, const SessionStatistics& statistics,
-                      int track_id, unsigned mode, std::span<const Person> people) {
-    const std::string text = sessionJson(session, markers, statistics, track_id, people);
+                      int track_id, unsigned mode, std::span<const Person> people,
+                      const RestingFacesExport& resting_faces) {
+    const std::string text =
+        sessionJson(session, markers, statistics, track_id, people, resting_faces);
     AtomicFile out(file, mode);
     out.write(text);
     out.commit();

@@ -586,6 +586,13 @@ void SessionStore::setBaseline(std::int64_t session, const StoredBaseline& store
     transaction.commit();
 }
 
+BaselinesByTrack baselinesByTrack(const std::vector<StoredBaseline>& stored) {
+    BaselinesByTrack by_track;
+    for (const auto& kept : stored)
+        by_track[kept.track_id] = kept.baseline;
+    return by_track;
+}
+
 std::vector<StoredBaseline> SessionStore::baselines(std::int64_t session) const {
     std::lock_guard lock(impl_->mutex);
     SqliteStatement select(*impl_->database,

@@ -150,6 +150,28 @@ TEST(LiveSessionWriter, AMarkersLabelMayFollowItWhileTheSessionRuns) {
     EXPECT_DOUBLE_EQ(markers[0].start_ms, 800.0);
 }
 
+// A resting face taken live is kept with the session; one taken again replaces it, also after
+// the session has ended.
+TEST(LiveSessionWriter, KeepsEachPersonsRestingFace) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionWriter writer(path, cameraFacts(), liveSetup());
+    for (int n = 0; n < 10; ++n)
+        writer.add(reading(n));
+    writer.setBaseline({1, 0.0, 3000.0, {{-1.5, 0.0}, 90}});
+    writer.setBaseline({2, 1000.0, 4000.0, {{0.0, -0.5}, 80}});
+    writer.finish();
+    writer.setBaseline({1, 5000.0, 8000.0, {{-2.0, 0.0}, 88}});
+    const SessionStore store(path);
+    const auto baselines = store.baselines(writer.sessionId());
+    ASSERT_EQ(baselines.size(), 2u);
+    EXPECT_EQ(baselines[0].track_id, 1);
+    EXPECT_DOUBLE_EQ(baselines[0].start_ms, 5000.0) << "the later one replaced the first";
+    EXPECT_EQ(baselines[0].baseline.log_offsets, (std::vector<double>{-2.0, 0.0}));
+    EXPECT_EQ(baselines[1].track_id, 2);
+    EXPECT_EQ(baselines[1].baseline.frames, 80u);
+}
+
 // The bar of issue 20: kill -9 mid-session loses at most the last second of readings, and the
 // session is then listed as ended early.
 TEST(LiveSessionWriter, AKilledSessionKeepsItsReadingsUpToTheLastSecond) {

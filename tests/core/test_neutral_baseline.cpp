@@ -178,3 +178,36 @@ TEST(TakeNeutralBaseline, WarnsWhenTheFaceWasMissingFromMuchOfIt) {
     EXPECT_TRUE(
         takeNeutralBaseline(stretch(30, reading(0.43f, 0.35f, 0.02f)), -1, kLabels).baseline);
 }
+
+TEST(TakeNeutralBaseline, SaysWhoseItIsWhenThePersonInViewWasNotNamed) {
+    // The tracker lost the face once: 20 frames as track 4, then 40 as track 5.
+    auto frames = stretch(20, reading(0.43f, 0.35f, 0.02f), 4);
+    for (auto& frame : stretch(40, reading(0.43f, 0.35f, 0.02f), 5))
+        frames.push_back(frame);
+    const auto attempt = takeNeutralBaseline(frames, -1, kLabels);
+    ASSERT_TRUE(attempt.baseline) << attempt.refusal;
+    EXPECT_EQ(attempt.track_id, 5) << "the track seen in most of the frames";
+    EXPECT_EQ(takeNeutralBaseline(frames, 4, kLabels).track_id, 4);
+    EXPECT_EQ(takeNeutralBaseline(stretch(3, reading(0.43f, 0.35f, 0.02f)), -1, kLabels).track_id,
+              -1)
+        << "refused: nobody's";
+}
+
+TEST(RelativeToRest, ChangesOnlyTheReadingsOfPeopleWithABaseline) {
+    const auto resting = reading(0.43f, 0.35f, 0.02f);
+    const auto baseline = fitNeutralBaseline(std::vector(20, resting), kLabels);
+    ASSERT_TRUE(baseline);
+    const std::vector<FrameRecord> frames = {
+        frameWith(0.0, {{1, resting}, {2, resting}}), frameWith(0.04, {}),
+        frameWith(0.08, {{1, {}}}),  // a face without a reading (no model)
+    };
+    const auto relative = relativeToRest(frames, {{1, *baseline}});
+    ASSERT_EQ(relative.size(), frames.size());
+    EXPECT_EQ(top(relative[0].faces[0].probabilities), kNeutral) << "track 1, relative to rest";
+    EXPECT_EQ(relative[0].faces[0].probabilities, applyNeutralBaseline(*baseline, resting));
+    EXPECT_EQ(relative[0].faces[1].probabilities, resting) << "track 2 has no baseline";
+    EXPECT_TRUE(relative[1].faces.empty());
+    EXPECT_TRUE(relative[2].faces[0].probabilities.empty());
+    EXPECT_EQ(relative[0].timestamp_ms, frames[0].timestamp_ms);
+    EXPECT_EQ(relativeToRest(frames, {})[0].faces[0].probabilities, resting);
+}

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -74,13 +75,35 @@ TEST(SessionCsv, TinySessionHasTheDocumentedColumnsPlusTrack) {
     EXPECT_EQ(fileText(dir / "s1.session.csv"),
               "frame,timestamp_ms,face,x,y,width,height,detection_confidence,p_happy,p_very_sad,"
               "track,quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,brightness,"
-              "clipped_share,quality_limited_by\n"
-              "0,0.000,0,10.0,20.0,30.0,40.0,0.900000,0.250000,0.750000,3,,,,,,,,,\n"
-              "0,0.000,1,100.5,50.0,20.0,20.0,0.500000,,,7,,,,,,,,,\n"
-              "1,33.333,-1,,,,,,,,,,,,,,,,,\n"
+              "clipped_share,quality_limited_by,relative_p_happy,relative_p_very_sad\n"
+              "0,0.000,0,10.0,20.0,30.0,40.0,0.900000,0.250000,0.750000,3,,,,,,,,,,,\n"
+              "0,0.000,1,100.5,50.0,20.0,20.0,0.500000,,,7,,,,,,,,,,,\n"
+              "1,33.333,-1,,,,,,,,,,,,,,,,,,,\n"
               "2,66.667,0,12.0,21.0,30.0,40.0,0.875000,1.000000,0.000000,3,0.300,,,,30.0,12.0,"
-              "40.0,0.000,blurred\n");
+              "40.0,0.000,blurred,,\n");
     EXPECT_FALSE(hasTemporaryFiles(dir.path()));
+}
+
+TEST(SessionCsv, ReadingsOfAPersonWithARestingFaceAreAlsoWrittenRelativeToIt) {
+    test::TempDir dir;
+    const std::vector<std::string> labels = {"neutral", "sad"};
+    // Track 3 rests at sad 0.75: its baseline takes sad down by ln(0.75/0.25) + ln 7.
+    const auto baseline = fitNeutralBaseline(std::vector(10, std::vector{0.25f, 0.75f}), labels);
+    ASSERT_TRUE(baseline);
+    writeSessionCsv(dir / "s1.session.csv", labels, tinySession(), kOwnerOnlyFileMode,
+                    {{3, *baseline}});
+    std::ifstream in(dir / "s1.session.csv");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    ASSERT_EQ(lines.size(), 5u);
+    EXPECT_TRUE(lines[0].ends_with(",quality_limited_by,relative_p_neutral,relative_p_sad"))
+        << lines[0];
+    // At rest it reads neutral 7/8 relative to itself; frame 2's (1, 0) stays (1, 0).
+    EXPECT_TRUE(lines[1].ends_with(",3,,,,,,,,,,0.875000,0.125000")) << lines[1];
+    EXPECT_TRUE(lines[2].ends_with(",7,,,,,,,,,,,")) << "track 7 has no reading: " << lines[2];
+    EXPECT_TRUE(lines[3].ends_with(",,")) << lines[3];
+    EXPECT_TRUE(lines[4].ends_with(",blurred,1.000000,0.000000")) << lines[4];
 }
 
 TEST(SessionCsv, WrongProbabilityCountIsRejected) {
@@ -173,6 +196,37 @@ TEST(SessionJson, CarriesRecordingSetupMarkersStatisticsAndTheDisclaimer) {
     ASSERT_EQ(stats["windows"].size(), 1u);
     EXPECT_EQ(stats["windows"][0]["dominant"], "happy");
     EXPECT_NEAR(stats["windows"][0]["valence"].get<double>(), (0.6 - 0.2) / 2, 1e-6);
+}
+
+TEST(SessionJson, CarriesTheRestingFacesAndTheStatisticsRelativeToThem) {
+    auto info = completeSession();
+    info.setup.labels = {"neutral", "sad"};
+    const std::vector<FrameRecord> frames = {
+        {0, 0.0, {{1, cv::Rect2f(0, 0, 10, 10), 0.9f, true, {0.25f, 0.75f}}}},
+        {1, 40.0, {{1, cv::Rect2f(0, 0, 10, 10), 0.9f, true, {0.25f, 0.75f}}}},
+    };
+    const auto baseline =
+        fitNeutralBaseline(std::vector(10, std::vector{0.25f, 0.75f}), info.setup.labels);
+    ASSERT_TRUE(baseline);
+    const RestingFacesExport resting{{{1, 0.0, 3000.0, *baseline}},
+                                     sessionStatistics(relativeToRest(frames, {{1, *baseline}}),
+                                                       info.setup.labels, 1, {}, 60.0)};
+    const auto statistics = sessionStatistics(frames, info.setup.labels, 1, {}, 60.0);
+    const auto json = nlohmann::json::parse(sessionJson(info, {}, statistics, 1, {}, resting));
+    ASSERT_EQ(json["resting_faces"].size(), 1u);
+    EXPECT_EQ(json["resting_faces"][0]["track"], 1);
+    EXPECT_EQ(json["resting_faces"][0]["end_ms"], 3000.0);
+    EXPECT_EQ(json["resting_faces"][0]["readings"], 10);
+    EXPECT_EQ(json["resting_faces"][0]["log_offsets"]["neutral"], 0.0);
+    EXPECT_NEAR(json["resting_faces"][0]["log_offsets"]["sad"].get<double>(),
+                -std::log(3.0) - std::log(7.0), 1e-5);
+    EXPECT_NEAR(json["statistics"]["mean_probability"]["sad"].get<double>(), 0.75, 1e-6)
+        << "the statistics as read stay";
+    EXPECT_NEAR(json["statistics_relative_to_rest"]["mean_probability"]["neutral"].get<double>(),
+                0.875, 1e-5);
+    const auto without = nlohmann::json::parse(sessionJson(info, {}, statistics, 1));
+    EXPECT_TRUE(without["resting_faces"].empty());
+    EXPECT_TRUE(without["statistics_relative_to_rest"].is_null());
 }
 
 // Two seconds of calm, a second of a clear sad face on track 1, then calm: one moment, listed

@@ -150,6 +150,60 @@ TEST(MainWindow, PlaysAVideoFileUntilItEnds) {
     EXPECT_TRUE(window.errorText().isEmpty());
 }
 
+// A resting face from the toolbar (B): refused with the reason in the banner when the face
+// shows an expression; taken otherwise, and then the switch is on and offered.
+class ReadingClassifier : public EmotionClassifier {
+  public:
+    explicit ReadingClassifier(std::vector<float> reading) : reading_(std::move(reading)) {
+        info_.labels = {"neutral", "sad", "happy"};
+    }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        return std::vector<std::vector<float>>(faces.size(), reading_);
+    }
+
+  private:
+    ModelInfo info_;
+    std::vector<float> reading_;
+};
+
+TEST(MainWindow, TheRestingFaceButtonTakesOneOrSaysWhyNot) {
+    test::TempDir dir;
+    const auto video = dir / "call.avi";
+    test::writeTestVideo(video, 150, 30.0, {64, 48});
+    for (const bool smiling : {true, false}) {
+        SessionController controller(
+            [] { return std::make_unique<test::FixedFaceDetector>(); },
+            std::make_unique<ReadingClassifier>(smiling ? std::vector{0.1f, 0.1f, 0.8f}
+                                                        : std::vector{0.4f, 0.5f, 0.1f}));
+        MainWindow window(controller);
+        window.show();
+        SessionWatch watch(controller);
+        EXPECT_FALSE(window.restingFaceAction()->isEnabled()) << "no session yet";
+        chooseVideo(window, video);
+        ASSERT_TRUE(window.startSession()) << window.errorText().toStdString();
+        ASSERT_TRUE(waitUntil([&] { return watch.results > 0; }));
+        ASSERT_TRUE(window.restingFaceAction()->isEnabled());
+        EXPECT_FALSE(window.relativeToRestAction()->isEnabled()) << "nothing to be relative to";
+        window.restingFaceAction()->trigger();
+        EXPECT_FALSE(window.restingFaceAction()->isEnabled()) << "while it is being taken";
+        ASSERT_TRUE(waitUntil([&] { return watch.finished; }, std::chrono::seconds(60)));
+        if (smiling) {
+            EXPECT_TRUE(window.errorText().contains(
+                "No resting face was taken: the face shows happy (80 % on average)"))
+                << window.errorText().toStdString();
+            EXPECT_FALSE(window.relativeToRestAction()->isEnabled());
+        } else {
+            EXPECT_TRUE(window.errorText().isEmpty()) << window.errorText().toStdString();
+            EXPECT_TRUE(window.relativeToRestAction()->isEnabled());
+            EXPECT_TRUE(window.relativeToRestAction()->isChecked()) << "switched on once taken";
+            EXPECT_TRUE(controller.isRelativeToRest());
+            window.relativeToRestAction()->trigger();
+            EXPECT_FALSE(controller.isRelativeToRest()) << "and off again";
+        }
+    }
+}
+
 }  // namespace
 }  // namespace emotrace::ui
 

@@ -10,6 +10,7 @@
 #include <QTest>
 #include <QTreeWidget>
 #include <qcustomplot.h>
+#include <nlohmann/json.hpp>
 
 #include "moment_list.h"
 #include "review_markers.h"
@@ -174,9 +175,9 @@ TEST_F(ReviewWorkspaceTest, ExportsWriteTheOpenSession) {
     std::ifstream csv(folder / "frames.csv");
     std::string header;
     std::getline(csv, header);
-    EXPECT_TRUE(
-        header.ends_with(",track,quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,"
-                         "brightness,clipped_share,quality_limited_by"))
+    EXPECT_NE(header.find(",track,quality,head_roll,head_yaw,head_pitch,face_size_px,sharpness,"
+                          "brightness,clipped_share,quality_limited_by,relative_p_angry,"),
+              std::string::npos)
         << header;
     ASSERT_TRUE(workspace.exportSessionJson(folder / "session.json"));
     EXPECT_GT(std::filesystem::file_size(folder / "session.json"), 0u);
@@ -186,6 +187,84 @@ TEST_F(ReviewWorkspaceTest, ExportsWriteTheOpenSession) {
     EXPECT_FALSE(workspace.exportReport(folder / "missing-folder" / "report.pdf"));
     EXPECT_TRUE(workspace.errorText().contains("missing-folder"))
         << workspace.errorText().toStdString();
+}
+
+// The value the timeline plots for emotion `label` nearest to `seconds`.
+double plotted(ReviewWorkspace& workspace, int label, double seconds) {
+    const auto* data = workspace.timeline()->plot()->graph(label)->data().data();
+    const auto at = data->findBegin(seconds, false);
+    return at == data->constEnd() ? std::nan("") : at->value;
+}
+
+TEST_F(ReviewWorkspaceTest, ARestingFaceTakenInReviewIsKeptAndReadingsAreShownBothWays) {
+    constexpr int kNeutral = 5;
+    constexpr int kSad = 6;
+    std::int64_t resting_session = 0;
+    {
+        // Track 1 rests reading a little sad (sad 45 %, neutral 40 %) for 3 s, then smiles.
+        SessionStore store(stored.store);
+        auto facts = store.session(stored.id).recording;
+        facts.content_hash = "resting-face";
+        resting_session = store.createSession(facts, store.session(stored.id).setup);
+        std::vector<FrameRecord> frames;
+        for (int i = 0; i < test::kReviewFrames; ++i) {
+            TrackedFace face;
+            face.track_id = 1;
+            face.box = cv::Rect2f(8, 8, 24, 24);
+            face.probabilities.assign(8, 0.025f);
+            face.probabilities[kNeutral] = i < 30 ? 0.4f : 0.1f;
+            face.probabilities[kSad] = i < 30 ? 0.45f : 0.05f;
+            face.probabilities[4] = i < 30 ? 0.0f : 0.7f;  // happy
+            frames.push_back({i, i * 1000.0 / test::kReviewFps, {face}});
+        }
+        store.appendFrames(resting_session, frames);
+        store.setState(resting_session, AnalysisState::Complete);
+    }
+    ReviewWorkspace workspace(setup());
+    ASSERT_TRUE(workspace.openSession(stored.id));
+    // The first session's track 1 is smiling in its first seconds: refused, with the reason.
+    EXPECT_FALSE(workspace.takeRestingFace(0.0, 2.0));
+    EXPECT_TRUE(workspace.errorText().contains("the face shows happy (70 % on average)"))
+        << workspace.errorText().toStdString();
+    EXPECT_TRUE(workspace.restingFaces().empty());
+
+    ASSERT_TRUE(workspace.openSession(resting_session)) << workspace.errorText().toStdString();
+    EXPECT_FALSE(workspace.isRelativeToRest());
+    EXPECT_GT(plotted(workspace, kSad, 1.0), plotted(workspace, kNeutral, 1.0)) << "as read";
+    ASSERT_TRUE(workspace.takeRestingFace(0.0, 2.0)) << workspace.errorText().toStdString();
+    ASSERT_EQ(workspace.restingFaces().size(), 1u);
+    EXPECT_EQ(workspace.restingFaces()[0].track_id, 1);
+    EXPECT_DOUBLE_EQ(workspace.restingFaces()[0].end_ms, 2000.0);
+    EXPECT_EQ(SessionStore(stored.store).baselines(resting_session).size(), 1u) << "kept";
+    EXPECT_TRUE(workspace.isRelativeToRest()) << "shown relative to it once taken";
+    EXPECT_GT(plotted(workspace, kNeutral, 1.0), 0.6) << "the resting face reads neutral";
+    EXPECT_LT(plotted(workspace, kSad, 1.0), 0.1);
+    EXPECT_GT(plotted(workspace, 4, 4.0), 0.5) << "the smile still reads happy";
+    workspace.setRelativeToRest(false);
+    EXPECT_NEAR(plotted(workspace, kSad, 1.0), 0.45, 1e-6) << "the switch shows it as read";
+
+    // The exports carry both, whichever way the workspace shows it.
+    ASSERT_TRUE(workspace.exportFramesCsv(folder / "rest.csv"));
+    std::ifstream csv(folder / "rest.csv");
+    std::string header;
+    std::string first_row;
+    std::getline(csv, header);
+    std::getline(csv, first_row);
+    EXPECT_TRUE(header.ends_with(",relative_p_sad,relative_p_surprise")) << header;
+    EXPECT_EQ(std::count(first_row.begin(), first_row.end(), ','),
+              std::count(header.begin(), header.end(), ','));
+    EXPECT_FALSE(first_row.ends_with(",,,,,,,,")) << "track 1's relative readings: " << first_row;
+    ASSERT_TRUE(workspace.exportSessionJson(folder / "rest.json"));
+    std::ifstream json_file(folder / "rest.json");
+    const auto json = nlohmann::json::parse(json_file);
+    ASSERT_EQ(json["resting_faces"].size(), 1u);
+    EXPECT_GT(json["statistics_relative_to_rest"]["mean_probability"]["neutral"].get<double>(),
+              json["statistics"]["mean_probability"]["neutral"].get<double>());
+
+    // Reopened, the resting face is there.
+    ReviewWorkspace again(setup());
+    ASSERT_TRUE(again.openSession(resting_session));
+    EXPECT_EQ(again.restingFaces().size(), 1u);
 }
 
 TEST_F(ReviewWorkspaceTest, AMovedRecordingIsRelocated) {

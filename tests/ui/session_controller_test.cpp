@@ -425,5 +425,130 @@ TEST(SessionController, TwoSessionsOnOneStoreAtOnceAreBothKept) {
     EXPECT_EQ(store.session(second_kept.kept[0].id).frames_stored, second_results.results);
 }
 
+// Resting faces (issue 21, part 3).
+
+// Reads every face as a resting face that looks a little sad: neutral 45 %, sad 55 % (or, with
+// `smiling`, a clear smile the baseline must refuse).
+class RestingClassifier : public EmotionClassifier {
+  public:
+    explicit RestingClassifier(bool smiling = false) : smiling_(smiling) {
+        info_.labels = {"neutral", "sad", "happy"};
+    }
+    const ModelInfo& info() const override { return info_; }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        const std::vector<float> reading =
+            smiling_ ? std::vector{0.15f, 0.05f, 0.8f} : std::vector{0.45f, 0.5f, 0.05f};
+        return std::vector<std::vector<float>>(faces.size(), reading);
+    }
+
+  private:
+    ModelInfo info_;
+    bool smiling_;
+};
+
+struct RestingFaceRecorder {
+    explicit RestingFaceRecorder(SessionController& controller) {
+        QObject::connect(&controller, &SessionController::restingFaceStarted,
+                         [this](double seconds) { started.push_back(seconds); });
+        QObject::connect(&controller, &SessionController::restingFaceTaken,
+                         [this](int track, const QString&) { taken.push_back(track); });
+        QObject::connect(&controller, &SessionController::restingFaceRefused,
+                         [this](const QString& why) { refused.push_back(why); });
+    }
+    std::vector<double> started;
+    std::vector<int> taken;
+    std::vector<QString> refused;
+};
+
+TEST(SessionController, ARestingFaceIsTakenKeptAndReadingsCanBeShownRelativeToIt) {
+    test::TempDir dir;
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), std::make_unique<RestingClassifier>());
+    controller.setSmoothingSeconds(0.0);
+    auto keeping = keepingIn(dir / "sessions.sqlite");
+    keeping.setup.labels = {"neutral", "sad", "happy"};
+    controller.setKeeping(keeping);
+    Recorder recorder(controller);
+    KeptRecorder kept(controller);
+    RestingFaceRecorder rest(controller);
+    EXPECT_FALSE(controller.takeRestingFace(std::nullopt)) << "no session runs";
+    ASSERT_TRUE(controller.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.frames = 300}, destroyed)));
+    ASSERT_TRUE(waitUntil([&] { return recorder.results >= 10; }));
+    ASSERT_TRUE(controller.takeRestingFace(std::nullopt, 1.0));
+    EXPECT_TRUE(controller.isTakingRestingFace());
+    ASSERT_TRUE(waitUntil([&] { return !rest.taken.empty() || !rest.refused.empty(); }));
+    ASSERT_EQ(rest.taken.size(), 1u) << (rest.refused.empty() ? "" : rest.refused[0].toStdString());
+    EXPECT_EQ(rest.started, (std::vector<double>{1.0}));
+    const int track = rest.taken[0];
+    EXPECT_GE(track, 0);
+    EXPECT_EQ(controller.tracksWithRestingFace(), (std::vector<int>{track}));
+    EXPECT_EQ(recorder.last.faces.at(0).probabilities[1], 0.5f) << "shown as read until switched";
+
+    controller.setRelativeToRest(true);
+    const int switched_at = recorder.results;
+    ASSERT_TRUE(waitUntil([&] { return recorder.results > switched_at + 2; }));
+    const auto& shown = recorder.last.faces.at(0).probabilities;
+    ASSERT_EQ(shown.size(), 3u);
+    // Sad stood ln(0.5/0.45) above neutral at rest: taken down to ln 7 below it.
+    EXPECT_NEAR(shown[1] / shown[0], 1.0 / 7.0, 1e-4);
+    EXPECT_GT(shown[0], 0.75f) << "the resting face reads neutral relative to itself";
+    EXPECT_FLOAT_EQ(shown[2] / shown[0], 0.05f / 0.45f) << "what rest does not show is kept";
+
+    ASSERT_TRUE(waitUntil([&] { return !recorder.finished_errors.empty(); }));
+    ASSERT_EQ(kept.kept.size(), 1u);
+    const SessionStore store(dir / "sessions.sqlite");
+    const auto baselines = store.baselines(kept.kept[0].id);
+    ASSERT_EQ(baselines.size(), 1u);
+    EXPECT_EQ(baselines[0].track_id, track);
+    EXPECT_NEAR(baselines[0].end_ms - baselines[0].start_ms, 1000.0, 1e-6);
+    EXPECT_GE(baselines[0].baseline.frames, 5u);
+    const auto frames = store.frames(kept.kept[0].id);
+    ASSERT_FALSE(frames.empty());
+    EXPECT_EQ(frames.back().faces.at(0).probabilities, (std::vector<float>{0.45f, 0.5f, 0.05f}))
+        << "the store keeps the raw readings";
+}
+
+TEST(SessionController, AClearExpressionIsRefusedAsARestingFaceWithTheReason) {
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), std::make_unique<RestingClassifier>(true));
+    Recorder recorder(controller);
+    RestingFaceRecorder rest(controller);
+    ASSERT_TRUE(controller.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.frames = 200}, destroyed)));
+    ASSERT_TRUE(controller.takeRestingFace(std::nullopt, 0.5));
+    ASSERT_TRUE(waitUntil([&] { return !rest.taken.empty() || !rest.refused.empty(); }));
+    ASSERT_EQ(rest.refused.size(), 1u);
+    EXPECT_TRUE(rest.refused[0].contains("the face shows happy (80 % on average)"))
+        << rest.refused[0].toStdString();
+    EXPECT_TRUE(controller.tracksWithRestingFace().empty());
+    controller.stop();
+}
+
+TEST(SessionController, TheFirstSecondsOfEachSessionCanBeTheRestingFace) {
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    SessionController controller(fixedDetector(), std::make_unique<RestingClassifier>());
+    EXPECT_THROW(controller.setRestingFaceFromFirstSeconds(-1.0), std::invalid_argument);
+    controller.setRestingFaceFromFirstSeconds(0.5);
+    Recorder recorder(controller);
+    RestingFaceRecorder rest(controller);
+    for (int session = 0; session < 2; ++session) {
+        ASSERT_TRUE(controller.start(
+            std::make_unique<FakeSource>(FakeSource::Options{.frames = 100}, destroyed)));
+        ASSERT_TRUE(waitUntil([&] { return !recorder.finished_errors.empty(); }));
+        recorder.finished_errors.clear();
+        ASSERT_EQ(rest.taken.size(), static_cast<std::size_t>(session + 1))
+            << "each session takes its own";
+    }
+    EXPECT_TRUE(rest.refused.empty());
+
+    SessionController no_model(fixedDetector(), nullptr);
+    Recorder no_model_results(no_model);
+    ASSERT_TRUE(no_model.start(
+        std::make_unique<FakeSource>(FakeSource::Options{.frames = 100}, destroyed)));
+    EXPECT_FALSE(no_model.takeRestingFace(std::nullopt)) << "without a model nothing is read";
+    no_model.stop();
+}
+
 }  // namespace
 }  // namespace emotrace::ui

@@ -18,6 +18,10 @@ namespace emotrace {
 // The session CSV (session_export.h) has the face's track after the probabilities.
 enum class CsvTrackColumn { Omitted, Included };
 
+// A probability's column: p_<label>, with characters other than letters, digits and '_' in the
+// label replaced by '_'.
+std::string probabilityColumnName(const std::string& label);
+
 // "frame,timestamp_ms,face,x,y,width,height,detection_confidence" then p_<label> per label,
 // with characters other than letters, digits and '_' in a label replaced by '_', then `track`
 // when included, then the reading quality: "quality,head_roll,head_yaw,head_pitch,face_size_px,

@@ -87,6 +87,9 @@ class LiveSessionWriter {
     // own self-view) has none of their readings kept: those kept already are removed, and
     // later ones are not written, until they are included again.
     void setPerson(const Person& person);
+    // A person's resting face (neutral_baseline.h), over a stretch of session time, kept with
+    // the next batch; a later one for the same track replaces it.
+    void setBaseline(const StoredBaseline& baseline);
     // After finish() these write to the store at once (the label can be typed afterwards);
     // they then throw StoreError when it fails.
 
@@ -117,6 +120,7 @@ class LiveSessionWriter {
         std::optional<int> followed_track;
         // What was said of people, each with the number of readings handed over before it.
         std::vector<std::pair<std::size_t, Person>> people;
+        std::vector<StoredBaseline> baselines;
     };
 
     void writeLoop(std::stop_token stop);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,6 +46,9 @@ struct BaselineOptions {
 // Taking a baseline over a stretch of a session: the baseline, or why not.
 struct BaselineAttempt {
     std::optional<NeutralBaseline> baseline;
+    // Whose it is: the track asked for, or with -1 the one person in view (the track seen in
+    // most of the frames, when the tracker lost and found the face again); -1 when refused.
+    int track_id = -1;
     std::string refusal;  // why there is no baseline; empty when there is one
     std::string warning;  // taken, but with this to say; may be empty
 };
@@ -71,5 +75,13 @@ std::optional<NeutralBaseline> fitNeutralBaseline(std::span<const std::vector<fl
 // whose length differs from the baseline's is returned as it is.
 std::vector<float> applyNeutralBaseline(const NeutralBaseline& baseline,
                                         std::span<const float> probabilities);
+
+// Each person's baseline, by track id.
+using BaselinesByTrack = std::map<int, NeutralBaseline>;
+
+// The frames with every reading of a person who has a baseline made relative to it; the faces
+// of people without one, and faces without probabilities, are copied as they are.
+std::vector<FrameRecord> relativeToRest(std::span<const FrameRecord> frames,
+                                        const BaselinesByTrack& baselines);
 
 }  // namespace emotrace

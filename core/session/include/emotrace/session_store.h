@@ -115,6 +115,9 @@ struct StoredBaseline {
     NeutralBaseline baseline{};
 };
 
+// The stored baselines as applyNeutralBaseline wants them: each track's offsets.
+BaselinesByTrack baselinesByTrack(const std::vector<StoredBaseline>& stored);
+
 struct SessionInfo {
     std::int64_t id = 0;
     RecordingFacts recording;
