@@ -166,11 +166,13 @@ void EmotionTimeline::markShownAs(double seconds, const QString& how) {
     line->setPen(QPen(grey, 1.2, Qt::DotLine));
     auto* caption = new QCPItemText(plot_);
     caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    caption->position->setCoords(seconds, 1.0);
-    caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    // Near the top, below the markers' captions, on white so the lines never hide it.
+    caption->position->setCoords(seconds, 0.08);
+    caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     caption->setColor(grey);
+    caption->setBrush(QColor(255, 255, 255, 220));
     caption->setClipToAxisRect(true);
-    caption->setPadding(QMargins(3, 0, 3, 14));  // above the moments' bars along the bottom
+    caption->setPadding(QMargins(3, 1, 3, 1));
     caption->setText(how);
     scheduleReplot();
 }

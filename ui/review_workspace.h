@@ -106,6 +106,7 @@ class ReviewWorkspace : public QMainWindow {
     bool takeRestingFace(double start_seconds, double length_seconds = 3.0);
     // The switch: the timeline, overlay, summary, timeline export and report show readings
     // relative to each person's resting face (people without one stay as read), or as read.
+    // A session with a resting face opens with it on.
     void setRelativeToRest(bool relative);
     bool isRelativeToRest() const { return relative_to_rest_; }
     const std::vector<StoredBaseline>& restingFaces() const { return baselines_; }

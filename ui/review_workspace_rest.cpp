@@ -41,6 +41,8 @@ void ReviewWorkspace::loadRestingFaces() {
         session_ && store_ ? store_->baselines(session_->id) : std::vector<StoredBaseline>{};
     relative_frames_.clear();
     relative_frames_of_ = 0;
+    // A resting face was taken to see readings relative to it: a session with one opens so.
+    relative_to_rest_ = !baselines_.empty();
 }
 
 void ReviewWorkspace::refreshRestingFaceControls() {

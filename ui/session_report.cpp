@@ -293,7 +293,8 @@ void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
                        int track_id, const ReportMomentRecords& moment_records,
-                       LowQualityReadings low_quality, unsigned mode) {
+                       LowQualityReadings low_quality, unsigned mode,
+                       const std::optional<StoredBaseline>& relative_to) {
     AtomicFile out(pdf, mode);
     const double seconds = sessionSeconds(session);
     const auto statistics = sessionStatistics(frames, session.setup.labels, track_id, markers,
@@ -350,6 +351,17 @@ void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& sess
     body += QStringLiteral("<p style='font-size:large'><b>%1</b></p>")
                 .arg(QString::fromUtf8(kDecisionSupportStatement));
     body += QObject::tr("<h2>Session</h2>") + factsTable(session);
+    if (relative_to) {
+        body += QObject::tr(
+                    "<p><b>Readings relative to this person's resting face</b>, taken at "
+                    "%1–%2 s of the session over %3 readings: the emotions their resting face "
+                    "showed are taken down by a fixed amount, so the figures show how they "
+                    "differ from how they look at rest. The session's exports carry the "
+                    "readings as read as well.</p>")
+                    .arg(relative_to->start_ms / 1000.0, 0, 'f', 1)
+                    .arg(relative_to->end_ms / 1000.0, 0, 'f', 1)
+                    .arg(relative_to->baseline.frames);
+    }
     body += QObject::tr("<h2>Emotions over time (face #%1)</h2>").arg(track_id);
     body += QObject::tr(
                 "<p>%1 Smoothed with a centred moving average over %2 s (the raw readings "

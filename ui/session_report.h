@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -51,11 +52,13 @@ void saveTimeline(const std::filesystem::path& file, const SessionInfo& session,
 // the file when it cannot be written.
 // Its pages: the facts, the smoothed timeline with the dominant-emotion strip under it and the
 // moments and markers on it, the distribution, the valence trend, the markers, and a page of
-// the track's moments (default sensitivity) with the face at each peak.
+// the track's moments (default sensitivity) with the face at each peak. With `relative_to`, the
+// frames are the track's readings relative to that resting face, and the report says so.
 void saveSessionReport(const std::filesystem::path& pdf, const SessionInfo& session,
                        std::span<const FrameRecord> frames, std::span<const Marker> markers,
                        int track_id, const ReportMomentRecords& moment_records = {},
                        LowQualityReadings low_quality = LowQualityReadings::Counted,
-                       unsigned mode = kOwnerOnlyFileMode);
+                       unsigned mode = kOwnerOnlyFileMode,
+                       const std::optional<StoredBaseline>& relative_to = std::nullopt);
 
 }  // namespace emotrace::ui

@@ -265,6 +265,7 @@ TEST_F(ReviewWorkspaceTest, ARestingFaceTakenInReviewIsKeptAndReadingsAreShownBo
     ReviewWorkspace again(setup());
     ASSERT_TRUE(again.openSession(resting_session));
     EXPECT_EQ(again.restingFaces().size(), 1u);
+    EXPECT_TRUE(again.isRelativeToRest()) << "a session with a resting face opens relative to it";
 }
 
 TEST_F(ReviewWorkspaceTest, AMovedRecordingIsRelocated) {
