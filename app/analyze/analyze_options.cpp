@@ -92,6 +92,13 @@ void declareOptions(CLI::App& app, AnalyzeOptions& options, Given& given) {
                    "with the dashboard, VIDEO_STEM.timeline.png/.pdf and VIDEO_STEM.report.pdf")
         ->type_name("DIR")
         ->excludes(no_store);
+    app.add_option("--resting-face-first", options.resting_face_first_seconds,
+                   "with the store: take each session's first SECONDS as the resting face of the "
+                   "person its exports describe (docs/baseline.md), unless one was taken before; "
+                   "the exports then carry the readings relative to it too (default 0: off)")
+        ->type_name("SECONDS")
+        ->check(CLI::NonNegativeNumber)
+        ->excludes(no_store);
     app.add_flag("--wait", options.wait_for_other_analysis,
                  "when another emotrace is analysing the same video into the same store, wait "
                  "for it to finish (default: exit at once with status 8)")

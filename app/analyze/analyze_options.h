@@ -43,6 +43,9 @@ struct AnalyzeOptions {
     std::optional<std::filesystem::path> store;
     int detect_every = 5;  // store only: detector on every n-th frame, tracked in between
     std::optional<std::filesystem::path> export_dir;
+    // Store only: each session's first N seconds as the resting face of its client (the track
+    // the exports describe), unless one was taken before; 0: off.
+    double resting_face_first_seconds = 0.0;
     // Another process analysing the same recording into the store: wait for it (true) or exit
     // with kExitBusy at once, writing nothing.
     bool wait_for_other_analysis = false;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "emotrace/error.h"
+#include "emotrace/neutral_baseline.h"
 #include "emotrace/session_export.h"
 #include "emotrace/session_statistics.h"
 #ifdef EMOTRACE_HAVE_UI
@@ -27,6 +28,42 @@ void createFolder(const std::filesystem::path& dir) {
 
 }  // namespace
 
+int exportedTrack(const SessionInfo& info, const std::vector<FrameRecord>& frames) {
+    const auto tracks = tracksByPresence(frames);
+    const bool followed =
+        info.followed_track >= 0 &&
+        std::find(tracks.begin(), tracks.end(), info.followed_track) != tracks.end();
+    return followed ? info.followed_track : tracks.empty() ? -1 : tracks.front();
+}
+
+bool takeRestingFaceFromStart(SessionStore& store, std::int64_t session, double seconds,
+                              std::ostream& err, const std::string& prefix) {
+    const SessionInfo info = store.session(session);
+    const std::vector<FrameRecord> frames = store.frames(session);
+    const int track = exportedTrack(info, frames);
+    const auto kept = store.baselines(session);
+    if (track < 0 || info.setup.labels.empty() ||
+        std::any_of(kept.begin(), kept.end(),
+                    [track](const StoredBaseline& b) { return b.track_id == track; }))
+        return false;  // no face or no model: nothing to take; one taken before stays
+    const double end_ms = seconds * 1000.0;
+    const auto end = std::find_if(frames.begin(), frames.end(), [end_ms](const FrameRecord& f) {
+        return f.timestamp_ms >= end_ms;
+    });
+    const auto attempt =
+        takeNeutralBaseline(std::span(frames.begin(), end), track, info.setup.labels);
+    if (!attempt.baseline) {
+        err << prefix << "no resting face taken from the first " << seconds << " s of "
+            << info.recording.path << ": " << attempt.refusal << '\n';
+        return false;
+    }
+    store.setBaseline(session, {track, 0.0, end_ms, *attempt.baseline});
+    err << prefix << "resting face of face #" << track << " taken from the first " << seconds
+        << " s of " << info.recording.path
+        << (attempt.warning.empty() ? "" : " (" + attempt.warning + ")") << '\n';
+    return true;
+}
+
 void writeSessionExports(const SessionStore& store, std::int64_t session,
                          const std::filesystem::path& dir, const std::string& stem, unsigned mode,
                          std::ostream& err, const std::string& prefix) {
@@ -34,13 +71,8 @@ void writeSessionExports(const SessionStore& store, std::int64_t session,
     const SessionInfo info = store.session(session);
     const std::vector<FrameRecord> frames = store.frames(session);
     const std::vector<Marker> markers = store.markers(session);
-    // The person followed live when one was chosen; else the track in most frames (in a
-    // therapy recording with one camera on the client, the client).
     const auto tracks = tracksByPresence(frames);
-    const bool followed =
-        info.followed_track >= 0 &&
-        std::find(tracks.begin(), tracks.end(), info.followed_track) != tracks.end();
-    const int track = followed ? info.followed_track : tracks.empty() ? -1 : tracks.front();
+    const int track = exportedTrack(info, frames);
     std::vector<std::filesystem::path> written{dir / (stem + ".session.csv"),
                                                dir / (stem + ".session.json")};
     // Each person's resting face, when one was taken: the CSV and the JSON carry the readings

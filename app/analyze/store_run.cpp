@@ -199,6 +199,8 @@ int analyseOne(SessionStore& store, Models& models, const AnalyzeOptions& option
             err << kPrefix << summary.error << '\n';
         }
     }
+    if (options.resting_face_first_seconds > 0.0 && summary.exit_status == kExitOk)
+        takeRestingFaceFromStart(store, session.id, options.resting_face_first_seconds, err);
     SessionAggregator aggregate(setup.labels);
     writeStoredFrames(store, session.id, csv, aggregate);
     writeExports(store, session.id, options, job, summary, err);

@@ -178,6 +178,42 @@ TEST(AnalyzeCommand, TheShippedModelFindsTheGrinInD0AsAMoment) {
     EXPECT_EQ(summary["moments"]["rule"]["spread_factor"], 3.0);
 }
 
+// --resting-face-first: d14's calm face, which the shipped model reads as a little happy at
+// rest (docs/baseline.md), gets its first 3 s as resting face; the exports then carry both.
+TEST(AnalyzeCommand, TheFirstSecondsCanBeTheRestingFaceAndTheExportsCarryBoth) {
+    const auto clip = test::sharedData("videos/liveportrait_d14.mp4");
+    if (!clip)
+        EMOTRACE_SKIP_WITHOUT_DATA("videos/liveportrait_d14.mp4");
+    test::TempDir dir;
+    const auto model =
+        std::filesystem::path(EMOTRACE_SOURCE_DIR) / "models" / "emotrace-resnet18.pt";
+    const auto store = (dir / "s.sqlite").string();
+    const auto too_short = runAnalyze(
+        dir.path(), {clip->string(), "--model", model.string(), "--store", store,
+                     "--resting-face-first", "0.1", "--no-progress", "--json", "a.json"});
+    ASSERT_EQ(too_short.exit_code, 0) << too_short.err;
+    EXPECT_NE(too_short.err.find("no resting face taken from the first 0.1 s of"),
+              std::string::npos)
+        << too_short.err;
+    EXPECT_NE(too_short.err.find("take it for longer"), std::string::npos) << too_short.err;
+
+    const auto run = runAnalyze(dir.path(), {clip->string(), "--model", model.string(), "--store",
+                                             store, "--resting-face-first", "3", "--export",
+                                             "exports", "--no-progress", "--json", "b.json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_NE(run.err.find("resting face of face #"), std::string::npos) << run.err;
+    const auto session = readJson(dir / "exports" / "liveportrait_d14.session.json");
+    ASSERT_EQ(session["resting_faces"].size(), 1u) << session["resting_faces"].dump();
+    EXPECT_EQ(session["resting_faces"][0]["track"], session["track"]);
+    EXPECT_EQ(session["resting_faces"][0]["end_ms"], 3000.0);
+    EXPECT_GT(session["statistics_relative_to_rest"]["mean_probability"]["neutral"].get<double>(),
+              session["statistics"]["mean_probability"]["neutral"].get<double>());
+    const auto rows = lines(readFile(dir / "exports" / "liveportrait_d14.session.csv"));
+    ASSERT_GT(rows.size(), 100u);
+    EXPECT_NE(rows[0].find(",relative_p_neutral,"), std::string::npos) << rows[0];
+    EXPECT_FALSE(rows[100].ends_with(",,,,,,,,")) << "relative readings: " << rows[100];
+}
+
 TEST(AnalyzeCommand, MissingVideoExitsWith3NamingTheFile) {
     test::TempDir dir;
     const auto run = runAnalyze(dir.path(), {"no-such-session.mp4"});
@@ -261,8 +297,8 @@ TEST(AnalyzeCommand, VersionAndHelpNameEveryOption) {
     const auto help = runAnalyze(dir.path(), {"--help"});
     for (const char* option :
          {"--model", "--no-model", "--detector", "--csv", "--json", "--store", "--no-store",
-          "--detect-every", "--export", "--wait", "--output-mode", "--threads", "--no-progress",
-          "--version", "--help"}) {
+          "--detect-every", "--export", "--resting-face-first", "--wait", "--output-mode",
+          "--threads", "--no-progress", "--version", "--help"}) {
         EXPECT_NE(help.out.find(option), std::string::npos) << option;
     }
 }
