@@ -202,6 +202,37 @@ void ReviewTimeline::setLowQualityStretches(
     replot();
 }
 
+void ReviewTimeline::setRestingFaceStretch(std::optional<std::pair<double, double>> stretch_ms) {
+    for (int i = plot_->itemCount() - 1; i >= 0; --i) {
+        if (plot_->item(i)->property("resting_face").toBool())
+            plot_->removeItem(i);
+    }
+    has_resting_face_ = stretch_ms.has_value();
+    if (stretch_ms) {
+        const QColor green(46, 160, 67);
+        auto* span = new QCPItemRect(plot_);
+        span->setProperty("resting_face", true);
+        span->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        span->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        span->topLeft->setCoords(stretch_ms->first / 1000.0, 0.0);
+        span->bottomRight->setCoords(stretch_ms->second / 1000.0, 1.0);
+        span->setPen(Qt::NoPen);
+        span->setBrush(QColor(green.red(), green.green(), green.blue(), 40));
+        span->setLayer(QStringLiteral("background"));
+        auto* caption = new QCPItemText(plot_);
+        caption->setProperty("resting_face", true);
+        caption->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        caption->position->setCoords(stretch_ms->first / 1000.0, 0.08);
+        caption->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        caption->setColor(green.darker(140));
+        caption->setBrush(QColor(255, 255, 255, 200));
+        caption->setPadding(QMargins(3, 1, 3, 1));
+        caption->setClipToAxisRect(true);
+        caption->setText(tr("resting face"));
+    }
+    replot();
+}
+
 void ReviewTimeline::setMoments(const std::vector<std::pair<Moment, QColor>>& moments) {
     for (int i = plot_->itemCount() - 1; i >= 0; --i) {
         if (plot_->item(i)->property("moment").toBool())

@@ -59,6 +59,10 @@ class ReviewTimeline : public QWidget {
     // behind the lines, so a reader weighs those stretches less.
     void setLowQualityStretches(const std::vector<std::pair<double, double>>& stretches_ms);
     int lowQualityStretchCount() const { return low_quality_count_; }
+    // The stretch the chosen person's resting face was taken over (docs/baseline.md): a light
+    // green band captioned "resting face"; nullopt removes it.
+    void setRestingFaceStretch(std::optional<std::pair<double, double>> stretch_ms);
+    bool hasRestingFaceStretch() const { return has_resting_face_; }
     // The moments of the track shown: bars in their emotions' colours along the bottom.
     void setMoments(const std::vector<std::pair<Moment, QColor>>& moments);
     int momentCount() const { return moment_count_; }
@@ -83,6 +87,7 @@ class ReviewTimeline : public QWidget {
     QCPItemStraightLine* playhead_line_;
     double playhead_s_ = 0.0;
     int low_quality_count_ = 0;
+    bool has_resting_face_ = false;
     double duration_s_ = 0.0;
     std::vector<bool> visible_;
     // Press position of a left click, to tell a click (seek) from a drag (pan).

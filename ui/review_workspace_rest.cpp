@@ -9,6 +9,7 @@
 
 #include "emotrace/neutral_baseline.h"
 #include "review_player.h"
+#include "review_timeline.h"
 #include "review_video_view.h"
 #include "review_workspace.h"
 
@@ -66,6 +67,9 @@ void ReviewWorkspace::refreshRestingFaceControls() {
             relative_tracks.push_back(kept.track_id);
     }
     video_->setRelativeTracks(std::move(relative_tracks));
+    timeline_->setRestingFaceStretch(own == baselines_.end()
+                                         ? std::nullopt
+                                         : std::optional(std::pair(own->start_ms, own->end_ms)));
 }
 
 const std::vector<FrameRecord>& ReviewWorkspace::shownFrames() {

@@ -237,6 +237,7 @@ TEST_F(ReviewWorkspaceTest, ARestingFaceTakenInReviewIsKeptAndReadingsAreShownBo
     EXPECT_DOUBLE_EQ(workspace.restingFaces()[0].end_ms, 2000.0);
     EXPECT_EQ(SessionStore(stored.store).baselines(resting_session).size(), 1u) << "kept";
     EXPECT_TRUE(workspace.isRelativeToRest()) << "shown relative to it once taken";
+    EXPECT_TRUE(workspace.timeline()->hasRestingFaceStretch()) << "its stretch is marked";
     EXPECT_GT(plotted(workspace, kNeutral, 1.0), 0.6) << "the resting face reads neutral";
     EXPECT_LT(plotted(workspace, kSad, 1.0), 0.1);
     EXPECT_GT(plotted(workspace, 4, 4.0), 0.5) << "the smile still reads happy";
