@@ -2,6 +2,7 @@
 // with checkpoints every epoch (Ctrl-C saves one; --resume continues exactly), a per-epoch CSV
 // log, the best epoch saved as a model file the dashboard loads, and a test-split report.
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -35,6 +36,7 @@ struct TrainCommand {
     std::filesystem::path out;
     bool test = true;
     int folds = 0;
+    std::string folds_over = "all";  // all | ckplus
 };
 
 constexpr const char* kDescription =
@@ -55,6 +57,13 @@ void declareOptions(CLI::App& app, TrainCommand& c) {
                    "folds grouped by subject, DIR/fold-N per fold, and accuracy / macro-F1 per "
                    "fold with mean +- std (DIR/folds.csv)")
         ->check(CLI::Range(2, 100));
+    app.add_option("--folds-over", c.folds_over,
+                   "with --folds and --dataset combined: all (default: FER-2013 and CK+ pooled "
+                   "into the folds) or ckplus (only CK+'s subjects rotate through the test folds; "
+                   "FER-2013's training and validation parts are in every fold's training and "
+                   "validation, its test part is not used): contempt by subject, as the model "
+                   "card reports it")
+        ->check(CLI::IsMember({"all", "ckplus"}));
     addDataOptions(app, c.data);
     addTrainOptions(app, c.setup);
 }
@@ -88,11 +97,29 @@ int runFolds(TrainCommand& command, const PreparedData& data, const std::string&
     Dataset all = data.train;
     for (const auto* part : {&data.validation, &data.test})
         all.items.insert(all.items.end(), part->items.begin(), part->items.end());
+    train::FoldsBeside beside;
+    if (command.folds_over == "ckplus") {
+        // CK+ frames carry their subject as group; FER-2013's images have none.
+        const auto has_subject = [](const LabeledImage& item) { return !item.group.empty(); };
+        std::erase_if(all.items, [&](const LabeledImage& item) { return !has_subject(item); });
+        beside.training.labels = beside.validation.labels = all.labels;
+        for (const auto& item : data.train.items) {
+            if (!has_subject(item))
+                beside.training.items.push_back(item);
+        }
+        for (const auto& item : data.validation.items) {
+            if (!has_subject(item))
+                beside.validation.items.push_back(item);
+        }
+        std::cerr << "folds over CK+: " << all.items.size() << " frames rotate; "
+                  << beside.training.items.size() << " FER-2013 training and "
+                  << beside.validation.items.size() << " validation images are in every fold\n";
+    }
     command.setup.train.out_dir = command.out;
     command.setup.train.description = data.description + ", pooled for " +
                                       std::to_string(command.folds) +
                                       "-fold cross-validation; command: " + command_line;
-    const auto result = crossValidate(all, command.folds, command.setup, std::cerr);
+    const auto result = crossValidate(all, command.folds, command.setup, std::cerr, beside);
     if (result.interrupted) {
         std::cerr << "interrupted: continue with the same command (folds resume)\n";
         return 130;
@@ -101,6 +128,11 @@ int runFolds(TrainCommand& command, const PreparedData& data, const std::string&
               << ": accuracy " << formatPercentMeanStd(result.accuracy) << " %, macro-F1 "
               << formatPercentMeanStd(result.macro_f1) << " % (mean \u00b1 std across folds; "
               << (command.out / "folds.csv").string() << ")\n";
+    for (std::size_t c = 0; c < result.labels.size() && c < result.class_f1.size(); ++c) {
+        if (!std::isnan(result.class_f1[c].mean))
+            std::cout << "  F1 " << result.labels[c] << ": "
+                      << formatPercentMeanStd(result.class_f1[c]) << " %\n";
+    }
     return 0;
 }
 
@@ -111,6 +143,8 @@ int run(int argc, char** argv) {
     if (parseToolArguments(app, argc, argv))
         return 0;
     const std::string command_line = commandLine("emotrace-train", argc, argv);
+    if (command.folds_over != "all" && (command.folds == 0 || command.data.dataset != "combined"))
+        throw UsageError("--folds-over ckplus needs --folds K and --dataset combined");
     if (command.folds > 0 && command.data.ckplus_repeat > 1)
         throw UsageError(
             "--ckplus-repeat and --folds do not go together: the pooled folds would hold a "

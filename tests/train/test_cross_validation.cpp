@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -36,7 +37,50 @@ TEST(CrossValidation, TrainsEveryFoldAndSummarisesMeanAndStd) {
     std::ifstream csv(dir / "folds.csv");
     std::string header;
     std::getline(csv, header);
-    EXPECT_EQ(header, "fold,test_accuracy,test_macro_f1,best_epoch");
+    std::string expected = "fold,test_accuracy,test_macro_f1,best_epoch";
+    for (const auto& label : data.labels)
+        expected += ",f1_" + label;
+    EXPECT_EQ(header, expected);
+    for (const auto& fold : result.folds)
+        EXPECT_EQ(fold.class_f1.size(), data.labels.size());
+    ASSERT_EQ(result.class_f1.size(), data.labels.size());
+}
+
+// --folds-over ckplus: what is beside the folds trains in every fold, and only the folded
+// data is tested. A class that only the data beside holds is absent from every fold's test.
+TEST(CrossValidation, DataBesideTheFoldsTrainsInEveryFoldAndIsNeverTested) {
+    auto folded = test::stripesDataset(20, 2);
+    for (std::size_t i = 0; i < folded.items.size(); ++i)
+        folded.items[i].group = "S" + std::to_string(i / 2);
+    FoldsBeside beside;
+    beside.training = test::stripesDataset(10, 2);
+    beside.validation = test::stripesDataset(4, 2);
+    // Give the data beside a third class the folds never hold.
+    folded.labels.push_back("third");
+    beside.training.labels = beside.validation.labels = folded.labels;
+    for (auto& item : beside.training.items)
+        item.label = 2;
+    test::TempDir dir;
+    TrainSetup setup;
+    setup.train.model = "mycnn_v1";
+    setup.train.epochs = 1;
+    setup.train.batch_size = 8;
+    setup.train.threads = 1;
+    setup.train.show_progress = false;
+    setup.train.out_dir = dir.path();
+    std::ostringstream log;
+    const auto result = crossValidate(folded, 2, setup, log, beside);
+    ASSERT_EQ(result.folds.size(), 2u);
+    ASSERT_EQ(result.class_f1.size(), 3u);
+    for (const auto& fold : result.folds) {
+        ASSERT_EQ(fold.class_f1.size(), 3u);
+        EXPECT_FALSE(std::isnan(fold.class_f1[0])) << "the folded classes are tested";
+    }
+    std::ifstream csv(dir / "folds.csv");
+    std::string header;
+    std::getline(csv, header);
+    EXPECT_EQ(header, "fold,test_accuracy,test_macro_f1,best_epoch,f1_" + folded.labels[0] +
+                          ",f1_" + folded.labels[1] + ",f1_third");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
 #include <vector>
 
 #include "emotrace/dataset.h"
@@ -17,19 +18,35 @@ struct FoldResult {
     double accuracy = 0.0;
     double macro_f1 = 0.0;
     int best_epoch = 0;
+    // Each label's F1 on the fold's test part; NaN for a label absent from it (neither in the
+    // truth nor predicted), so that means over folds count only folds that hold the class.
+    std::vector<double> class_f1{};
 };
 
 struct CrossValidationResult {
+    std::vector<std::string> labels;
     std::vector<FoldResult> folds;
     MeanStd accuracy;
     MeanStd macro_f1;
+    std::vector<MeanStd> class_f1;  // per label, over the folds where it was present
     bool interrupted = false;
+};
+
+// Data that stays out of the rotation: in every fold's training (and validation) part as it is.
+// `emotrace-train --dataset combined --folds K --folds-over ckplus` keeps FER-2013's training and
+// validation parts here, so that only CK+'s subjects rotate through the test folds.
+struct FoldsBeside {
+    Dataset training;
+    Dataset validation;
 };
 
 // Trains setup.train.model once per fold into setup.train.out_dir/fold-K (resuming what is
 // there), balancing and augmenting only the fold's training part, and evaluates the best model
-// on the fold's test part. Writes out_dir/folds.csv. Throws as train() and the split do.
+// on the fold's test part. Writes out_dir/folds.csv: accuracy, macro-F1 and best epoch per fold,
+// then each label's F1 (f1_<label>), with mean and std rows. `beside` is added to every fold's
+// training and validation parts; the test parts are folds of `all` alone. Throws as train() and
+// the split do.
 CrossValidationResult crossValidate(const Dataset& all, int folds, const TrainSetup& setup,
-                                    std::ostream& log);
+                                    std::ostream& log, const FoldsBeside& beside = {});
 
 }  // namespace emotrace::train
