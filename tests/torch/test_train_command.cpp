@@ -3,6 +3,7 @@
 // each refusal with its exit code and a message that names what was expected and what was found.
 #ifdef EMOTRACE_TRAIN_BIN
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -294,12 +295,26 @@ TEST_F(TrainCommand, FoldsTrainOneRunPerFoldOnAnImageFolder) {
     }
     const auto folds = lines(readFile(dir_ / "folds" / "folds.csv"));
     ASSERT_EQ(folds.size(), 5u) << readFile(dir_ / "folds" / "folds.csv");
-    EXPECT_EQ(folds[0], "fold,test_accuracy,test_macro_f1,best_epoch");
+    EXPECT_TRUE(folds[0].starts_with("fold,test_accuracy,test_macro_f1,best_epoch,f1_angry,"))
+        << folds[0];
+    for (const auto& row : folds)
+        EXPECT_EQ(std::count(row.begin(), row.end(), ','),
+                  std::count(folds[0].begin(), folds[0].end(), ','))
+            << row;
     EXPECT_EQ(test::csvCells(folds[1])[0], "1");
     EXPECT_EQ(test::csvCells(folds[2])[0], "2");
     EXPECT_EQ(test::csvCells(folds[3])[0], "mean");
     EXPECT_EQ(test::csvCells(folds[4])[0], "std");
     EXPECT_TRUE(contains(run.out, "2-fold cross-validation of mycnn_v1: accuracy")) << run.out;
+}
+
+TEST_F(TrainCommand, FoldsOverCkplusNeedFoldsAndTheCombinedDataset) {
+    const auto run =
+        runTrain(dir_.path(), {"--dataset", "folder", "--images", images_.string(), "--folds", "2",
+                               "--folds-over", "ckplus", "--out", "x"});
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_TRUE(contains(run.err, "--folds-over ckplus needs --folds K and --dataset combined"))
+        << run.err;
 }
 
 }  // namespace
