@@ -507,6 +507,8 @@ TEST(SessionController, ARestingFaceIsTakenKeptAndReadingsCanBeShownRelativeToIt
     ASSERT_FALSE(frames.empty());
     EXPECT_EQ(frames.back().faces.at(0).probabilities, (std::vector<float>{0.45f, 0.5f, 0.05f}))
         << "the store keeps the raw readings";
+    EXPECT_EQ(frames.back().faces.at(0).track_id, track)
+        << "the stored readings and the stored resting face name the person alike";
 }
 
 TEST(SessionController, AClearExpressionIsRefusedAsARestingFaceWithTheReason) {
