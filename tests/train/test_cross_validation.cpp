@@ -11,18 +11,24 @@
 namespace emotrace::train {
 namespace {
 
-TEST(CrossValidation, TrainsEveryFoldAndSummarisesMeanAndStd) {
-    auto data = test::stripesDataset(20, 2);
-    for (std::size_t i = 0; i < data.items.size(); ++i)
-        data.items[i].group = "S" + std::to_string(i / 2);  // 2 images per "subject"
-    test::TempDir dir;
+// One quick epoch of the smallest network per fold, into `out`.
+TrainSetup oneEpochSetup(const std::filesystem::path& out) {
     TrainSetup setup;
     setup.train.model = "mycnn_v1";
     setup.train.epochs = 1;
     setup.train.batch_size = 8;
     setup.train.threads = 1;
     setup.train.show_progress = false;
-    setup.train.out_dir = dir.path();
+    setup.train.out_dir = out;
+    return setup;
+}
+
+TEST(CrossValidation, TrainsEveryFoldAndSummarisesMeanAndStd) {
+    auto data = test::stripesDataset(20, 2);
+    for (std::size_t i = 0; i < data.items.size(); ++i)
+        data.items[i].group = "S" + std::to_string(i / 2);  // 2 images per "subject"
+    test::TempDir dir;
+    const auto setup = oneEpochSetup(dir.path());
     std::ostringstream log;
     const auto result = crossValidate(data, 3, setup, log);
     ASSERT_EQ(result.folds.size(), 3u);
@@ -61,13 +67,7 @@ TEST(CrossValidation, DataBesideTheFoldsTrainsInEveryFoldAndIsNeverTested) {
     for (auto& item : beside.training.items)
         item.label = 2;
     test::TempDir dir;
-    TrainSetup setup;
-    setup.train.model = "mycnn_v1";
-    setup.train.epochs = 1;
-    setup.train.batch_size = 8;
-    setup.train.threads = 1;
-    setup.train.show_progress = false;
-    setup.train.out_dir = dir.path();
+    const auto setup = oneEpochSetup(dir.path());
     std::ostringstream log;
     const auto result = crossValidate(folded, 2, setup, log, beside);
     ASSERT_EQ(result.folds.size(), 2u);
