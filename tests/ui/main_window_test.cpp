@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSettings>
 
 #include <gtest/gtest.h>
@@ -202,6 +203,37 @@ TEST(MainWindow, TheRestingFaceButtonTakesOneOrSaysWhyNot) {
             EXPECT_FALSE(controller.isRelativeToRest()) << "and off again";
         }
     }
+}
+
+// With two people in a call the therapist names whose resting face it is: a right click on a
+// face offers it for that face.
+TEST(MainWindow, AFacesMenuTakesThatPersonsRestingFace) {
+    test::TempDir dir;
+    const auto video = dir / "call.avi";
+    test::writeTestVideo(video, 150, 30.0, {64, 48});
+    SessionController controller(
+        [] { return std::make_unique<test::FixedFaceDetector>(); },
+        std::make_unique<ReadingClassifier>(std::vector{0.4f, 0.5f, 0.1f}));
+    MainWindow window(controller);
+    window.show();
+    SessionWatch watch(controller);
+    chooseVideo(window, video);
+    ASSERT_TRUE(window.startSession()) << window.errorText().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return !controller.tracksSeen().empty(); }));
+    const int track = controller.tracksSeen().front();
+    std::unique_ptr<QMenu> menu(window.faceMenu(track));
+    QAction* resting = nullptr;
+    for (auto* action : menu->actions()) {
+        if (action->text().startsWith("Resting face: the next 3 s"))
+            resting = action;
+    }
+    ASSERT_NE(resting, nullptr);
+    resting->trigger();
+    EXPECT_TRUE(controller.isTakingRestingFace());
+    ASSERT_TRUE(waitUntil([&] { return !controller.tracksWithRestingFace().empty(); },
+                          std::chrono::seconds(60)));
+    EXPECT_EQ(controller.tracksWithRestingFace(), (std::vector<int>{track}));
+    window.stopSession();
 }
 
 }  // namespace
