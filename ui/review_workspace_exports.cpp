@@ -1,7 +1,5 @@
 // The ReviewWorkspace's exports of the open session: per-frame CSV and session JSON (core's
 // session_export.h), the timeline as PNG or PDF and the session report (session_report.h).
-#include <algorithm>
-
 #include <QFileDialog>
 #include <QStatusBar>
 
@@ -43,10 +41,7 @@ bool ReviewWorkspace::exportReport(const std::filesystem::path& pdf) {
     return runExport(tr("Report"), pdf, [&] {
         // The report follows the switch, and says so when it shows readings relative to rest.
         std::optional<StoredBaseline> relative_to;
-        const auto own =
-            std::find_if(baselines_.begin(), baselines_.end(),
-                         [this](const StoredBaseline& b) { return b.track_id == track_; });
-        if (relative_to_rest_ && own != baselines_.end())
+        if (const auto* own = baselineOf(baselines_, track_); own && relative_to_rest_)
             relative_to = *own;
         saveSessionReport(pdf, *session_, shownFrames(), markers_, track_,
                           {live_moments_, moment_decisions_}, summary_->lowQualityReadings(),

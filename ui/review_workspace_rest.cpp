@@ -51,14 +51,12 @@ void ReviewWorkspace::refreshRestingFaceControls() {
         return;
     const bool has_model = session_ && !session_->setup.labels.empty();
     take_resting_face_->setEnabled(has_model && !frames_.empty());
-    const auto own = std::find_if(baselines_.begin(), baselines_.end(),
-                                  [this](const StoredBaseline& b) { return b.track_id == track_; });
+    const StoredBaseline* own = baselineOf(baselines_, track_);
     relative_to_rest_check_->setEnabled(!baselines_.empty());
-    relative_to_rest_check_->setText(own == baselines_.end()
-                                         ? tr("Relative to resting face")
-                                         : tr("Relative to resting face (%1-%2 s)")
-                                               .arg(own->start_ms / 1000.0, 0, 'f', 1)
-                                               .arg(own->end_ms / 1000.0, 0, 'f', 1));
+    relative_to_rest_check_->setText(!own ? tr("Relative to resting face")
+                                          : tr("Relative to resting face (%1-%2 s)")
+                                                .arg(own->start_ms / 1000.0, 0, 'f', 1)
+                                                .arg(own->end_ms / 1000.0, 0, 'f', 1));
     const QSignalBlocker quiet(relative_to_rest_check_);
     relative_to_rest_check_->setChecked(relative_to_rest_);
     std::vector<int> relative_tracks;
@@ -67,9 +65,8 @@ void ReviewWorkspace::refreshRestingFaceControls() {
             relative_tracks.push_back(kept.track_id);
     }
     video_->setRelativeTracks(std::move(relative_tracks));
-    timeline_->setRestingFaceStretch(own == baselines_.end()
-                                         ? std::nullopt
-                                         : std::optional(std::pair(own->start_ms, own->end_ms)));
+    timeline_->setRestingFaceStretch(!own ? std::nullopt
+                                          : std::optional(std::pair(own->start_ms, own->end_ms)));
 }
 
 const std::vector<FrameRecord>& ReviewWorkspace::shownFrames() {
@@ -100,14 +97,8 @@ bool ReviewWorkspace::takeRestingFace(double start_seconds, double length_second
     }
     const double start_ms = std::max(0.0, start_seconds) * 1000.0;
     const double end_ms = start_ms + length_seconds * 1000.0;
-    const auto first = std::lower_bound(
-        frames_.begin(), frames_.end(), start_ms,
-        [](const FrameRecord& frame, double ms) { return frame.timestamp_ms < ms; });
-    const auto last = std::lower_bound(
-        first, frames_.end(), end_ms,
-        [](const FrameRecord& frame, double ms) { return frame.timestamp_ms < ms; });
-    const auto attempt =
-        takeNeutralBaseline(std::span(first, last), track_, session_->setup.labels);
+    const auto attempt = takeNeutralBaseline(framesBetween(frames_, start_ms, end_ms), track_,
+                                             session_->setup.labels);
     if (!attempt.baseline) {
         showError(tr("No resting face was taken at %1-%2 s: %3.")
                       .arg(start_ms / 1000.0, 0, 'f', 1)

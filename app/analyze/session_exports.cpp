@@ -42,16 +42,11 @@ bool takeRestingFaceFromStart(SessionStore& store, std::int64_t session, double 
     const std::vector<FrameRecord> frames = store.frames(session);
     const int track = exportedTrack(info, frames);
     const auto kept = store.baselines(session);
-    if (track < 0 || info.setup.labels.empty() ||
-        std::any_of(kept.begin(), kept.end(),
-                    [track](const StoredBaseline& b) { return b.track_id == track; }))
+    if (track < 0 || info.setup.labels.empty() || baselineOf(kept, track))
         return false;  // no face or no model: nothing to take; one taken before stays
     const double end_ms = seconds * 1000.0;
-    const auto end = std::find_if(frames.begin(), frames.end(), [end_ms](const FrameRecord& f) {
-        return f.timestamp_ms >= end_ms;
-    });
     const auto attempt =
-        takeNeutralBaseline(std::span(frames.begin(), end), track, info.setup.labels);
+        takeNeutralBaseline(framesBetween(frames, 0.0, end_ms), track, info.setup.labels);
     if (!attempt.baseline) {
         err << prefix << "no resting face taken from the first " << seconds << " s of "
             << info.recording.path << ": " << attempt.refusal << '\n';

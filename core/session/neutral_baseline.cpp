@@ -148,6 +148,14 @@ BaselineAttempt takeNeutralBaseline(std::span<const FrameRecord> frames, int tra
     return attempt;
 }
 
+std::span<const FrameRecord> framesBetween(std::span<const FrameRecord> frames, double start_ms,
+                                           double end_ms) {
+    const auto before = [](const FrameRecord& frame, double ms) { return frame.timestamp_ms < ms; };
+    const auto first = std::lower_bound(frames.begin(), frames.end(), start_ms, before);
+    const auto last = std::lower_bound(first, frames.end(), end_ms, before);
+    return {first, last};
+}
+
 std::vector<FrameRecord> relativeToRest(std::span<const FrameRecord> frames,
                                         const BaselinesByTrack& baselines) {
     std::vector<FrameRecord> relative(frames.begin(), frames.end());

@@ -1,5 +1,7 @@
 #include "emotrace/session_store.h"
 
+#include <algorithm>
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -591,6 +593,13 @@ BaselinesByTrack baselinesByTrack(const std::vector<StoredBaseline>& stored) {
     for (const auto& kept : stored)
         by_track[kept.track_id] = kept.baseline;
     return by_track;
+}
+
+const StoredBaseline* baselineOf(const std::vector<StoredBaseline>& stored, int track_id) {
+    const auto found = std::find_if(stored.begin(), stored.end(), [track_id](const auto& kept) {
+        return kept.track_id == track_id;
+    });
+    return found == stored.end() ? nullptr : &*found;
 }
 
 std::vector<StoredBaseline> SessionStore::baselines(std::int64_t session) const {

@@ -211,3 +211,13 @@ TEST(RelativeToRest, ChangesOnlyTheReadingsOfPeopleWithABaseline) {
     EXPECT_EQ(relative[0].timestamp_ms, frames[0].timestamp_ms);
     EXPECT_EQ(relativeToRest(frames, {})[0].faces[0].probabilities, resting);
 }
+
+TEST(FramesBetween, IsTheStretchFromItsStartUpToItsEnd) {
+    const auto frames = stretch(10, reading(0.43f, 0.35f, 0.02f));  // 0, 40, ..., 360 ms
+    const auto between = framesBetween(frames, 80.0, 200.0);
+    ASSERT_EQ(between.size(), 3u);
+    EXPECT_DOUBLE_EQ(between.front().timestamp_ms, 80.0);
+    EXPECT_DOUBLE_EQ(between.back().timestamp_ms, 160.0) << "the end is left out";
+    EXPECT_TRUE(framesBetween(frames, 500.0, 600.0).empty());
+    EXPECT_EQ(framesBetween(frames, -1.0, 1e9).size(), frames.size());
+}

@@ -76,6 +76,10 @@ std::optional<NeutralBaseline> fitNeutralBaseline(std::span<const std::vector<fl
 std::vector<float> applyNeutralBaseline(const NeutralBaseline& baseline,
                                         std::span<const float> probabilities);
 
+// The frames of [start_ms, end_ms) of frames in time order: the stretch a baseline is taken over.
+std::span<const FrameRecord> framesBetween(std::span<const FrameRecord> frames, double start_ms,
+                                           double end_ms);
+
 // Each person's baseline, by track id.
 using BaselinesByTrack = std::map<int, NeutralBaseline>;
 

@@ -117,6 +117,8 @@ struct StoredBaseline {
 
 // The stored baselines as applyNeutralBaseline wants them: each track's offsets.
 BaselinesByTrack baselinesByTrack(const std::vector<StoredBaseline>& stored);
+// The one kept for this track; null when it has none.
+const StoredBaseline* baselineOf(const std::vector<StoredBaseline>& stored, int track_id);
 
 struct SessionInfo {
     std::int64_t id = 0;
