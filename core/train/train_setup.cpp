@@ -59,6 +59,10 @@ void addTrainOptions(CLI::App& app, TrainSetup& setup) {
     group(model, app.add_option("--max-steps", t.max_steps_per_epoch,
                                 "at most N steps an epoch (quick checks)")
                      ->check(CLI::Range(0, 1 << 30)));
+    group(model, app.add_option("--checkpoint-minutes", t.checkpoint_minutes,
+                                "also write the checkpoint within an epoch every M minutes, so a "
+                                "killed run loses at most that (default 10; 0: after every step)")
+                     ->check(CLI::Range(0.0, 1e6)));
     group(model, app.add_option("--mean", t.input_mean,
                                 "input normalisation after scaling to [0,1] (default 0)")
                      ->check(CLI::Range(-10.0, 10.0)));

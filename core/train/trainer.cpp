@@ -309,6 +309,7 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
                                   first_batch);
         const auto started = std::chrono::steady_clock::now();
         const double cpu_started = processCpuSeconds();
+        auto last_checkpoint = started;
         bool stop = false;
         // Steps are counted as full epochs of the loader, so --max-steps shortens the curve too.
         const std::int64_t steps_per_epoch = loader.batchCount();
@@ -326,6 +327,19 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
             progress.update(state.progress.step_in_epoch, state.partial_loss_sum / seen,
                             static_cast<double>(state.partial_correct) / seen);
             loader.recycle(std::move(batch));
+            const auto now = std::chrono::steady_clock::now();
+            if (o.checkpoint_minutes >= 0.0 && state.progress.step_in_epoch < loader.batchCount() &&
+                Seconds(now - last_checkpoint).count() >= o.checkpoint_minutes * 60.0) {
+                // The checkpoint carries the epoch's time so far; the state keeps counting from
+                // the epoch's start.
+                auto snapshot = state;
+                snapshot.partial_seconds += Seconds(now - started).count();
+                snapshot.partial_cpu_seconds += processCpuSeconds() - cpu_started;
+                saveCheckpoint(result.checkpoint, snapshot, module, optimizer);
+                last_checkpoint = now;
+                if (o.on_mid_epoch_checkpoint)
+                    o.on_mid_epoch_checkpoint(result.checkpoint, state.progress.step_in_epoch);
+            }
             if (o.stop_requested && o.stop_requested->load()) {
                 stop = true;
                 break;

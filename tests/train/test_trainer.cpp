@@ -272,6 +272,50 @@ TEST(Trainer, InterruptSavesACheckpointThatResumesMidEpochExactly) {
     EXPECT_EQ(rest.history[0].train_loss, full.history[0].train_loss);
 }
 
+// A killed run (no SIGINT to catch) resumes from the last checkpoint written within the epoch and
+// ends exactly where the unbroken run does.
+TEST(Trainer, ARunKilledMidEpochResumesFromItsPeriodicCheckpointExactly) {
+    auto data = test::stripesDataset(12);
+    test::TempDir dir;
+    auto straight = tinyOptions(dir / "straight");
+    straight.augment = [](cv::Mat& image, std::mt19937& rng) {
+        if (rng() % 2)
+            cv::flip(image, image, 1);
+    };
+    straight.checkpoint_minutes = -1.0;
+    const auto full = train(data, data, straight);
+
+    // Every step writes one; the folder as it stood after epoch 2's second step is what a kill
+    // at that moment would leave behind.
+    auto periodic = straight;
+    periodic.out_dir = dir / "periodic";
+    periodic.checkpoint_minutes = 0.0;
+    const auto killed_dir = dir / "killed";
+    int mid_epoch_checkpoints = 0;
+    periodic.on_mid_epoch_checkpoint = [&](const std::filesystem::path& checkpoint, int step) {
+        ++mid_epoch_checkpoints;
+        if (step == 2 && readCheckpointInfo(checkpoint).completed_epochs == 1)
+            std::filesystem::copy(periodic.out_dir, killed_dir,
+                                  std::filesystem::copy_options::recursive);
+    };
+    const auto uninterrupted = train(data, data, periodic);
+    expectSameWeights(full.checkpoint, uninterrupted.checkpoint);
+    ASSERT_TRUE(std::filesystem::exists(killed_dir / "checkpoint.pt"));
+    const auto info = readCheckpointInfo(killed_dir / "checkpoint.pt");
+    EXPECT_EQ(info.completed_epochs, 1);
+    EXPECT_EQ(info.step_in_epoch, 2);
+    EXPECT_GT(mid_epoch_checkpoints, 2);
+
+    auto resumed = straight;
+    resumed.out_dir = killed_dir;
+    resumed.resume = true;
+    const auto rest = train(data, data, resumed);
+    expectSameWeights(full.checkpoint, rest.checkpoint);
+    ASSERT_EQ(rest.history.size(), 2u);
+    EXPECT_EQ(rest.history[1].train_loss, full.history[1].train_loss);
+    EXPECT_EQ(rest.history[1].val_macro_f1, full.history[1].val_macro_f1);
+}
+
 TEST(Trainer, EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement) {
     const auto data = test::stripesDataset(8);
     test::TempDir dir;

@@ -63,6 +63,11 @@ struct TrainOptions {
     int threads = 2;  // at::set_num_threads: torch's default here is 1 (pitfall 1)
     int prefetch_batches = 4;
     int max_steps_per_epoch = 0;  // 0: the whole epoch; otherwise a quick, partial epoch
+    // A checkpoint is also written within an epoch once this many minutes have passed since the
+    // last one, so a run that is killed (a session's end, a power cut: no SIGINT to catch) loses
+    // at most that much work, not the epoch. 0 writes one after every step; negative: only at
+    // epoch ends and on SIGINT.
+    double checkpoint_minutes = 10.0;
 
     std::filesystem::path out_dir;  // required
     bool resume = false;            // continue from out_dir/checkpoint.pt
@@ -73,6 +78,9 @@ struct TrainOptions {
     const std::atomic<bool>* stop_requested = nullptr;
     // Called after each epoch's checkpoint is written (benchmarks time epochs with it).
     std::function<void(const EpochRecord&)> on_epoch_end;
+    // Called after each checkpoint written within an epoch, with the steps it holds.
+    std::function<void(const std::filesystem::path& checkpoint, int step_in_epoch)>
+        on_mid_epoch_checkpoint;
 };
 
 struct EpochRecord {
