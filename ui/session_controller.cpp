@@ -378,8 +378,9 @@ bool SessionController::start(std::unique_ptr<FrameSource> source,
                 Qt::QueuedConnection);
         };
         const auto description = QString::fromStdString(source->info().description);
-        pipeline_ = std::make_unique<Pipeline>(std::move(source), std::move(analyzer),
-                                               std::move(callbacks));
+        pipeline_ =
+            std::make_unique<Pipeline>(std::move(source), std::move(analyzer), std::move(callbacks),
+                                       SlotPolicy::LatestWins, keeping_.options.tracks);
         meter_.reset();
         smoother_.reset();
         moments_.clear();

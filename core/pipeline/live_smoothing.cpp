@@ -29,18 +29,14 @@ void LiveEmotionSmoother::smooth(FrameResult& result) {
         reset();
     last_timestamp_ms_ = now_ms;
 
-    std::vector<Detection> detections;
-    detections.reserve(result.faces.size());
-    for (const auto& face : result.faces)
-        detections.push_back({face.box, face.detection_confidence, face.appearance});
-    const auto assigned = tracker_.assign(detections, now_ms);
+    const auto tracks = trackIdsOf(tracker_, result);
 
     const double tau_ms = options_.seconds * 1000.0;
     for (std::size_t i = 0; i < result.faces.size(); ++i) {
         auto& probabilities = result.faces[i].probabilities;
         if (probabilities.empty())
             continue;
-        auto [state, is_new] = tracks_.try_emplace(assigned[i].track_id);
+        auto [state, is_new] = tracks_.try_emplace(tracks[i]);
         auto& track = state->second;
         if (is_new || track.probabilities.size() != probabilities.size()) {
             track.probabilities = probabilities;
@@ -56,10 +52,10 @@ void LiveEmotionSmoother::smooth(FrameResult& result) {
         track.timestamp_ms = now_ms;
     }
 
-    // An ended track's id is never given out again, so its state can go.
-    const auto live = tracker_.liveTrackIds();
+    // A track unseen for longer than the tracker's gap has ended, and its id is never given out
+    // again, so its state can go (judged here, since the ids may come linked from upstream).
     std::erase_if(tracks_, [&](const auto& entry) {
-        return !std::binary_search(live.begin(), live.end(), entry.first);
+        return now_ms - entry.second.timestamp_ms > options_.tracking.max_track_gap_ms;
     });
 }
 

@@ -47,10 +47,11 @@ std::vector<FaceResult> FrameAnalyzer::analyze(const cv::Mat& bgr) {
 }
 
 Pipeline::Pipeline(std::unique_ptr<FrameSource> source, std::unique_ptr<FrameAnalyzer> analyzer,
-                   PipelineCallbacks callbacks, SlotPolicy policy)
+                   PipelineCallbacks callbacks, SlotPolicy policy, const FaceTrackerOptions& tracks)
     : source_(std::move(source)),
       analyzer_(std::move(analyzer)),
       callbacks_(std::move(callbacks)),
+      tracker_(tracks),
       slot_(policy) {
     if (!source_ || !analyzer_)
         throw Error("Pipeline needs a frame source and an analyzer");
@@ -102,6 +103,7 @@ void Pipeline::inferenceLoop(std::stop_token stop) {
             result.frame_index = frame->index;
             result.timestamp_ms = frame->timestamp_ms;
             result.faces = analyzer_->analyze(frame->image);
+            linkFaces(tracker_, result);
             result.image = std::move(frame->image);
             result.latency = std::chrono::duration_cast<std::chrono::microseconds>(
                 SteadyClock::now() - frame->captured_at);

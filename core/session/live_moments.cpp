@@ -19,17 +19,12 @@ LiveMoment LiveMomentFinder::withThumbnail(const Moment& moment) const {
 }
 
 LiveMomentFinder::Update LiveMomentFinder::add(const FrameResult& result) {
-    std::vector<Detection> detections;
-    detections.reserve(result.faces.size());
-    for (const auto& face : result.faces)
-        detections.push_back({face.box, face.detection_confidence, face.appearance});
-    const auto assigned = tracker_.assign(detections, result.timestamp_ms);
+    const auto tracks = trackIdsOf(tracker_, result);
     std::vector<TrackedFace> faces;
     faces.reserve(result.faces.size());
     for (std::size_t i = 0; i < result.faces.size(); ++i) {
         const auto& face = result.faces[i];
-        faces.push_back(
-            {assigned[i].track_id, face.box, face.detection_confidence, true, face.probabilities});
+        faces.push_back({tracks[i], face.box, face.detection_confidence, true, face.probabilities});
         if (excluded_.contains(faces.back().track_id))
             faces.back().probabilities.clear();
     }

@@ -368,13 +368,10 @@ FrameRecord LiveSessionWriter::recordOf(const FrameResult& result) {
     FrameRecord record;
     record.frame_index = next_index_++;
     record.timestamp_ms = result.timestamp_ms;
-    std::vector<Detection> detections;
-    for (const auto& face : result.faces)
-        detections.push_back({face.box, face.detection_confidence, face.appearance});
-    const auto assigned = tracker_.assign(detections, result.timestamp_ms);
+    const auto tracks = trackIdsOf(tracker_, result);
     for (std::size_t i = 0; i < result.faces.size(); ++i) {
         const auto& face = result.faces[i];
-        record.faces.push_back({assigned[i].track_id, face.box, face.detection_confidence, true,
+        record.faces.push_back({tracks[i], face.box, face.detection_confidence, true,
                                 face.probabilities, face.quality});
     }
     return record;

@@ -200,6 +200,41 @@ std::vector<TrackedDetection> FaceTracker::assign(std::span<const Detection> det
     return assigned;
 }
 
+namespace {
+
+std::vector<int> assignedIds(FaceTracker& tracker, const FrameResult& result) {
+    std::vector<Detection> detections;
+    detections.reserve(result.faces.size());
+    for (const auto& face : result.faces)
+        detections.push_back({face.box, face.detection_confidence, face.appearance});
+    std::vector<int> ids;
+    ids.reserve(detections.size());
+    for (const auto& assigned : tracker.assign(detections, result.timestamp_ms))
+        ids.push_back(assigned.track_id);
+    return ids;
+}
+
+}  // namespace
+
+std::vector<int> trackIdsOf(FaceTracker& tracker, const FrameResult& result) {
+    const bool linked =
+        !result.faces.empty() && std::all_of(result.faces.begin(), result.faces.end(),
+                                             [](const FaceResult& f) { return f.track_id >= 0; });
+    if (!linked)
+        return assignedIds(tracker, result);
+    std::vector<int> ids;
+    ids.reserve(result.faces.size());
+    for (const auto& face : result.faces)
+        ids.push_back(face.track_id);
+    return ids;
+}
+
+void linkFaces(FaceTracker& tracker, FrameResult& result) {
+    const auto ids = assignedIds(tracker, result);
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        result.faces[i].track_id = ids[i];
+}
+
 std::vector<int> FaceTracker::liveTrackIds() const {
     std::vector<int> ids;
     for (const auto& track : tracks_)

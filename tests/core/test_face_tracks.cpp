@@ -190,6 +190,46 @@ TEST(FaceTracker, SeedingWithAHigherStoredIdThanNextIdMovesNextIdPastIt) {
     EXPECT_EQ(tracker.nextId(), 10);
 }
 
+FrameResult frameWith(double timestamp_ms, std::vector<int> track_ids) {
+    FrameResult result;
+    result.timestamp_ms = timestamp_ms;
+    float x = 0.0f;
+    for (int id : track_ids) {
+        FaceResult face;
+        face.box = {x, 40.0f, 100.0f, 100.0f};
+        face.track_id = id;
+        result.faces.push_back(face);
+        x += 300.0f;
+    }
+    return result;
+}
+
+TEST(TrackIdsOf, AFrameLinkedUpstreamKeepsItsIdsAndLeavesTheTrackerAlone) {
+    FaceTracker tracker;
+    EXPECT_EQ(trackIdsOf(tracker, frameWith(0.0, {7, 3})), (std::vector<int>{7, 3}));
+    EXPECT_EQ(tracker.nextId(), 0);
+    EXPECT_TRUE(tracker.liveTrackIds().empty());
+}
+
+TEST(TrackIdsOf, AFrameWithAnUnlinkedFaceIsLinkedByTheTracker) {
+    FaceTracker tracker;
+    EXPECT_EQ(trackIdsOf(tracker, frameWith(0.0, {-1, -1})), (std::vector<int>{0, 1}));
+    EXPECT_EQ(trackIdsOf(tracker, frameWith(kFrameMs, {5, -1})), (std::vector<int>{0, 1}))
+        << "one face without an id: the whole frame is the tracker's";
+}
+
+TEST(LinkFaces, SetsEveryFacesTrackAndKeepsThemAcrossFrames) {
+    FaceTracker tracker;
+    auto first = frameWith(0.0, {-1, 9});
+    linkFaces(tracker, first);
+    EXPECT_EQ(first.faces[0].track_id, 0);
+    EXPECT_EQ(first.faces[1].track_id, 1) << "an id it carried is replaced";
+    auto second = frameWith(kFrameMs, {-1, -1});
+    linkFaces(tracker, second);
+    EXPECT_EQ(second.faces[0].track_id, 0);
+    EXPECT_EQ(second.faces[1].track_id, 1);
+}
+
 TEST(IntersectionOverUnion, HandComputedCases) {
     EXPECT_FLOAT_EQ(intersectionOverUnion({0, 0, 10, 10}, {0, 0, 10, 10}), 1.0f);
     EXPECT_FLOAT_EQ(intersectionOverUnion({0, 0, 10, 10}, {5, 0, 10, 10}), 50.0f / 150.0f);

@@ -172,6 +172,34 @@ TEST(LiveSessionWriter, KeepsEachPersonsRestingFace) {
     EXPECT_EQ(baselines[1].baseline.frames, 80u);
 }
 
+// The dashboard names people by the ids the live pipeline linked; the store must name them
+// alike, also where the writer's own tracker would have seen a new person (here a face that
+// reappears after a gap longer than a track survives, which the pipeline still linked).
+TEST(LiveSessionWriter, KeepsTheTrackIdsTheReadingsCameWith) {
+    test::TempDir dir;
+    const auto path = dir / "sessions.sqlite";
+    LiveSessionWriter writer(path, cameraFacts(), liveSetup());
+    for (int n = 0; n < 4; ++n) {
+        auto result = reading(n);
+        result.timestamp_ms = n * 5000.0;
+        result.faces[0].track_id = 3;
+        writer.add(result);
+    }
+    auto unlinked = reading(4);
+    unlinked.timestamp_ms = 20000.0;
+    writer.add(unlinked);
+    writer.finish();
+    const SessionStore store(path);
+    const auto frames = store.frames(writer.sessionId());
+    ASSERT_EQ(frames.size(), 5u);
+    for (int n = 0; n < 4; ++n) {
+        ASSERT_EQ(frames[static_cast<std::size_t>(n)].faces.size(), 1u);
+        EXPECT_EQ(frames[static_cast<std::size_t>(n)].faces[0].track_id, 3) << "frame " << n;
+    }
+    ASSERT_EQ(frames[4].faces.size(), 1u);
+    EXPECT_EQ(frames[4].faces[0].track_id, 0) << "a reading without ids is linked here";
+}
+
 // The bar of issue 20: kill -9 mid-session loses at most the last second of readings, and the
 // session is then listed as ended early.
 TEST(LiveSessionWriter, AKilledSessionKeepsItsReadingsUpToTheLastSecond) {

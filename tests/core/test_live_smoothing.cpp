@@ -101,6 +101,25 @@ TEST(LiveEmotionSmoother, TwoFacesAreAveragedApartWhateverTheirOrder) {
     }
 }
 
+// Ids linked upstream are the ones averaged over, even where position alone would say
+// otherwise: two people whose tiles changed places keep their own averages.
+TEST(LiveEmotionSmoother, FacesLinkedUpstreamAreAveragedByTheirIds) {
+    LiveEmotionSmoother smoother(over(1.0));
+    for (int frame = 0; frame < 60; ++frame) {
+        const bool swapped = frame >= 30;
+        auto happy = faceAt(swapped ? 400.0f : 0.0f, kHappy);
+        auto sad = faceAt(swapped ? 0.0f : 400.0f, kSad);
+        happy.track_id = 4;
+        sad.track_id = 9;
+        auto result = frameAt(frame * kFrameMs, {happy, sad});
+        smoother.smooth(result);
+        for (std::size_t c = 0; c < kHappy.size(); ++c) {
+            ASSERT_NEAR(result.faces[0].probabilities[c], kHappy[c], 1e-5) << "frame " << frame;
+            ASSERT_NEAR(result.faces[1].probabilities[c], kSad[c], 1e-5) << "frame " << frame;
+        }
+    }
+}
+
 TEST(LiveEmotionSmoother, AFaceAfterALongGapStartsAfresh) {
     LiveEmotionSmoother smoother(over(0.5, 1000.0));
     for (int frame = 0; frame < 30; ++frame)

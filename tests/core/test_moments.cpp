@@ -325,6 +325,32 @@ TEST(LiveMoments, FindsTheMomentLiveWithTheFaceAtItsPeak) {
     EXPECT_TRUE(decodeThumbnail({std::byte{1}, std::byte{2}}).empty());
 }
 
+// Faces linked upstream (the live pipeline) keep their ids: the moment names the person the
+// dashboard shows, not one the finder made up.
+TEST(LiveMoments, AMomentNamesThePersonByTheIdTheFaceCameWith) {
+    LiveMomentFinder finder(kLabels);
+    std::vector<LiveMoment> opened;
+    for (std::int64_t i = 0; i * kFrameMs < 4000.0; ++i) {
+        const double t = static_cast<double>(i) * kFrameMs / 1000.0;
+        FrameResult result;
+        result.frame_index = i;
+        result.timestamp_ms = static_cast<double>(i) * kFrameMs;
+        result.image = cv::Mat(240, 320, CV_8UC3, cv::Scalar::all(40));
+        FaceResult found;
+        found.box = cv::Rect2f(100, 60, 100, 120);
+        found.detection_confidence = 0.9f;
+        found.probabilities = t >= 2.0 ? reading(kHappy, 0.9) : reading(kNeutral, 0.85);
+        found.track_id = 12;
+        result.faces.push_back(found);
+        const auto update = finder.add(result);
+        ASSERT_EQ(update.tracks, std::vector<int>{12});
+        opened.insert(opened.end(), update.opened.begin(), update.opened.end());
+    }
+    ASSERT_EQ(opened.size(), 1u);
+    EXPECT_EQ(opened[0].moment.track_id, 12);
+    EXPECT_FALSE(opened[0].thumbnail.empty());
+}
+
 TEST(LiveMoments, AThumbnailOfAFaceAtTheEdgeIsPaddedAndOneOutsideIsEmpty) {
     const cv::Mat image(100, 100, CV_8UC3, cv::Scalar(0, 0, 255));
     const auto edge = faceThumbnail(image, cv::Rect2f(70, 70, 40, 40));

@@ -138,6 +138,7 @@ TEST(Pipeline, LosslessDeliversEveryFrameInOrderWithProbabilities) {
         EXPECT_DOUBLE_EQ(r.timestamp_ms, i * 40.0);
         ASSERT_EQ(r.faces.size(), 1u);
         ASSERT_EQ(r.faces[0].probabilities.size(), 8u);
+        EXPECT_EQ(r.faces[0].track_id, 0) << "linked once, here: one face, one track";
         EXPECT_GE(r.latency.count(), 0);
         EXPECT_FALSE(r.image.empty());
     }

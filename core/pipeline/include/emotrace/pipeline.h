@@ -12,6 +12,7 @@
 
 #include "emotrace/emotion_classifier.h"
 #include "emotrace/face_detector.h"
+#include "emotrace/face_tracks.h"
 #include "emotrace/frame_source.h"
 #include "emotrace/latest_frame_slot.h"
 #include "emotrace/preprocess.h"
@@ -44,8 +45,11 @@ struct PipelineCallbacks {
 
 class Pipeline {
   public:
+    // Each result's faces leave the worker linked into tracks by one FaceTracker with `tracks`:
+    // everything downstream (overlay, moments, the store) names a person by that id.
     Pipeline(std::unique_ptr<FrameSource> source, std::unique_ptr<FrameAnalyzer> analyzer,
-             PipelineCallbacks callbacks, SlotPolicy policy = SlotPolicy::LatestWins);
+             PipelineCallbacks callbacks, SlotPolicy policy = SlotPolicy::LatestWins,
+             const FaceTrackerOptions& tracks = {});
     ~Pipeline();  // requests stop and joins both threads
     Pipeline(const Pipeline&) = delete;
     Pipeline& operator=(const Pipeline&) = delete;
@@ -64,6 +68,7 @@ class Pipeline {
     std::unique_ptr<FrameSource> source_;
     std::unique_ptr<FrameAnalyzer> analyzer_;
     PipelineCallbacks callbacks_;
+    FaceTracker tracker_;  // the worker's alone
     SourceInfo source_info_;
     LatestFrameSlot slot_;
     std::string capture_error_;      // written by the capture thread before it closes the slot

@@ -81,6 +81,15 @@ class FaceTracker {
     int next_id_ = 0;
 };
 
+// The track of each face of `result`, in order. A frame whose faces all carry a track id was
+// linked upstream (the live pipeline links each frame once, so that the overlay, the moments,
+// the resting face and the store name each person alike): its ids are returned as they are and
+// `tracker` is not used. Otherwise `tracker` assigns them.
+std::vector<int> trackIdsOf(FaceTracker& tracker, const FrameResult& result);
+
+// Sets the track id of every face of `result` with `tracker`, whatever it carried.
+void linkFaces(FaceTracker& tracker, FrameResult& result);
+
 // Intersection over union of two boxes; 0 when either is empty.
 float intersectionOverUnion(const cv::Rect2f& a, const cv::Rect2f& b);
 
