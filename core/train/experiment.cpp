@@ -4,6 +4,7 @@
 #include <fstream>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,7 @@ std::optional<RunResult> readResult(const fs::path& path) {
         r.train_seconds = j.at("train_seconds").get<double>();
         r.train_cpu_seconds = j.value("train_cpu_seconds", 0.0);
         r.data_description = j.value("data", std::string());
+        r.profile = j.value("profile", std::string());
         r.done = true;
         return r;
     } catch (const nlohmann::json::exception&) {
@@ -57,7 +59,8 @@ void writeResult(const fs::path& path, const RunResult& r) {
                                    {"epochs_run", r.epochs_run},
                                    {"train_seconds", r.train_seconds},
                                    {"train_cpu_seconds", r.train_cpu_seconds},
-                                   {"data", r.data_description}};
+                                   {"data", r.data_description},
+                                   {"profile", r.profile}};
     writeTextAtomically(path, j.dump(2) + "\n");
 }
 
@@ -156,6 +159,7 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     const auto test = evaluateModelFile(trained.best_model, data.test, evaluation_options);
     r.done = true;
     r.data_description = data.description;
+    r.profile = o.profile;
     r.accuracy = accuracy(test.matrix);
     r.macro_f1 = macroF1(test.matrix);
     r.best_epoch = trained.best_epoch;
@@ -227,23 +231,54 @@ std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentO
         const bool both = baseline && smote;
         md << " | " << (both ? signedPercent(smote->accuracy - baseline->accuracy) : "—") << " | "
            << (both ? signedPercent(smote->macro_f1 - baseline->macro_f1) : "—") << " | ";
-        for (const auto* r : {baseline, smote}) {
-            md << (r == smote ? " ; " : "")
+        // By position, not by pointer: two runs not finished are both null.
+        const RunResult* pair[] = {baseline, smote};
+        for (int i = 0; i < 2; ++i) {
+            const auto* r = pair[i];
+            md << (i == 1 ? " ; " : "")
                << (r ? std::to_string(r->best_epoch) + "/" + std::to_string(r->epochs_run) : "—");
         }
         md << " | ";
-        for (const auto* r : {baseline, smote}) {
+        for (int i = 0; i < 2; ++i) {
+            const auto* r = pair[i];
             char minutes[32] = "—";
             if (r && r->train_cpu_seconds > 0.0)
                 std::snprintf(minutes, sizeof minutes, "%.0f", r->train_cpu_seconds / 60.0);
-            md << (r == smote ? " ; " : "") << minutes;
+            md << (i == 1 ? " ; " : "") << minutes;
         }
         md << " |\n";
     }
+    // Rebuilt from committed results, the table states the profile the runs were trained with,
+    // not the option's default.
+    std::string profile = o.profile;
+    if (o.table_only) {
+        std::set<std::string> recorded;
+        int unrecorded = 0;
+        for (const auto& r : runs) {
+            if (!r.done)
+                continue;
+            if (r.profile.empty())
+                ++unrecorded;
+            else
+                recorded.insert(r.profile);
+        }
+        profile.clear();
+        for (const auto& name : recorded)
+            profile += (profile.empty() ? "" : ", ") + name;
+        if (unrecorded > 0) {
+            profile += (profile.empty() ? "" : "; ") + std::to_string(unrecorded) +
+                       " run(s) from before the profile was recorded, trained with the command "
+                       "in docs/table2.md";
+        }
+        if (profile.empty())
+            profile = "none finished";
+    }
     md << "\nTest-split accuracy and macro-F1 in %; Δ: SMOTE minus baseline, in points; epochs and "
           "CPU minutes (processor time of all threads, training and validation) as baseline ; "
-          "SMOTE; — : run not finished (or, for CPU time, not recorded). Profile `"
-       << o.profile << "`; data: " << (data.empty() ? "not recorded" : data) << ".\n\nCommand: `"
+          "SMOTE; — : run not finished (or, for CPU time, not recorded). CPU minutes grow "
+          "several-fold for epochs that shared the cores with another training run (their threads "
+          "wait for each other), so they compare runs only where both ran alone. Profile: "
+       << profile << "; data: " << (data.empty() ? "not recorded" : data) << ".\n\nCommand: `"
        << o.command << "`\n";
     return md.str();
 }

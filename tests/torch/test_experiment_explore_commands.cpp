@@ -71,7 +71,7 @@ TEST_F(DatasetToolCommand, ExperimentQuickProfileWritesTableResultsRunsAndFigure
     EXPECT_FALSE(contains(row, "| — | — |")) << "both variants finished: " << row;
     EXPECT_TRUE(contains(row, "1/1 ; 1/1")) << row;  // best / run epochs of each variant
     EXPECT_TRUE(tableRow(table, "resnet18").empty()) << "only the models asked for";
-    EXPECT_TRUE(contains(table, "Profile `quick`")) << table;
+    EXPECT_TRUE(contains(table, "Profile: quick;")) << table;
     EXPECT_TRUE(contains(table, "Command: `emotrace-experiment --profile quick")) << table;
 
     for (const char* variant : {"baseline", "smote"}) {
@@ -111,6 +111,9 @@ TEST_F(DatasetToolCommand, ExperimentRerunSkipsFinishedRunsAndTableOnlyNeedsNoDa
     EXPECT_NE(done.rfind("| mycnn_v1 | — |", 0), 0u) << done;
     EXPECT_TRUE(contains(done, "| — | — | — | — | 1/1 ; — |")) << done;
     EXPECT_EQ(not_run.rfind("| mycnn_v2 | — | — | — | — |", 0), 0u) << table;
+    EXPECT_TRUE(contains(not_run, "| — ; — | — ; — |")) << "one entry per variant: " << not_run;
+    // The profile the runs were trained with, not the option's default.
+    EXPECT_TRUE(contains(table, "Profile: quick;")) << table;
     const auto results = lines(readFile(dir_ / "exp" / "results.csv"));
     ASSERT_EQ(results.size(), 5u) << readFile(dir_ / "exp" / "results.csv");
     EXPECT_EQ(results[1].rfind("mycnn_v1,baseline,1,", 0), 0u) << results[1];

@@ -113,7 +113,26 @@ TEST(Experiment, FinishedRunsArePublishedAndTheTableIsRebuiltFromThemWithoutData
     EXPECT_GT(table.runs[0].train_cpu_seconds, 0.0);
     const auto markdown = readText(table.table);
     EXPECT_NE(markdown.find("data: generated stripes"), std::string::npos) << markdown;
+    EXPECT_EQ(table.runs[0].profile, "quick");
+    EXPECT_NE(markdown.find("Profile: quick;"), std::string::npos) << markdown;
     EXPECT_FALSE(std::filesystem::exists(dir / "fresh/runs/mycnn_v1-baseline/checkpoint.pt"));
+}
+
+// Results committed before the profile was kept say so instead of claiming the option's default.
+TEST(Experiment, ATableRebuiltFromOlderResultsDoesNotClaimAProfile) {
+    ExperimentOptions o;
+    o.models = {"mycnn_v1", "mycnn_v2"};
+    o.table_only = true;
+    RunResult old{.model = "mycnn_v1", .variant = "baseline", .done = true};
+    RunResult recorded{.model = "mycnn_v1", .variant = "smote", .done = true};
+    recorded.profile = "full";
+    const auto table = table2Markdown({old, recorded}, o, "data");
+    EXPECT_NE(table.find("Profile: full; 1 run(s) from before the profile was recorded"),
+              std::string::npos)
+        << table;
+    EXPECT_EQ(table.find("Profile: quick"), std::string::npos) << table;
+    EXPECT_NE(table.find("| mycnn_v2 | — | — | — | — | — | — | — ; — | — ; — |"), std::string::npos)
+        << table;
 }
 
 TEST(Experiment, TableGivesTheDifferenceEpochsAndCpuTime) {

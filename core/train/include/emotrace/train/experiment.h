@@ -56,6 +56,7 @@ struct RunResult {
     double train_seconds = 0.0;
     double train_cpu_seconds = 0.0;
     std::string data_description{};  // the data it was trained and tested on
+    std::string profile{};           // quick or full; empty in results written before it was kept
 };
 
 struct ExperimentResult {
