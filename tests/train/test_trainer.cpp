@@ -225,6 +225,14 @@ TEST(Trainer, CosineScheduleWarmsUpThenDecaysToZero) {
     EXPECT_DOUBLE_EQ(scheduledLearningRate(o, 25, steps), 0.01);
 }
 
+// A resumed two-epoch run ended exactly where the unbroken one did.
+void expectSameTwoEpochRun(const TrainResult& unbroken, const TrainResult& resumed) {
+    expectSameWeights(unbroken.checkpoint, resumed.checkpoint);
+    ASSERT_EQ(resumed.history.size(), 2u);
+    EXPECT_EQ(resumed.history[1].train_loss, unbroken.history[1].train_loss);
+    EXPECT_EQ(resumed.history[1].val_macro_f1, unbroken.history[1].val_macro_f1);
+}
+
 TEST(Trainer, ResumeAfterOneEpochEqualsTwoEpochsStraight) {
     const auto data = test::stripesDataset(12);
     test::TempDir dir;
@@ -236,22 +244,23 @@ TEST(Trainer, ResumeAfterOneEpochEqualsTwoEpochsStraight) {
     train(data, data, split);
     split.epochs = 2;
     split.resume = true;
-    const auto resumed = train(data, data, split);
+    expectSameTwoEpochRun(full, train(data, data, split));
+}
 
-    expectSameWeights(full.checkpoint, resumed.checkpoint);
-    ASSERT_EQ(resumed.history.size(), 2u);
-    EXPECT_EQ(resumed.history[1].train_loss, full.history[1].train_loss);
-    EXPECT_EQ(resumed.history[1].val_macro_f1, full.history[1].val_macro_f1);
+// tinyOptions with a random flip, so a resume must also restore the augmentation's draws.
+TrainOptions flippingOptions(const std::filesystem::path& out) {
+    auto o = tinyOptions(out);
+    o.augment = [](cv::Mat& image, std::mt19937& rng) {
+        if (rng() % 2)
+            cv::flip(image, image, 1);
+    };
+    return o;
 }
 
 TEST(Trainer, InterruptSavesACheckpointThatResumesMidEpochExactly) {
     auto data = test::stripesDataset(12);
     test::TempDir dir;
-    auto straight = tinyOptions(dir / "straight");
-    straight.augment = [](cv::Mat& image, std::mt19937& rng) {
-        if (rng() % 2)
-            cv::flip(image, image, 1);
-    };
+    const auto straight = flippingOptions(dir / "straight");
     const auto full = train(data, data, straight);
 
     std::atomic<bool> stop{true};  // as if Ctrl-C came during the first step
@@ -277,11 +286,7 @@ TEST(Trainer, InterruptSavesACheckpointThatResumesMidEpochExactly) {
 TEST(Trainer, ARunKilledMidEpochResumesFromItsPeriodicCheckpointExactly) {
     auto data = test::stripesDataset(12);
     test::TempDir dir;
-    auto straight = tinyOptions(dir / "straight");
-    straight.augment = [](cv::Mat& image, std::mt19937& rng) {
-        if (rng() % 2)
-            cv::flip(image, image, 1);
-    };
+    auto straight = flippingOptions(dir / "straight");
     straight.checkpoint_minutes = -1.0;
     const auto full = train(data, data, straight);
 
@@ -309,11 +314,7 @@ TEST(Trainer, ARunKilledMidEpochResumesFromItsPeriodicCheckpointExactly) {
     auto resumed = straight;
     resumed.out_dir = killed_dir;
     resumed.resume = true;
-    const auto rest = train(data, data, resumed);
-    expectSameWeights(full.checkpoint, rest.checkpoint);
-    ASSERT_EQ(rest.history.size(), 2u);
-    EXPECT_EQ(rest.history[1].train_loss, full.history[1].train_loss);
-    EXPECT_EQ(rest.history[1].val_macro_f1, full.history[1].val_macro_f1);
+    expectSameTwoEpochRun(full, train(data, data, resumed));
 }
 
 TEST(Trainer, EarlyStoppingStopsAfterPatienceEpochsWithoutImprovement) {
