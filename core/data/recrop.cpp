@@ -1,6 +1,7 @@
 #include "emotrace/recrop.h"
 
 #include <cmath>
+#include <random>
 #include <string>
 
 #include <opencv2/imgproc.hpp>
@@ -105,6 +106,12 @@ cv::Mat degradePicture(const cv::Mat& picture, const PictureDegradation& degrada
 RecropResult recropThroughPipeline(Dataset& data, const RecropOptions& options) {
     if (options.upscale < 1)
         throw Error("recrop upscale must be at least 1, got " + std::to_string(options.upscale));
+    if (!std::isfinite(options.random_tilt_degrees) || options.random_tilt_degrees < 0.0)
+        throw Error("recrop random tilt must be 0 or more degrees, got " +
+                    std::to_string(options.random_tilt_degrees));
+    std::mt19937_64 tilt_rng(options.tilt_seed);
+    std::uniform_real_distribution<double> tilt(-options.random_tilt_degrees,
+                                                options.random_tilt_degrees);
     std::shared_ptr<FaceDetector> detector = options.detector;
     if (!detector && !data.items.empty())
         detector = createFaceDetector(options.detector_options);
@@ -118,6 +125,8 @@ RecropResult recropThroughPipeline(Dataset& data, const RecropOptions& options) 
                         cv::typeToString(item.image.type()) + " for " + item.origin);
         cv::Mat large;
         cv::resize(item.image, large, {}, options.upscale, options.upscale, cv::INTER_CUBIC);
+        if (options.random_tilt_degrees > 0.0)
+            large = degradePicture(large, {PictureDegradation::Kind::Rotate, tilt(tilt_rng)});
         const cv::Mat degraded = degradePicture(large, options.degradation);
         if (options.picture_sink)
             options.picture_sink(degraded, item);

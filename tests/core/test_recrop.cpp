@@ -218,3 +218,55 @@ TEST(RecropThroughPipeline, ThePictureSinkGetsEveryPictureAsTheDetectorIsGivenIt
     EXPECT_EQ(cv::norm(pictures[0], degradePicture(enlarged, options.degradation), cv::NORM_INF),
               0.0);
 }
+
+TEST(RecropThroughPipeline, ARandomTiltTurnsEachPictureByItsOwnSeededAngle) {
+    // Three identical items: with a tilt, each picture is turned by an angle of its own; the
+    // same seed gives the same pictures, another seed others, no tilt the enlarged crop itself.
+    const auto picturesWith = [](double tilt, std::uint64_t seed) {
+        Dataset data{{"a", "b"},
+                     {squareFace("x:1", 0), squareFace("x:2", 1), squareFace("x:3", 0)}};
+        RecropOptions options;
+        options.detector = std::make_shared<ScriptedDetector>(
+            std::vector<std::vector<Detection>>{{kInsideTheSquare}});
+        options.random_tilt_degrees = tilt;
+        options.tilt_seed = seed;
+        std::vector<cv::Mat> pictures;
+        options.picture_sink = [&](const cv::Mat& picture, const LabeledImage&) {
+            pictures.push_back(picture.clone());
+        };
+        recropThroughPipeline(data, options);
+        return pictures;
+    };
+    const auto same = [](const cv::Mat& a, const cv::Mat& b) {
+        return cv::norm(a, b, cv::NORM_INF) == 0.0;
+    };
+    cv::Mat enlarged;
+    cv::resize(squareFace("x", 0).image, enlarged, {}, 4, 4, cv::INTER_CUBIC);
+
+    const auto upright = picturesWith(0.0, 7);
+    ASSERT_EQ(upright.size(), 3u);
+    for (const auto& picture : upright)
+        EXPECT_TRUE(same(picture, enlarged));
+
+    const auto tilted = picturesWith(30.0, 7);
+    ASSERT_EQ(tilted.size(), 3u);
+    for (const auto& picture : tilted)
+        EXPECT_FALSE(same(picture, enlarged)) << "every picture is turned";
+    EXPECT_FALSE(same(tilted[0], tilted[1])) << "each by an angle of its own";
+    EXPECT_FALSE(same(tilted[1], tilted[2]));
+    const auto again = picturesWith(30.0, 7);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_TRUE(same(tilted[i], again[i])) << "the seed decides the angles, item " << i;
+    EXPECT_FALSE(same(picturesWith(30.0, 8)[0], tilted[0]));
+
+    // No turn beyond the bound: a square turned by at most 2 degrees stays nearly the square.
+    for (const auto& picture : picturesWith(2.0, 7))
+        EXPECT_LT(cv::norm(picture, enlarged, cv::NORM_L1) / enlarged.total(), 8.0);
+
+    Dataset data{{"a"}, {squareFace("x:1", 0)}};
+    RecropOptions negative;
+    negative.detector =
+        std::make_shared<ScriptedDetector>(std::vector<std::vector<Detection>>{{kInsideTheSquare}});
+    negative.random_tilt_degrees = -5.0;
+    EXPECT_THROW(recropThroughPipeline(data, negative), Error);
+}

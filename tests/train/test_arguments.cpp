@@ -364,13 +364,15 @@ TEST(DataSources, FolderNeedsImagesAndImagesNeedFolder) {
 
 }  // namespace
 TEST(DataSources, TheCallDegradingOptionsNeedThePipelineAndSayWhatTheyExpect) {
-    // --degrade, --unlevelled, --level-eyes-beyond and --write-pictures change or show what
+    // --degrade, --unlevelled, --level-eyes-beyond, --train-tilt and --write-pictures change or
+    // show what
     // the app's detection is given: without --through-pipeline they are refused, before any
     // data are read.
     for (const auto& [option, value] :
          std::vector<std::pair<std::string, std::string>>{{"--degrade", "rotate:20"},
                                                           {"--unlevelled", ""},
                                                           {"--level-eyes-beyond", "0"},
+                                                          {"--train-tilt", "30"},
                                                           {"--write-pictures", "/tmp/x"}}) {
         SCOPED_TRACE(option);
         std::vector<std::string> words = {option};
@@ -382,6 +384,7 @@ TEST(DataSources, TheCallDegradingOptionsNeedThePipelineAndSayWhatTheyExpect) {
         EXPECT_NE(refusal.find("needs --through-pipeline"), std::string::npos) << refusal;
     }
     EXPECT_TRUE(mentions(usageMessage({"--level-eyes-beyond", "-5"}), "--level-eyes-beyond"));
+    EXPECT_TRUE(mentions(usageMessage({"--train-tilt", "-5"}), "--train-tilt"));
     DataSources bad;
     bad.through_pipeline = true;
     bad.degrade = "twist:5";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -45,6 +46,13 @@ struct RecropOptions {
     std::shared_ptr<FaceDetector> detector{};
     CropOptions crop{};
     PictureDegradation degradation{};
+    // > 0: before the degradation, each picture is turned by its own angle drawn evenly from
+    // [-random_tilt_degrees, +random_tilt_degrees] (seeded by tilt_seed, in item order), as heads
+    // lean in a call. For training: the model then learns tilted faces as the app's crop frames
+    // them (turned back by the landmarks beyond the levelling band, with the background the
+    // turn brings into the box), not as a rotation of a finished 48x48 crop frames them.
+    double random_tilt_degrees = 0.0;
+    std::uint64_t tilt_seed = 0;
     // Called with each enlarged, degraded picture (8-bit grey) as the detector is given it, and
     // its item: for scoring another program on exactly these pictures (tools/peer/).
     std::function<void(const cv::Mat& picture, const LabeledImage& item)> picture_sink{};
@@ -56,10 +64,11 @@ struct RecropResult {
 };
 
 // Replaces each item's image by the app's crop of its best detected face (8-bit, crop.size),
-// after the degradation, and sets its reading_quality as the app measures it (assessReading);
-// labels, groups, origins and soft labels stay. Items where the detector finds no face are
-// removed and named in the result. Throws Error for an upscale below 1 or an image that is not
-// 8-bit grey, DetectorError when the detector cannot be loaded.
+// after the random tilt and the degradation, and sets its reading_quality as the app measures it
+// (assessReading); labels, groups, origins and soft labels stay. Items where the detector finds no
+// face are removed and named in the result. Throws Error for an upscale below 1, a negative or
+// non-finite random tilt, or an image that is not 8-bit grey, DetectorError when the detector
+// cannot be loaded.
 RecropResult recropThroughPipeline(Dataset& data, const RecropOptions& options);
 
 }  // namespace emotrace

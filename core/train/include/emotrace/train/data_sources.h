@@ -61,6 +61,11 @@ struct DataSources {
     // With through_pipeline: the tilt the app's crop leaves as it is (CropOptions::
     // level_beyond_degrees; 0 levels every face fully).
     float level_beyond_degrees = CropOptions{}.level_beyond_degrees;
+    // With through_pipeline, > 0: each *training* picture is turned by its own angle drawn
+    // evenly from +-train_tilt_degrees before detection (RecropOptions::random_tilt_degrees), so
+    // that the model learns tilted heads as the app's crop frames them; validation and test
+    // stay as they are.
+    double train_tilt_degrees = 0.0;
     // With through_pipeline: a folder to write each enlarged, degraded picture into (PGM, with
     // pictures.csv naming its file, split and label), for scoring a peer on the same pictures.
     std::string write_pictures;
@@ -72,8 +77,8 @@ struct DataSources {
 // Declares the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
 // --ferplus-contempt, --ckplus-repeat, --through-pipeline, --degrade, --unlevelled,
-// --level-eyes-beyond) on `app`, in its "data" group, bound to `sources`, which must outlive the
-// parse.
+// --level-eyes-beyond, --train-tilt) on `app`, in its "data" group, bound to `sources`, which must
+// outlive the parse.
 void addDataOptions(CLI::App& app, DataSources& sources);
 
 struct PreparedData {
