@@ -93,7 +93,8 @@ void writeTestReport(const std::filesystem::path& model, const Dataset& test,
     saveConfusionMatrix(out / "test_confusion.png", evaluation.matrix.labels(), counts, style);
 }
 
-int runFolds(TrainCommand& command, const PreparedData& data, const std::string& command_line) {
+int runFolds(TrainCommand& command, const PreparedData& data, const std::string& command_line,
+             std::size_t ckplus_repeat) {
     Dataset all = data.train;
     for (const auto* part : {&data.validation, &data.test})
         all.items.insert(all.items.end(), part->items.begin(), part->items.end());
@@ -115,8 +116,12 @@ int runFolds(TrainCommand& command, const PreparedData& data, const std::string&
                   << beside.training.items.size() << " FER-2013 training and "
                   << beside.validation.items.size() << " validation images are in every fold\n";
     }
+    beside.folded_training_repeat = ckplus_repeat;
+    const std::string repeated = ckplus_repeat > 1 ? ", each CK+ frame of a fold's training part " +
+                                                         std::to_string(ckplus_repeat) + " times"
+                                                   : "";
     command.setup.train.out_dir = command.out;
-    command.setup.train.description = data.description + ", pooled for " +
+    command.setup.train.description = data.description + repeated + ", pooled for " +
                                       std::to_string(command.folds) +
                                       "-fold cross-validation; command: " + command_line;
     const auto result = crossValidate(all, command.folds, command.setup, std::cerr, beside);
@@ -145,10 +150,18 @@ int run(int argc, char** argv) {
     const std::string command_line = commandLine("emotrace-train", argc, argv);
     if (command.folds_over != "all" && (command.folds == 0 || command.data.dataset != "combined"))
         throw UsageError("--folds-over ckplus needs --folds K and --dataset combined");
-    if (command.folds > 0 && command.data.ckplus_repeat > 1)
+    if (command.folds > 0 && command.data.ckplus_repeat > 1 && command.folds_over != "ckplus")
         throw UsageError(
-            "--ckplus-repeat and --folds do not go together: the pooled folds would hold a "
-            "frame's copies on the test side");
+            "--ckplus-repeat and --folds do not go together unless --folds-over ckplus (there "
+            "the copies are made inside each fold's training part): the pooled folds would hold "
+            "a frame's copies on the test side");
+    // With --folds-over ckplus the repeat belongs to each fold's training part, not to the
+    // combined split's training part the folds are pooled from.
+    std::size_t fold_ckplus_repeat = 1;
+    if (command.folds > 0) {
+        fold_ckplus_repeat = command.data.ckplus_repeat;
+        command.data.ckplus_repeat = 1;
+    }
     if (!command.data.degrade.empty() && command.data.degrade != "none")
         throw UsageError(
             "--degrade is for measuring how readings hold up (emotrace-evaluate), not for "
@@ -166,7 +179,7 @@ int run(int argc, char** argv) {
     setup.train.stop_requested = &interrupt_requested;
     std::signal(SIGINT, onInterrupt);
     if (command.folds > 0)
-        return runFolds(command, data, command_line);
+        return runFolds(command, data, command_line, fold_ckplus_repeat);
     if (command.data.dataset == "folder")
         throw UsageError(
             "--dataset folder makes all its images a test split: evaluate on it with "

@@ -63,11 +63,20 @@ CrossValidationResult crossValidate(const Dataset& all, int folds, const TrainSe
         fold_setup.train.resume = true;
         fold_setup.train.description +=
             "; fold " + std::to_string(fold) + " of " + std::to_string(splits.size());
-        auto training = joined(subset(all, splits[k].train), beside.training);
+        auto training_indices = splits[k].train;
+        for (std::size_t copy = 1; copy < beside.folded_training_repeat; ++copy)
+            training_indices.insert(training_indices.end(), splits[k].train.begin(),
+                                    splits[k].train.end());
+        auto training = joined(subset(all, training_indices), beside.training);
+        const auto validation = joined(subset(all, splits[k].validation), beside.validation);
+        log << "fold " << fold << ": " << training.items.size() << " training items ("
+            << splits[k].train.size() << " folded";
+        if (beside.folded_training_repeat > 1)
+            log << " x " << beside.folded_training_repeat;
+        log << "), " << validation.items.size() << " validation, " << splits[k].test.size()
+            << " test\n";
         applyBalancingAndAugmentation(fold_setup, training, log);
-        const auto trained =
-            train(training, joined(subset(all, splits[k].validation), beside.validation),
-                  fold_setup.train);
+        const auto trained = train(training, validation, fold_setup.train);
         if (trained.interrupted) {
             result.interrupted = true;
             break;

@@ -220,7 +220,7 @@ TEST_F(TrainCommand, RefusesBadOptionCombinationsAndSaysWhichWithUsageStatus) {
         {{"--dataset", "folder"}, 2, "--dataset folder needs --images DIR"},
         {{"--dataset", "folder", "--images", images, "--folds", "2", "--ckplus-repeat", "2"},
          2,
-         "--ckplus-repeat and --folds do not go together"},
+         "--ckplus-repeat and --folds do not go together unless --folds-over ckplus"},
         {{"--dataset", "ckplus", "--ckplus", images, "--ckplus-repeat", "2"},
          2,
          "it needs --dataset combined, got 'ckplus'"},

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "emotrace/train/cross_validation.h"
@@ -81,6 +83,51 @@ TEST(CrossValidation, DataBesideTheFoldsTrainsInEveryFoldAndIsNeverTested) {
     std::getline(csv, header);
     EXPECT_EQ(header, "fold,test_accuracy,test_macro_f1,best_epoch,f1_" + folded.labels[0] +
                           ",f1_" + folded.labels[1] + ",f1_third");
+}
+
+// --ckplus-repeat with --folds-over ckplus: the folded frames are repeated inside each fold's
+// training part only, so a frame's copies never reach its test part.
+TEST(CrossValidation, ARepeatCopiesTheFoldedFramesOfEachTrainingPartOnly) {
+    auto folded = test::stripesDataset(20, 2);
+    for (std::size_t i = 0; i < folded.items.size(); ++i)
+        folded.items[i].group = "S" + std::to_string(i / 2);
+    FoldsBeside beside;
+    beside.training = test::stripesDataset(10, 2);
+    beside.validation = test::stripesDataset(4, 2);
+    test::TempDir once_dir;
+    std::ostringstream once_log;
+    crossValidate(folded, 2, oneEpochSetup(once_dir.path()), once_log, beside);
+    beside.folded_training_repeat = 3;
+    test::TempDir thrice_dir;
+    std::ostringstream thrice_log;
+    const auto result =
+        crossValidate(folded, 2, oneEpochSetup(thrice_dir.path()), thrice_log, beside);
+    ASSERT_EQ(result.folds.size(), 2u);
+    // Each fold's line: "fold K: N training items (F folded[ x 3]), V validation, T test".
+    const auto counts = [](const std::string& log, int fold) {
+        const std::regex line("fold " + std::to_string(fold) +
+                              R"(: (\d+) training items \((\d+) folded( x 3)?\), (\d+) )"
+                              R"(validation, (\d+) test)");
+        std::smatch found;
+        EXPECT_TRUE(std::regex_search(log, found, line)) << log;
+        if (found.empty())
+            return std::array<std::size_t, 4>{};
+        return std::array<std::size_t, 4>{std::stoul(found[1]), std::stoul(found[2]),
+                                          std::stoul(found[4]), std::stoul(found[5])};
+    };
+    const std::size_t beside_count = beside.training.items.size();
+    for (int fold = 1; fold <= 2; ++fold) {
+        SCOPED_TRACE(fold);
+        const auto once = counts(once_log.str(), fold);
+        const auto thrice = counts(thrice_log.str(), fold);
+        EXPECT_EQ(once[0], once[1] + beside_count) << "the folded frames once, and those beside";
+        EXPECT_EQ(thrice[1], once[1]);
+        EXPECT_EQ(thrice[0], 3 * once[1] + beside_count)
+            << "the folded frames three times, those beside once";
+        EXPECT_EQ(thrice[2], once[2]) << "validation holds each frame once";
+        EXPECT_EQ(thrice[3], once[3]) << "and so does the test part";
+    }
+    EXPECT_NE(thrice_log.str().find(" folded x 3)"), std::string::npos) << thrice_log.str();
 }
 
 }  // namespace

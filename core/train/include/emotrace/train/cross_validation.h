@@ -3,6 +3,7 @@
 // early stopping, and accuracy / macro-F1 per fold with mean +- std across folds.
 #pragma once
 
+#include <cstddef>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ struct CrossValidationResult {
 struct FoldsBeside {
     Dataset training;
     Dataset validation;
+    // Each item of the folded data that lands in a fold's training part appears this many times
+    // (each copy augmented on its own); its validation and test parts hold it once. With
+    // --folds-over ckplus this is --ckplus-repeat, applied inside each fold so that a frame's
+    // copies never reach the test side or count twice there.
+    std::size_t folded_training_repeat = 1;
 };
 
 // Trains setup.train.model once per fold into setup.train.out_dir/fold-K (resuming what is
