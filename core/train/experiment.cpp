@@ -1,5 +1,7 @@
 #include "emotrace/train/experiment.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -26,6 +28,63 @@ std::string percent(double value) {
     return text;
 }
 
+// Recall per true class from a confusion matrix's counts; NaN for a class with no true items.
+std::vector<double> recallPerClass(const std::vector<std::vector<long long>>& counts) {
+    std::vector<double> recall;
+    for (std::size_t t = 0; t < counts.size(); ++t) {
+        long long total = 0;
+        for (long long n : counts[t])
+            total += n;
+        recall.push_back(total > 0 && t < counts[t].size()
+                             ? static_cast<double>(counts[t][t]) / static_cast<double>(total)
+                             : std::nan(""));
+    }
+    return recall;
+}
+
+// The labels and per-class recall of a confusion CSV as writeConfusionCsv writes it; nothing when
+// it is missing or not that shape (the table then shows no recall for the run, rather than a
+// wrong one).
+void readClassRecall(const fs::path& path, RunResult& r) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line))
+        return;
+    const auto cells = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::stringstream stream(text);
+        std::string cell;
+        while (std::getline(stream, cell, ','))
+            out.push_back(cell);
+        return out;
+    };
+    const auto header = cells(line);
+    if (header.size() < 2)
+        return;
+    const std::vector<std::string> labels(header.begin() + 1, header.end());
+    std::vector<std::vector<long long>> counts;
+    while (std::getline(in, line)) {
+        if (line.empty())
+            continue;
+        const auto row = cells(line);
+        if (row.size() != header.size() || counts.size() >= labels.size() ||
+            row[0] != labels[counts.size()])
+            return;
+        std::vector<long long> numbers;
+        try {
+            for (std::size_t i = 1; i < row.size(); ++i)
+                numbers.push_back(std::stoll(row[i]));
+        } catch (const std::logic_error&) {
+            return;
+        }
+        counts.push_back(std::move(numbers));
+    }
+    if (counts.size() != labels.size())
+        return;
+    r.labels = labels;
+    r.class_recall = recallPerClass(counts);
+}
+
 std::optional<RunResult> readResult(const fs::path& path) {
     std::ifstream in(path);
     if (!in)
@@ -44,6 +103,7 @@ std::optional<RunResult> readResult(const fs::path& path) {
         r.data_description = j.value("data", std::string());
         r.profile = j.value("profile", std::string());
         r.done = true;
+        readClassRecall(path.parent_path() / "test_confusion.csv", r);
         return r;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;  // a damaged result is redone, not trusted
@@ -90,6 +150,46 @@ const RunResult* find(const std::vector<RunResult>& runs, const std::string& mod
             return &r;
     }
     return nullptr;
+}
+
+// Each finished run's recall per class, models in the table's order, baseline before SMOTE;
+// empty when no finished run has one.
+std::string recallMarkdown(const std::vector<RunResult>& runs,
+                           const std::vector<std::string>& models) {
+    std::vector<const RunResult*> rows;
+    for (const auto& model : models) {
+        for (const char* variant : {"baseline", "smote"}) {
+            const auto* r = find(runs, model, variant);
+            if (r && !r->class_recall.empty())
+                rows.push_back(r);
+        }
+    }
+    if (rows.empty())
+        return {};
+    const auto& labels = rows.front()->labels;
+    std::ostringstream md;
+    md << "\n**Recall per class** on the test split, in % (the share of each class's test "
+          "images the model names correctly; — : the class is not in the test split):\n\n"
+          "| Model | Variant |";
+    for (const auto& label : labels)
+        md << ' ' << label << " |";
+    md << "\n|---|---|";
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        md << "---:|";
+    md << '\n';
+    for (const auto* r : rows) {
+        md << "| " << r->model << " | " << r->variant << " |";
+        for (const auto& label : labels) {
+            const auto at = std::find(r->labels.begin(), r->labels.end(), label);
+            const auto index = static_cast<std::size_t>(at - r->labels.begin());
+            char value[32] = "—";
+            if (at != r->labels.end() && !std::isnan(r->class_recall[index]))
+                std::snprintf(value, sizeof value, "%.1f", 100.0 * r->class_recall[index]);
+            md << ' ' << value << " |";
+        }
+        md << '\n';
+    }
+    return md.str();
 }
 
 // The files of a finished run worth keeping in the repository (small, text).
@@ -164,6 +264,13 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     r.macro_f1 = macroF1(test.matrix);
     r.best_epoch = trained.best_epoch;
     r.epochs_run = static_cast<int>(trained.history.size());
+    r.labels = test.matrix.labels();
+    std::vector<std::vector<long long>> counts(r.labels.size());
+    for (int t = 0; t < test.matrix.classes(); ++t) {
+        for (int p = 0; p < test.matrix.classes(); ++p)
+            counts[static_cast<std::size_t>(t)].push_back(test.matrix.at(t, p));
+    }
+    r.class_recall = recallPerClass(counts);
     for (const auto& epoch : trained.history) {
         r.train_seconds += epoch.seconds;
         r.train_cpu_seconds += epoch.cpu_seconds;
@@ -280,6 +387,7 @@ std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentO
           "wait for each other), so they compare runs only where both ran alone. Profile: "
        << profile << "; data: " << (data.empty() ? "not recorded" : data) << ".\n\nCommand: `"
        << o.command << "`\n";
+    md << recallMarkdown(runs, o.models);
     return md.str();
 }
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -115,6 +116,24 @@ TEST(Experiment, FinishedRunsArePublishedAndTheTableIsRebuiltFromThemWithoutData
     EXPECT_NE(markdown.find("data: generated stripes"), std::string::npos) << markdown;
     EXPECT_EQ(table.runs[0].profile, "quick");
     EXPECT_NE(markdown.find("Profile: quick;"), std::string::npos) << markdown;
+    // The recall per class comes back from the committed confusion matrix.
+    EXPECT_EQ(table.runs[0].labels, trained.runs[0].labels);
+    ASSERT_EQ(table.runs[0].class_recall.size(), trained.runs[0].class_recall.size());
+    for (std::size_t c = 0; c < table.runs[0].class_recall.size(); ++c)
+        EXPECT_DOUBLE_EQ(table.runs[0].class_recall[c], trained.runs[0].class_recall[c]);
+    EXPECT_NE(markdown.find("**Recall per class**"), std::string::npos) << markdown;
+    EXPECT_NE(markdown.find("| mycnn_v1 | baseline |"), std::string::npos) << markdown;
+
+    // A damaged confusion matrix gives no recall rather than a wrong one; the run still counts.
+    {
+        std::ofstream damaged(published / "test_confusion.csv");
+        damaged << "true\\predicted,a,b,c\na,1,2\n";
+    }
+    std::ostringstream third;
+    const auto without = runExperiment(rebuild, PreparedData{}, third);
+    ASSERT_TRUE(without.runs.at(0).done);
+    EXPECT_TRUE(without.runs[0].class_recall.empty());
+    EXPECT_EQ(readText(without.table).find("**Recall per class**"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir / "fresh/runs/mycnn_v1-baseline/checkpoint.pt"));
 }
 
@@ -156,6 +175,27 @@ TEST(Experiment, TableGivesTheDifferenceEpochsAndCpuTime) {
                          "| 20 ; 40 |"),
               std::string::npos)
         << table;
+}
+
+TEST(Experiment, TableGivesEachFinishedRunsRecallPerClass) {
+    ExperimentOptions o;
+    o.models = {"mycnn_v1", "resnet18"};
+    RunResult baseline{.model = "resnet18", .variant = "baseline", .done = true};
+    baseline.labels = {"angry", "contempt", "happy"};
+    baseline.class_recall = {0.5, std::nan(""), 0.875};
+    RunResult smote = baseline;
+    smote.variant = "smote";
+    smote.class_recall = {0.25, std::nan(""), 1.0};
+    RunResult unfinished{.model = "mycnn_v1", .variant = "baseline"};
+    const auto table = table2Markdown({unfinished, smote, baseline}, o, "data");
+    EXPECT_NE(table.find("| Model | Variant | angry | contempt | happy |"), std::string::npos)
+        << table;
+    const auto first = table.find("| resnet18 | baseline | 50.0 | — | 87.5 |");
+    const auto second = table.find("| resnet18 | smote | 25.0 | — | 100.0 |");
+    ASSERT_NE(first, std::string::npos) << table;
+    ASSERT_NE(second, std::string::npos) << table;
+    EXPECT_LT(first, second) << "baseline before SMOTE";
+    EXPECT_EQ(table.find("| mycnn_v1 | baseline |"), std::string::npos) << "not finished";
 }
 
 TEST(Experiment, QuickProfileKeepsExplicitChoicesAndRejectsUnknownProfiles) {

@@ -57,6 +57,11 @@ struct RunResult {
     double train_cpu_seconds = 0.0;
     std::string data_description{};  // the data it was trained and tested on
     std::string profile{};           // quick or full; empty in results written before it was kept
+    // Recall per true class on the test split (from the run's test_confusion.csv), in the order
+    // of `labels`; NaN for a class the test split does not hold. Empty when the run's confusion
+    // matrix is missing or cannot be read.
+    std::vector<std::string> labels{};
+    std::vector<double> class_recall{};
 };
 
 struct ExperimentResult {
@@ -72,7 +77,8 @@ ExperimentResult runExperiment(const ExperimentOptions& options, const PreparedD
                                std::ostream& log, const FigureWriter& figures = {});
 
 // The markdown table (one row per model, accuracy and macro-F1 for each variant; "—" for runs
-// not finished) with the command and data it came from.
+// not finished) with the command and data it came from, then each finished run's recall per
+// class.
 std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentOptions& options,
                            const std::string& data_description);
 
