@@ -265,12 +265,8 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     r.best_epoch = trained.best_epoch;
     r.epochs_run = static_cast<int>(trained.history.size());
     r.labels = test.matrix.labels();
-    std::vector<std::vector<long long>> counts(r.labels.size());
-    for (int t = 0; t < test.matrix.classes(); ++t) {
-        for (int p = 0; p < test.matrix.classes(); ++p)
-            counts[static_cast<std::size_t>(t)].push_back(test.matrix.at(t, p));
-    }
-    r.class_recall = recallPerClass(counts);
+    for (const auto& scores : perClassScores(test.matrix))
+        r.class_recall.push_back(scores.support > 0 ? scores.recall : std::nan(""));
     for (const auto& epoch : trained.history) {
         r.train_seconds += epoch.seconds;
         r.train_cpu_seconds += epoch.cpu_seconds;
