@@ -7,6 +7,7 @@
 // sharing.
 #include "emotrace/screencast_portal.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -106,6 +107,58 @@ TEST(ScreenCastPortal, AGrantedScreenIsReadAndTheEndOfSharingEndsTheSession) {
     PrivateDesktop desktop("fake");
     EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
     readGrantedScreenUntilSharingEnds(desktop);
+}
+
+// A minimised shared window sends no picture: the compositor pauses the stream. The source then
+// says why (the dashboard's banner shows it) instead of looking frozen, and reads on, saying
+// nothing, once the window is shown again.
+TEST(ScreenCastPortal, AHiddenWindowIsSaidAndReadingGoesOnWhenItIsShown) {
+    PrivateDesktop desktop("fake");
+    EMOTRACE_START_DESKTOP_OR_SKIP(desktop);
+    auto source =
+        openScreenCastPortal({.offer_windows = true, .offer_monitors = true, .fps = 15.0});
+    std::atomic<int> frames{0};
+    std::mutex error_mutex;
+    std::string error;
+    std::jthread reader([&](std::stop_token stop) {
+        try {
+            while (!stop.stop_requested() && source->next(stop))
+                ++frames;
+        } catch (const SourceError& e) {
+            std::lock_guard lock(error_mutex);
+            error = e.what();
+        }
+    });
+    // Waits up to 20 s for `done`; false when it did not come.
+    const auto within = [](auto done) {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (!done() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(20ms);
+        return done();
+    };
+    const auto logs = [&] {
+        std::lock_guard lock(error_mutex);
+        return "source: " + error + "\nback end:\n" + desktop.log("backend") + "\nportal:\n" +
+               desktop.log("portal");
+    };
+    ASSERT_TRUE(within([&] { return frames >= 5; })) << logs();
+    EXPECT_EQ(source->pausedBecause(), "");
+
+    ASSERT_TRUE(desktop.hideSharedWindow(true));
+    ASSERT_TRUE(within([&] { return !source->pausedBecause().empty(); })) << logs();
+    EXPECT_NE(source->pausedBecause().find("minimised"), std::string::npos)
+        << source->pausedBecause();
+    const int while_hidden = frames;
+    std::this_thread::sleep_for(1s);
+    EXPECT_LE(frames - while_hidden, 1) << "no pictures come while the window is hidden";
+
+    ASSERT_TRUE(desktop.hideSharedWindow(false));
+    EXPECT_TRUE(within([&] { return frames >= while_hidden + 5; })) << logs();
+    EXPECT_TRUE(within([&] { return source->pausedBecause().empty(); })) << source->pausedBecause();
+    reader.request_stop();
+    reader.join();
+    std::lock_guard lock(error_mutex);
+    EXPECT_EQ(error, "");
 }
 
 // The same with sway and xdg-desktop-portal-wlr sharing its headless screen. Version 0.7 (Debian

@@ -11,7 +11,8 @@
 // the client's PipeWire connection; Start grants "the user's choice" at once (only the human
 // clicking Share is faked) and answers with the node of a PipeWire video stream that shows
 // PICTURE at 30 frames a second, in shared-memory buffers. Stopping this program ends the
-// sharing, as a user's "Stop sharing" does.
+// sharing, as a user's "Stop sharing" does. SIGUSR1 pauses the stream, as a compositor does while
+// the shared window is minimised; SIGUSR2 lets it run again.
 #include <pipewire/pipewire.h>
 #include <spa/param/video/format-utils.h>
 #include <systemd/sd-bus.h>
@@ -31,6 +32,7 @@ constexpr std::uint32_t kMonitor = 1;
 constexpr std::uint32_t kCursorHidden = 1;
 
 volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t hide_requested = 0;  // SIGUSR1: 1, SIGUSR2: 0
 
 struct Screen {
     cv::Mat bgrx;  // the picture shared, 4 bytes a pixel (B, G, R, x)
@@ -240,6 +242,8 @@ int main(int argc, char** argv) {
     cv::cvtColor(picture, screen.bgrx, cv::COLOR_BGR2BGRA);
     std::signal(SIGTERM, [](int) { stop_requested = 1; });
     std::signal(SIGINT, [](int) { stop_requested = 1; });
+    std::signal(SIGUSR1, [](int) { hide_requested = 1; });
+    std::signal(SIGUSR2, [](int) { hide_requested = 0; });
 
     pw_init(&argc, &argv);
     screen.loop = pw_thread_loop_new("fake-screen", nullptr);
@@ -256,12 +260,21 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "fake back end: cannot own its bus name\n");
         return 1;
     }
+    bool hidden = false;
     while (!stop_requested) {
         const int r = sd_bus_process(bus, nullptr);
         if (r < 0)
             break;
         if (r == 0)
-            sd_bus_wait(bus, 100'000);
+            sd_bus_wait(bus, 100'000);  // a signal ends the wait early
+        const bool hide = hide_requested != 0;
+        if (hide != hidden && screen.stream) {
+            hidden = hide;
+            pw_thread_loop_lock(screen.loop);
+            pw_stream_set_active(screen.stream, !hidden);
+            pw_thread_loop_unlock(screen.loop);
+            std::fprintf(stderr, "fake back end: stream %s\n", hidden ? "paused" : "running");
+        }
     }
     pw_thread_loop_stop(screen.loop);
     if (screen.stream)

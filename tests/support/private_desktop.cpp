@@ -105,6 +105,11 @@ bool PrivateDesktop::stopScreenCastBackEnd() const {
     return pid > 0 && ::kill(pid, SIGTERM) == 0;
 }
 
+bool PrivateDesktop::hideSharedWindow(bool hidden) const {
+    const auto pid = std::atoi(readFile(dir_.path() / "desktop" / "backend.pid").c_str());
+    return pid > 0 && ::kill(pid, hidden ? SIGUSR1 : SIGUSR2) == 0;
+}
+
 std::string PrivateDesktop::log(const std::string& name) const {
     return readFile(dir_.path() / "desktop" / (name + ".log"));
 }

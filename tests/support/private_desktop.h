@@ -38,6 +38,9 @@ class PrivateDesktop {
     const std::string& whyNot() const { return why_not_; }
     // Ends the sharing from the desktop's side: the screen-cast back end stops.
     bool stopScreenCastBackEnd() const;
+    // With the stand-in back end ("fake"): pauses the shared stream as a compositor does while the
+    // shared window is minimised (true), or lets it run again (false).
+    bool hideSharedWindow(bool hidden) const;
     // A log of the desktop ("backend", "xdpw", "portal", "sway", "pipewire").
     std::string log(const std::string& name) const;
 
