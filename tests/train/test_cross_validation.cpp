@@ -25,10 +25,24 @@ TrainSetup oneEpochSetup(const std::filesystem::path& out) {
     return setup;
 }
 
-TEST(CrossValidation, TrainsEveryFoldAndSummarisesMeanAndStd) {
+// Stripes of 2 classes, two images per "subject" (the group the folds keep together).
+Dataset groupedStripes() {
     auto data = test::stripesDataset(20, 2);
     for (std::size_t i = 0; i < data.items.size(); ++i)
-        data.items[i].group = "S" + std::to_string(i / 2);  // 2 images per "subject"
+        data.items[i].group = "S" + std::to_string(i / 2);
+    return data;
+}
+
+// Data beside the folds, as FER-2013 is with --folds-over ckplus.
+FoldsBeside stripesBeside() {
+    FoldsBeside beside;
+    beside.training = test::stripesDataset(10, 2);
+    beside.validation = test::stripesDataset(4, 2);
+    return beside;
+}
+
+TEST(CrossValidation, TrainsEveryFoldAndSummarisesMeanAndStd) {
+    const auto data = groupedStripes();
     test::TempDir dir;
     const auto setup = oneEpochSetup(dir.path());
     std::ostringstream log;
@@ -57,12 +71,8 @@ TEST(CrossValidation, TrainsEveryFoldAndSummarisesMeanAndStd) {
 // --folds-over ckplus: what is beside the folds trains in every fold, and only the folded
 // data is tested. A class that only the data beside holds is absent from every fold's test.
 TEST(CrossValidation, DataBesideTheFoldsTrainsInEveryFoldAndIsNeverTested) {
-    auto folded = test::stripesDataset(20, 2);
-    for (std::size_t i = 0; i < folded.items.size(); ++i)
-        folded.items[i].group = "S" + std::to_string(i / 2);
-    FoldsBeside beside;
-    beside.training = test::stripesDataset(10, 2);
-    beside.validation = test::stripesDataset(4, 2);
+    auto folded = groupedStripes();
+    auto beside = stripesBeside();
     // Give the data beside a third class the folds never hold.
     folded.labels.push_back("third");
     beside.training.labels = beside.validation.labels = folded.labels;
@@ -88,12 +98,8 @@ TEST(CrossValidation, DataBesideTheFoldsTrainsInEveryFoldAndIsNeverTested) {
 // --ckplus-repeat with --folds-over ckplus: the folded frames are repeated inside each fold's
 // training part only, so a frame's copies never reach its test part.
 TEST(CrossValidation, ARepeatCopiesTheFoldedFramesOfEachTrainingPartOnly) {
-    auto folded = test::stripesDataset(20, 2);
-    for (std::size_t i = 0; i < folded.items.size(); ++i)
-        folded.items[i].group = "S" + std::to_string(i / 2);
-    FoldsBeside beside;
-    beside.training = test::stripesDataset(10, 2);
-    beside.validation = test::stripesDataset(4, 2);
+    auto folded = groupedStripes();
+    auto beside = stripesBeside();
     test::TempDir once_dir;
     std::ostringstream once_log;
     crossValidate(folded, 2, oneEpochSetup(once_dir.path()), once_log, beside);
