@@ -158,6 +158,8 @@ int run(int argc, char** argv) {
     if (parseToolArguments(app, argc, argv))
         return 0;
     checkCombinations(command);
+    if (!command.data.distill_from.empty())
+        throw UsageError("--distill-from makes training targets: it is for emotrace-train");
     auto sources = command.data;
     sources.pipeline_splits = {command.split};
     const auto data = prepareData(sources, std::cerr);

@@ -111,6 +111,9 @@ int run(int argc, char** argv) {
         throw UsageError(
             "--degrade is for measuring how readings hold up (emotrace-evaluate), "
             "not for Table 2's training runs");
+    if (!data_sources.distill_from.empty())
+        throw UsageError(
+            "--distill-from is not part of the paper's protocol: use it with emotrace-train");
     cv::setNumThreads(1);
     PreparedData data;
     if (!options.table_only) {

@@ -167,11 +167,13 @@ int run(int argc, char** argv) {
             "--degrade is for measuring how readings hold up (emotrace-evaluate), not for "
             "training: training augments its own rotations, scales and blur");
     cv::setNumThreads(1);  // augmentation runs in the loader thread; torch has the cores
+    command.data.teacher_threads = command.setup.train.threads;
     auto data = prepareData(command.data, std::cerr);
     std::cerr << data.description << '\n';
     auto& setup = command.setup;
-    // Targets blended with FER+ votes are distributions: the trainer learns them, not the label.
-    if (command.data.ferplus_mix > 0.0)
+    // Targets blended with FER+ votes or a teacher's readings are distributions: the trainer
+    // learns them, not the label.
+    if (command.data.ferplus_mix > 0.0 || !command.data.distill_from.empty())
         setup.train.soft_labels = true;
     setup.train.ferplus_mix = command.data.ferplus_mix;
     setup.train.ferplus_contempt = command.data.ferplus_contempt;

@@ -17,6 +17,7 @@
 #include "emotrace/image_folder.h"
 #include "emotrace/load_report.h"
 #include "emotrace/recrop.h"
+#include "emotrace/train/distillation.h"
 #include "emotrace/splits.h"
 
 namespace emotrace::train {
@@ -308,6 +309,18 @@ void addDataOptions(CLI::App& app, DataSources& s) {
                    "every face fully)")
         ->check(CLI::Range(0.0, 90.0))
         ->group(group);
+    app.add_option("--distill-from", s.distill_from,
+                   "emotrace-train: blend each training target with this model's readings of the "
+                   "training images as the dataset frames them (flip-averaged), before "
+                   "--through-pipeline re-frames them: the student keeps the teacher's class "
+                   "balance while it learns the app's framing; validation and test keep their "
+                   "labels")
+        ->group(group);
+    app.add_option("--distill-mix", s.distill_mix,
+                   "with --distill-from: the teacher's share of each training target (default "
+                   "0.5)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->group(group);
     app.add_option("--train-tilt", s.train_tilt_degrees,
                    "with --through-pipeline: turn each training picture by its own angle drawn "
                    "evenly from +-DEGREES before detection, as heads lean in a call, so the "
@@ -355,6 +368,16 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
         throw UsageError(
             "--level-eyes-beyond changes the app's crop of a detected face: it needs "
             "--through-pipeline");
+    if (s.distill_mix != DataSources{}.distill_mix && s.distill_from.empty())
+        throw UsageError(
+            "--distill-mix is the share of --distill-from's readings: it needs "
+            "--distill-from MODEL");
+    if (!s.distill_from.empty() && !(s.distill_mix > 0.0))
+        throw UsageError("--distill-mix must be above 0 with --distill-from, got " +
+                         std::to_string(s.distill_mix));
+    if (!s.distill_from.empty() && !std::filesystem::is_regular_file(s.distill_from))
+        throw UsageError("--distill-from: expected an emotrace model file, found no file at " +
+                         s.distill_from.string());
     if (s.train_tilt_degrees > 0.0 && !s.through_pipeline)
         throw UsageError(
             "--train-tilt turns the pictures the app's detection sees: it needs "
@@ -446,6 +469,17 @@ PreparedData prepareData(const DataSources& s, std::ostream& log) {
     data.test = randomSubset(data.test, s.max_eval_items, s.split_seed + 3);
     if (s.max_train_items > 0 || s.max_eval_items > 0)
         data.description += ", random subset";
+    if (!s.distill_from.empty()) {
+        // Before any re-framing: the teacher reads the faces as it was trained to.
+        const auto blended =
+            blendTeacherPredictions(data.train, s.distill_from, s.distill_mix, s.teacher_threads);
+        std::ostringstream note;
+        note << ", training targets blended with " << s.distill_from.filename().string()
+             << "'s readings of the dataset's own crops (mix " << s.distill_mix << ")";
+        log << blended << " training targets blended with " << s.distill_from.string()
+            << "'s readings (mix " << s.distill_mix << ")\n";
+        data.description += note.str();
+    }
     if (s.through_pipeline)
         data.description +=
             throughPipeline(data, s.pipeline_splits, parseDegradation(s.degrade), s, log);

@@ -385,6 +385,15 @@ TEST(DataSources, TheCallDegradingOptionsNeedThePipelineAndSayWhatTheyExpect) {
     }
     EXPECT_TRUE(mentions(usageMessage({"--level-eyes-beyond", "-5"}), "--level-eyes-beyond"));
     EXPECT_TRUE(mentions(usageMessage({"--train-tilt", "-5"}), "--train-tilt"));
+    const auto without_teacher = prepareDataRefusal(parsed({"--distill-mix", "0.3"}).data);
+    EXPECT_NE(without_teacher.find("it needs --distill-from MODEL"), std::string::npos)
+        << without_teacher;
+    const auto missing_teacher =
+        prepareDataRefusal(parsed({"--distill-from", "/nonexistent/teacher.pt"}).data);
+    EXPECT_NE(missing_teacher.find("expected an emotrace model file, found no file at "
+                                   "/nonexistent/teacher.pt"),
+              std::string::npos)
+        << missing_teacher;
     DataSources bad;
     bad.through_pipeline = true;
     bad.degrade = "twist:5";

@@ -66,6 +66,12 @@ struct DataSources {
     // that the model learns tilted heads as the app's crop frames them; validation and test
     // stay as they are.
     double train_tilt_degrees = 0.0;
+    // Non-empty: each training target is blended with this model's readings of the training
+    // images as the dataset frames them, before any re-framing (blendTeacherPredictions; for
+    // emotrace-train only), by distill_mix. Validation and test keep their labels.
+    std::filesystem::path distill_from;
+    double distill_mix = 0.5;
+    int teacher_threads = 2;  // the tool's --threads
     // With through_pipeline: a folder to write each enlarged, degraded picture into (PGM, with
     // pictures.csv naming its file, split and label), for scoring a peer on the same pictures.
     std::string write_pictures;
@@ -77,8 +83,8 @@ struct DataSources {
 // Declares the data options (--dataset, --fer2013, --ferplus, --ckplus, --images, --data,
 // --data-cache, --strict, --split-seed, --max-train-items, --max-eval-items, --ferplus-mix,
 // --ferplus-contempt, --ckplus-repeat, --through-pipeline, --degrade, --unlevelled,
-// --level-eyes-beyond, --train-tilt) on `app`, in its "data" group, bound to `sources`, which must
-// outlive the parse.
+// --level-eyes-beyond, --train-tilt, --distill-from, --distill-mix) on `app`, in its "data" group,
+// bound to `sources`, which must outlive the parse.
 void addDataOptions(CLI::App& app, DataSources& sources);
 
 struct PreparedData {
