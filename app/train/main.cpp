@@ -155,6 +155,10 @@ int run(int argc, char** argv) {
             "--ckplus-repeat and --folds do not go together unless --folds-over ckplus (there "
             "the copies are made inside each fold's training part): the pooled folds would hold "
             "a frame's copies on the test side");
+    if (command.folds > 0 && !command.data.distill_from.empty())
+        throw UsageError(
+            "--distill-from and --folds do not go together: the teacher's readings would carry "
+            "what it learnt from the subjects a fold holds out");
     // With --folds-over ckplus the repeat belongs to each fold's training part, not to the
     // combined split's training part the folds are pooled from.
     std::size_t fold_ckplus_repeat = 1;
