@@ -6,14 +6,20 @@
 // baseline's is one pass after 3 warm-up steps. Wall and CPU time (all threads, and the
 // baseline's loader worker) are both reported: on a shared machine CPU time is the steadier.
 // Per-epoch times for FER-2013 (28,709 training images) are extrapolated linearly.
+// --compare-channels-last times the training step alone instead, in the usual and the
+// channels-last memory layout (docs/benchmarks.md, "Faster formats for Table 2's large networks").
 #include <sys/resource.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +29,7 @@
 #include "emotrace/train/arguments.h"
 #include "emotrace/train/data_sources.h"
 #include "emotrace/train/train_setup.h"
+#include "emotrace/zoo.h"
 
 namespace {
 
@@ -39,6 +46,7 @@ struct BenchOptions {
     int threads = 2;
     std::string python = "/usr/bin/python3";
     bool baseline = true;
+    bool compare_channels_last = false;
 };
 
 // The command line as a declaration; false when --help or --version was answered.
@@ -57,6 +65,9 @@ bool parse(int argc, char** argv, BenchOptions& o) {
     app.add_option("--python", o.python, "the Python with torch (default /usr/bin/python3)");
     app.add_flag_callback(
         "--no-baseline", [&o] { o.baseline = false; }, "skip the PyTorch baseline");
+    app.add_flag("--compare-channels-last", o.compare_channels_last,
+                 "instead: time each model's training step (random batch, no data) in the "
+                 "contiguous and the channels-last layout, taking turns in rounds");
     addDataOptions(app, o.data);
     if (parseToolArguments(app, argc, argv))
         return false;
@@ -104,6 +115,80 @@ Timing emotraceTiming(const PreparedData& data, const std::string& model, int th
             epoch_ends.at(1).cpu - epoch_ends.at(0).cpu};
 }
 
+std::string fixed(double value, int digits) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", digits, value);
+    return text;
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const auto middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+// The training step alone (forward, loss, backward, AdamW) on a random batch of 32 faces, as
+// train() runs it (the plain interpreter), once with contiguous weights and input and once
+// channels-last. The two take turns in rounds of 4 steps, the first round a warm-up, so that a
+// change in the machine's load falls on both: end to end, one pass of the same work varies by
+// ±15 % here from one pass to the next.
+void compareChannelsLast(const std::vector<std::string>& models, int threads) {
+    at::set_num_threads(threads);
+    torch::jit::GraphOptimizerEnabledGuard plain_interpreter(false);
+    constexpr int kRounds = 6;
+    constexpr int kStepsPerRound = 4;
+    std::cout << "| model | contiguous step, median ms | channels-last step, median ms | "
+                 "channels-last / contiguous |\n|---|---:|---:|---:|\n";
+    for (const auto& name : models) {
+        struct Layout {
+            torch::jit::Module module;
+            std::unique_ptr<torch::optim::AdamW> optimizer;
+            torch::Tensor input;
+            std::vector<double> milliseconds;
+        };
+        std::vector<Layout> layouts;
+        for (const bool channels_last : {false, true}) {
+            torch::manual_seed(0);
+            Layout layout{nets::makeModel(name, 8, {.in_channels = 1, .input_size = 48}),
+                          {},
+                          torch::rand({32, 1, 48, 48}),
+                          {}};
+            layout.module.train();
+            if (channels_last) {
+                nets::setConvolutionLayout(layout.module, at::MemoryFormat::ChannelsLast);
+                layout.input = layout.input.contiguous(at::MemoryFormat::ChannelsLast);
+            }
+            layout.optimizer = std::make_unique<torch::optim::AdamW>(
+                nets::trainableParameters(layout.module),
+                torch::optim::AdamWOptions(1e-3).weight_decay(1e-4));
+            layouts.push_back(std::move(layout));
+        }
+        const auto labels = torch::randint(0, 8, {32}, torch::kLong);
+        for (int round = 0; round < kRounds; ++round) {
+            for (auto& layout : layouts) {
+                for (int step = 0; step < kStepsPerRound; ++step) {
+                    const auto started = std::chrono::steady_clock::now();
+                    layout.optimizer->zero_grad();
+                    auto logits = layout.module.forward({layout.input}).toTensor();
+                    torch::nn::functional::cross_entropy(logits, labels).backward();
+                    layout.optimizer->step();
+                    const std::chrono::duration<double, std::milli> took =
+                        std::chrono::steady_clock::now() - started;
+                    if (round > 0)
+                        layout.milliseconds.push_back(took.count());
+                }
+            }
+        }
+        const double contiguous = median(layouts[0].milliseconds);
+        const double channels_last = median(layouts[1].milliseconds);
+        std::cout << "| " << name << " | " << fixed(contiguous, 0) << " | "
+                  << fixed(channels_last, 0) << " | " << fixed(channels_last / contiguous, 2)
+                  << " |\n";
+    }
+    std::cout << "threads " << threads << ", batch 32, 48x48, AdamW; "
+              << (kRounds - 1) * kStepsPerRound << " steps per layout after a warm-up round\n";
+}
+
 void writeRaw(const Dataset& data, const fs::path& path) {
     std::ofstream out(path, std::ios::binary);
     for (const auto& item : data.items)
@@ -146,16 +231,14 @@ std::map<std::string, Timing> baselineTimings(const BenchOptions& o, const std::
     return seconds;
 }
 
-std::string fixed(double value, int digits) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", digits, value);
-    return text;
-}
-
 int run(int argc, char** argv) {
     BenchOptions o;
     if (!parse(argc, argv, o))
         return 0;
+    if (o.compare_channels_last) {
+        compareChannelsLast(o.models, o.threads);
+        return 0;
+    }
     cv::setNumThreads(1);
     const auto data = prepareData(o.data, std::cerr);
     const auto scratch =

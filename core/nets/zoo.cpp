@@ -143,4 +143,12 @@ std::vector<torch::Tensor> trainableParameters(const torch::jit::Module& module)
     return trainable;
 }
 
+void setConvolutionLayout(torch::jit::Module& module, at::MemoryFormat format) {
+    torch::NoGradGuard no_grad;
+    for (auto parameter : module.parameters()) {
+        if (parameter.dim() == 4)
+            parameter.set_data(parameter.contiguous(format));
+    }
+}
+
 }  // namespace emotrace::nets

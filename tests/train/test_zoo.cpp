@@ -216,6 +216,46 @@ TEST(ModelZoo, MyCnnV1IsThePapersV1) {
               (32 * 9 + 32) + (64 * 32 * 9 + 64) + (64 * 12 * 12 * 128 + 128) + (128 * 8 + 8));
 }
 
+// --channels-last moves the convolution weights in place: the same tensors (the optimiser holds
+// them), the same values, another memory order, and the same logits to rounding.
+TEST(ModelZoo, ConvolutionLayoutMovesTheWeightsInPlaceAndKeepsTheLogits) {
+    torch::manual_seed(7);
+    auto module = makeModel("densenet121", kClasses);
+    module.eval();
+    torch::NoGradGuard no_grad;
+    const auto input = torch::rand({2, 1, 48, 48});
+    const auto before = logits(module, input);
+    std::vector<torch::Tensor> held;
+    std::vector<torch::Tensor> values;
+    for (const auto& parameter : module.parameters()) {
+        held.push_back(parameter);
+        values.push_back(parameter.clone());
+    }
+
+    emotrace::nets::setConvolutionLayout(module, at::MemoryFormat::ChannelsLast);
+    int moved = 0;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+        EXPECT_TRUE(torch::equal(held[i], values[i])) << "parameter " << i << " changed value";
+        if (held[i].dim() == 4) {
+            EXPECT_TRUE(held[i].is_contiguous(at::MemoryFormat::ChannelsLast)) << i;
+        }
+        // One channel in or a 1x1 kernel is laid out the same either way.
+        if (held[i].dim() == 4 && held[i].size(1) > 1 && held[i].size(2) * held[i].size(3) > 1) {
+            EXPECT_FALSE(held[i].is_contiguous()) << i;
+            ++moved;
+        }
+    }
+    EXPECT_EQ(moved, 58) << "DenseNet121's 3x3 convolutions, one in each dense layer";
+    const auto after = logits(module, input.contiguous(at::MemoryFormat::ChannelsLast));
+    EXPECT_TRUE(torch::allclose(before, after, 1e-4, 1e-4)) << before << after;
+
+    emotrace::nets::setConvolutionLayout(module, at::MemoryFormat::Contiguous);
+    for (std::size_t i = 0; i < held.size(); ++i) {
+        EXPECT_TRUE(held[i].is_contiguous()) << i;
+        EXPECT_TRUE(torch::equal(held[i], values[i])) << i;
+    }
+}
+
 // torchvision's totals at 1000 classes and 3 channels (sum of p.numel() over
 // torchvision.models.X().parameters(), torchvision 0.14), less what the adaptation changes:
 // the first conv sees 1 channel instead of 3, the classifier outputs 8 instead of 1000.

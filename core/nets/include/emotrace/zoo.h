@@ -40,6 +40,10 @@ std::vector<torch::Tensor> freezeAllButLastBlock(torch::jit::Module& module,
 // The parameters with requires_grad set, in registration order.
 std::vector<torch::Tensor> trainableParameters(const torch::jit::Module& module);
 
+// Moves every 4-D parameter of `module` (the convolution weights) into `format` in place: the
+// same values in the same tensors, so an optimiser that holds them keeps working.
+void setConvolutionLayout(torch::jit::Module& module, at::MemoryFormat format);
+
 struct SkippedTensor {
     std::string name;  // as in the file, e.g. "fc.weight"
     std::string reason;
