@@ -216,8 +216,9 @@ TEST(ModelZoo, MyCnnV1IsThePapersV1) {
               (32 * 9 + 32) + (64 * 32 * 9 + 64) + (64 * 12 * 12 * 128 + 128) + (128 * 8 + 8));
 }
 
-// --channels-last moves the convolution weights in place: the same tensors (the optimiser holds
-// them), the same values, another memory order, and the same logits to rounding.
+// The channels-last layout (emotrace-train-bench --compare-channels-last) moves the convolution
+// weights in place: the same tensors (the optimiser holds them), the same values, another memory
+// order, and the same logits to rounding.
 TEST(ModelZoo, ConvolutionLayoutMovesTheWeightsInPlaceAndKeepsTheLogits) {
     torch::manual_seed(7);
     auto module = makeModel("densenet121", kClasses);
