@@ -141,6 +141,14 @@ class TimedClassifier : public EmotionClassifier {
             recorder_.classifyTimes().add(millisecondsBetween(start, Clock::now()));
         return probabilities;
     }
+    bool readsTiltedFacesApart() const override { return inner_->readsTiltedFacesApart(); }
+    std::vector<std::vector<float>> classifyTilted(std::span<const cv::Mat> faces) override {
+        const auto start = Clock::now();
+        auto probabilities = inner_->classifyTilted(faces);
+        if (recorder_.measuring())
+            recorder_.classifyTimes().add(millisecondsBetween(start, Clock::now()));
+        return probabilities;
+    }
 
   private:
     std::unique_ptr<EmotionClassifier> inner_;

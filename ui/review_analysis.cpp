@@ -67,7 +67,7 @@ AnalysisSetup describeSetup(const std::filesystem::path& model_path, const Model
     AnalysisSetup setup;
     if (model) {
         setup.model_path = std::filesystem::absolute(model_path).lexically_normal().string();
-        setup.model_hash = recordingFingerprint(model_path);
+        setup.model_hash = modelFingerprint(model_path);
         setup.model_architecture = model->architecture;
         setup.model_description = model->description;
         setup.labels = model->labels;

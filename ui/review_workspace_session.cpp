@@ -50,7 +50,7 @@ bool ReviewWorkspace::openRecording(const std::filesystem::path& recording) {
     try {
         const RecordingFacts facts = recordingFacts(recording);
         const std::string model_hash =
-            setup_.model_path.empty() ? std::string() : recordingFingerprint(setup_.model_path);
+            setup_.model_path.empty() ? std::string() : modelFingerprint(setup_.model_path);
         const auto existing = store_->findSession(facts.content_hash, model_hash);
         // Loading a model takes a while: only when there is analysis to do.
         std::shared_ptr<EmotionClassifier> classifier;
@@ -184,7 +184,7 @@ std::shared_ptr<EmotionClassifier> ReviewWorkspace::classifierFor(const SessionI
     if (session.setup.model_hash.empty())
         return nullptr;
     if (setup_.model_path.empty() || !setup_.load_classifier ||
-        recordingFingerprint(setup_.model_path) != session.setup.model_hash) {
+        modelFingerprint(setup_.model_path) != session.setup.model_hash) {
         throw ModelError("this session was analysed with the model " + session.setup.model_path +
                          "; start emotrace with --model pointing at that model to finish it");
     }

@@ -18,6 +18,10 @@ class BorrowedClassifier : public EmotionClassifier {
     std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
         return model_->classify(faces);
     }
+    bool readsTiltedFacesApart() const override { return model_->readsTiltedFacesApart(); }
+    std::vector<std::vector<float>> classifyTilted(std::span<const cv::Mat> faces) override {
+        return model_->classifyTilted(faces);
+    }
 
   private:
     std::shared_ptr<EmotionClassifier> model_;

@@ -78,6 +78,10 @@ class RecordingEmotionClassifier : public EmotionClassifier {
     std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
         return failure_.run([&] { return inner_->classify(faces); });
     }
+    bool readsTiltedFacesApart() const override { return inner_->readsTiltedFacesApart(); }
+    std::vector<std::vector<float>> classifyTilted(std::span<const cv::Mat> faces) override {
+        return failure_.run([&] { return inner_->classifyTilted(faces); });
+    }
 
   private:
     std::unique_ptr<EmotionClassifier> inner_;

@@ -255,7 +255,7 @@ int runIntoStore(const AnalyzeOptions& options, std::ostream& err) {
         models.classifier = loadModel(options.model, err);
         if (models.classifier) {
             models.model_path = options.model;
-            models.model_hash = recordingFingerprint(*options.model);
+            models.model_hash = modelFingerprint(*options.model);
         }
         models.detector_kind = options.detector;
         models.detector = loadDetector(options.detector);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "emotrace/emotion_classifier.h"
 #include "emotrace/load_report.h"
 #include "emotrace/nets.h"
 #include "emotrace/command_line.h"
@@ -28,6 +29,7 @@ struct EvaluateCommand {
     std::filesystem::path out;
     std::filesystem::path fit_class_bias;
     bool as_the_app_runs = false;
+    bool no_tilted_model = false;
     int bootstrap_resamples = 1000;
 };
 
@@ -52,6 +54,14 @@ void declareOptions(CLI::App& app, EvaluateCommand& c) {
     app.add_flag("--as-the-app-runs", c.as_the_app_runs,
                  "the views the model's metadata asks for (flip_average, shift_average): the "
                  "figures of the path the dashboard and emotrace-analyze run");
+    app.add_option("--tilted-model", c.evaluation.tilted_model,
+                   "with --through-pipeline: faces whose eyes lean beyond the levelling band are "
+                   "levelled fully and read by this model, as the app reads them with a "
+                   "companion for tilted faces (default with --as-the-app-runs: MODEL's "
+                   "companion FILE.tilted.pt when it exists)");
+    app.add_flag("--no-tilted-model", c.no_tilted_model,
+                 "with --as-the-app-runs: read every face with MODEL, its companion for tilted "
+                 "faces left out");
     app.add_flag("--present-classes-only", c.evaluation.present_classes_only,
                  "score only the classes the split has items of, predictions restricted to them "
                  "(the 7-class FER-2013 benchmark of an 8-class model)");
@@ -160,7 +170,27 @@ int run(int argc, char** argv) {
     checkCombinations(command);
     if (!command.data.distill_from.empty())
         throw UsageError("--distill-from makes training targets: it is for emotrace-train");
+    auto options = command.evaluation;
+    if (!options.tilted_model.empty() && !command.data.through_pipeline)
+        throw UsageError(
+            "--tilted-model reads the faces the app's crop turns: it needs "
+            "--through-pipeline");
+    if (!options.tilted_model.empty() && command.no_tilted_model)
+        throw UsageError("--tilted-model and --no-tilted-model contradict each other");
+    if (command.as_the_app_runs && command.data.through_pipeline && options.tilted_model.empty() &&
+        !command.no_tilted_model &&
+        std::filesystem::is_regular_file(tiltedModelPath(command.model)))
+        options.tilted_model = tiltedModelPath(command.model);
+    if (!options.tilted_model.empty()) {
+        if (command.data.unlevelled)
+            throw UsageError(
+                "--unlevelled turns no face, so no face would reach the tilted-face "
+                "model: add --no-tilted-model");
+        std::cerr << "faces beyond the levelling band: levelled fully and read by "
+                  << options.tilted_model.string() << "\n";
+    }
     auto sources = command.data;
+    sources.level_tilted_fully = !options.tilted_model.empty();
     sources.pipeline_splits = {command.split};
     const auto data = prepareData(sources, std::cerr);
     const Dataset& split = command.split == "test"         ? data.test
@@ -168,7 +198,6 @@ int run(int argc, char** argv) {
                                                            : data.train;
     if (split.items.empty())
         throw DatasetError("the " + command.split + " split of " + data.description + " is empty");
-    auto options = command.evaluation;
     if (command.as_the_app_runs) {
         const auto info = nets::loadModelFile(command.model).info;
         options.flip_average = info.flip_average;

@@ -83,8 +83,10 @@ class ResultBatcher {
           callbacks_(callbacks),
           frame_count_(frame_count),
           started_(SteadyClock::now()) {
-        if (classifier_)
+        if (classifier_) {
             crop_.size = {classifier_->info().input_width, classifier_->info().input_height};
+            crop_.level_tilted_fully = classifier_->readsTiltedFacesApart();
+        }
     }
 
     void add(const DecodedFrame& frame, std::vector<TrackedFace> faces) {
@@ -92,8 +94,9 @@ class ResultBatcher {
         record.frame_index = frame.index;
         record.timestamp_ms = frame.timestamp_ms;
         for (auto& face : faces) {
-            cv::Mat crop = cropFace(frame.image, face.box, crop_, face.landmarks);
-            if (crop.empty())
+            FaceCrop crop{cropFace(frame.image, face.box, crop_, face.landmarks),
+                          beyondLevellingBand(face.landmarks, crop_)};
+            if (crop.pixels.empty())
                 continue;  // entirely outside the frame, as the live path drops it too
             face.quality = assessReading(frame.image, face.box, face.landmarks);
             face.landmarks.clear();  // measured; only the quality is kept
@@ -145,7 +148,8 @@ class ResultBatcher {
     void classifyBatch() {
         const std::size_t count =
             std::min(crops_.size(), static_cast<std::size_t>(options_.classify_batch));
-        auto probabilities = classifier_->classify(std::span<const cv::Mat>(crops_.data(), count));
+        auto probabilities =
+            classifyFaces(*classifier_, std::span<const FaceCrop>(crops_.data(), count));
         for (std::size_t i = 0; i < count; ++i) {
             pending_[targets_[i].record].faces[targets_[i].face].probabilities =
                 std::move(probabilities[i]);
@@ -188,7 +192,7 @@ class ResultBatcher {
     SteadyClock::time_point started_;
     CropOptions crop_;
     std::vector<FrameRecord> pending_;
-    std::vector<cv::Mat> crops_;
+    std::vector<FaceCrop> crops_;
     std::vector<Target> targets_;  // where each crop's probabilities go
     std::int64_t frames_stored_ = 0;
     std::int64_t frames_this_run_ = 0;

@@ -8,6 +8,7 @@
 
 #include "emotrace/error.h"
 #include "emotrace/face_quality.h"
+#include "emotrace/types.h"
 
 namespace emotrace {
 
@@ -146,6 +147,9 @@ RecropResult recropThroughPipeline(Dataset& data, const RecropOptions& options) 
         item.image = recropped;
         item.reading_quality =
             assessReading(bgr, faces.front().box, faces.front().landmarks).quality;
+        if (faces.front().landmarks.size() > kRightEyeInImage)
+            item.eye_tilt_degrees = eyeLineAngle(faces.front().landmarks);
+        item.tilted_beyond_band = beyondLevellingBand(faces.front().landmarks, options.crop);
         kept.push_back(std::move(item));
         ++result.recropped;
     }

@@ -120,10 +120,29 @@ class TorchEmotionClassifier final : public EmotionClassifier {
     ModelInfo info_;
 };
 
-}  // namespace
+// The model with its companion for tilted faces (tiltedModelPath).
+class PairedEmotionClassifier final : public EmotionClassifier {
+  public:
+    PairedEmotionClassifier(std::unique_ptr<EmotionClassifier> upright,
+                            std::unique_ptr<EmotionClassifier> tilted)
+        : upright_(std::move(upright)), tilted_(std::move(tilted)) {}
 
-std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::path& path,
-                                                         const ClassifierOptions& options) {
+    const ModelInfo& info() const override { return upright_->info(); }
+    std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
+        return upright_->classify(faces);
+    }
+    bool readsTiltedFacesApart() const override { return true; }
+    std::vector<std::vector<float>> classifyTilted(std::span<const cv::Mat> faces) override {
+        return tilted_->classify(faces);
+    }
+
+  private:
+    std::unique_ptr<EmotionClassifier> upright_;
+    std::unique_ptr<EmotionClassifier> tilted_;
+};
+
+std::unique_ptr<TorchEmotionClassifier> loadOne(const std::filesystem::path& path,
+                                                const ClassifierOptions& options) {
     auto loaded = nets::loadModelFile(path);
     // info() then reports what this classifier does, an override included.
     loaded.info.flip_average = options.flip_average.value_or(loaded.info.flip_average);
@@ -134,6 +153,38 @@ std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::
     if (options.optimize)
         classifier->optimize();
     return classifier;
+}
+
+std::string labelsText(const std::vector<std::string>& labels) {
+    std::string text;
+    for (const auto& label : labels)
+        text += (text.empty() ? "" : ", ") + label;
+    return text;
+}
+
+}  // namespace
+
+std::unique_ptr<EmotionClassifier> loadEmotionClassifier(const std::filesystem::path& path,
+                                                         const ClassifierOptions& options) {
+    auto upright = loadOne(path, options);
+    const auto companion = tiltedModelPath(path);
+    std::error_code missing;
+    if (!options.tilted_companion || !std::filesystem::is_regular_file(companion, missing))
+        return upright;
+    auto tilted = loadOne(companion, options);
+    const auto& a = upright->info();
+    const auto& b = tilted->info();
+    if (a.labels != b.labels || a.input_width != b.input_width ||
+        a.input_height != b.input_height) {
+        throw ModelError("the companion for tilted faces '" + companion.string() + "' reads " +
+                         std::to_string(b.input_width) + "x" + std::to_string(b.input_height) +
+                         " faces as [" + labelsText(b.labels) + "], but '" + path.string() +
+                         "' reads " + std::to_string(a.input_width) + "x" +
+                         std::to_string(a.input_height) + " faces as [" + labelsText(a.labels) +
+                         "]: expected the same classes in the same order and the same input "
+                         "size (move the companion away to run without it)");
+    }
+    return std::make_unique<PairedEmotionClassifier>(std::move(upright), std::move(tilted));
 }
 
 void setInferenceThreads(int threads) {

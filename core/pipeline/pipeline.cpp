@@ -16,18 +16,20 @@ FrameAnalyzer::FrameAnalyzer(std::unique_ptr<FaceDetector> detector,
     if (classifier_) {
         const auto& info = classifier_->info();
         crop_.size = {info.input_width, info.input_height};
+        crop_.level_tilted_fully = classifier_->readsTiltedFacesApart();
     }
 }
 
 std::vector<FaceResult> FrameAnalyzer::analyze(const cv::Mat& bgr) {
     const auto detections = detector_->detect(bgr);
     std::vector<FaceResult> faces;
-    std::vector<cv::Mat> crops;
+    std::vector<FaceCrop> crops;
     faces.reserve(detections.size());
     crops.reserve(detections.size());
     for (const auto& detection : detections) {
-        cv::Mat crop = cropFace(bgr, detection.box, crop_, detection.landmarks);
-        if (crop.empty())
+        FaceCrop crop{cropFace(bgr, detection.box, crop_, detection.landmarks),
+                      beyondLevellingBand(detection.landmarks, crop_)};
+        if (crop.pixels.empty())
             continue;
         FaceResult face;
         face.box = detection.box;
@@ -38,7 +40,7 @@ std::vector<FaceResult> FrameAnalyzer::analyze(const cv::Mat& bgr) {
         crops.push_back(std::move(crop));
     }
     if (classifier_ && !crops.empty()) {
-        auto probabilities = classifier_->classify(crops);  // one batch for all faces
+        auto probabilities = classifyFaces(*classifier_, crops);  // one batch per model
         for (std::size_t i = 0; i < faces.size(); ++i) {
             faces[i].probabilities = std::move(probabilities[i]);
         }

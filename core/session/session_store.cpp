@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emotrace/emotion_classifier.h"
 #include "session_database.h"
 #include "sha256.h"
 #include "sqlite_connection.h"
@@ -235,6 +236,15 @@ std::string recordingFingerprint(const std::filesystem::path& file) {
         hash.update(std::as_bytes(std::span(buffer)));
     }
     return std::to_string(total) + "-" + hash.finishHex();
+}
+
+std::string modelFingerprint(const std::filesystem::path& model) {
+    auto fingerprint = recordingFingerprint(model);
+    const auto companion = tiltedModelPath(model);
+    std::error_code missing;
+    if (std::filesystem::is_regular_file(companion, missing))
+        fingerprint += "+tilted-" + recordingFingerprint(companion);
+    return fingerprint;
 }
 
 struct SessionStore::Impl {

@@ -120,10 +120,11 @@ Dataset loadCkPlus(const DataSources& s, std::ostream& log) {
 std::string levellingNote(const CropOptions& crop) {
     if (!crop.level_eyes)
         return " without levelling the eyes";
+    const char* fully = crop.level_tilted_fully ? " (fully, for the tilted-face model)" : "";
     if (crop.level_beyond_degrees == CropOptions{}.level_beyond_degrees)
-        return "";
+        return crop.level_tilted_fully ? std::string(" levelling tilted faces") + fully : "";
     std::ostringstream note;
-    note << " levelling the eyes beyond " << crop.level_beyond_degrees << " degrees";
+    note << " levelling the eyes beyond " << crop.level_beyond_degrees << " degrees" << fully;
     return note.str();
 }
 
@@ -135,6 +136,7 @@ std::string throughPipeline(PreparedData& data, const std::vector<std::string>& 
     options.degradation = degradation;
     options.crop.level_eyes = !s.unlevelled;
     options.crop.level_beyond_degrees = s.level_beyond_degrees;
+    options.crop.level_tilted_fully = s.level_tilted_fully;
     std::ofstream index;
     std::string current_split;
     const std::vector<std::string>* current_labels = nullptr;

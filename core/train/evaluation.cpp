@@ -119,9 +119,10 @@ Evaluation evaluateModule(torch::jit::Module& module, const Dataset& data, const
     return result;
 }
 
-Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
-                             const EvaluationOptions& options) {
-    at::set_num_threads(std::max(options.threads, 1));
+namespace {
+
+Evaluation evaluateOneModelFile(const std::filesystem::path& model_file, const Dataset& data,
+                                const EvaluationOptions& options) {
     auto loaded = nets::loadModelFile(model_file);
     nets::checkOutputsMatchLabels(loaded, model_file);
     if (!loaded.info.outputs_logits) {
@@ -143,6 +144,37 @@ Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Data
     asked.shift_average = options.shift_average;
     validate(asked);
     return evaluateModule(loaded.module, data, loaded.info, options);
+}
+
+}  // namespace
+
+Evaluation evaluateModelFile(const std::filesystem::path& model_file, const Dataset& data,
+                             const EvaluationOptions& options) {
+    at::set_num_threads(std::max(options.threads, 1));
+    auto upright = evaluateOneModelFile(model_file, data, options);
+    if (options.tilted_model.empty())
+        return upright;
+    // Both models read every face, so that both score the same classes in the same order
+    // (present_classes_only looks at the whole split); each face then keeps the reading of the
+    // model the app would give it. Twice the work, for an evaluation only.
+    auto tilted = evaluateOneModelFile(options.tilted_model, data, options);
+    if (tilted.matrix.labels() != upright.matrix.labels())
+        throw ModelError("the companion for tilted faces " + options.tilted_model.string() +
+                         " scores other classes than " + model_file.string() +
+                         ": expected the same classes in the same order");
+    Evaluation result;
+    result.matrix = ConfusionMatrix(upright.matrix.labels());
+    double loss_sum = 0.0;
+    for (std::size_t i = 0; i < data.items.size(); ++i) {
+        const Evaluation& from = data.items[i].tilted_beyond_band ? tilted : upright;
+        result.truth.push_back(from.truth[i]);
+        result.predicted.push_back(from.predicted[i]);
+        result.scores.push_back(from.scores[i]);
+        result.matrix.add(from.truth[i], from.predicted[i]);
+        loss_sum -= from.scores[i][static_cast<std::size_t>(from.truth[i])];
+    }
+    result.loss = data.items.empty() ? 0.0 : loss_sum / static_cast<double>(data.items.size());
+    return result;
 }
 
 }  // namespace emotrace::train
@@ -172,9 +204,15 @@ std::string predictionsCsv(const Evaluation& evaluation, const Dataset& data) {
     if (n != data.items.size() || evaluation.predicted.size() != n || evaluation.scores.size() != n)
         throw std::invalid_argument("predictions: the evaluation has " + std::to_string(n) +
                                     " items, the dataset " + std::to_string(data.items.size()));
+    // Through the app's detection (recrop.h) two more columns say how the app saw each face.
+    const bool through_pipeline =
+        std::any_of(data.items.begin(), data.items.end(),
+                    [](const LabeledImage& item) { return item.reading_quality.has_value(); });
     std::string csv = "origin,group,truth,predicted";
     for (const auto& label : labels)
         csv += ",p_" + csvField(label);
+    if (through_pipeline)
+        csv += ",reading_quality,eye_tilt_degrees";
     csv += '\n';
     char number[32];
     for (std::size_t i = 0; i < n; ++i) {
@@ -184,6 +222,19 @@ std::string predictionsCsv(const Evaluation& evaluation, const Dataset& data) {
         for (float log_probability : evaluation.scores[i]) {
             std::snprintf(number, sizeof number, ",%.5f", std::exp(log_probability));
             csv += number;
+        }
+        if (through_pipeline) {
+            const auto& item = data.items[i];
+            csv += ',';
+            if (item.reading_quality) {
+                std::snprintf(number, sizeof number, "%.3f", *item.reading_quality);
+                csv += number;
+            }
+            csv += ',';
+            if (item.eye_tilt_degrees) {
+                std::snprintf(number, sizeof number, "%.2f", *item.eye_tilt_degrees);
+                csv += number;
+            }
         }
         csv += '\n';
     }

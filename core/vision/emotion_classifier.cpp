@@ -29,6 +29,33 @@ int topClass(std::span<const float> probabilities) {
                             probabilities.begin());
 }
 
+std::vector<std::vector<float>> classifyFaces(EmotionClassifier& classifier,
+                                              std::span<const FaceCrop> faces) {
+    std::vector<std::vector<float>> result(faces.size());
+    const bool apart = classifier.readsTiltedFacesApart();
+    // Two batches at most: the faces each model reads, in order, then back into place.
+    for (const bool tilted : {false, true}) {
+        std::vector<cv::Mat> batch;
+        std::vector<std::size_t> places;
+        for (std::size_t i = 0; i < faces.size(); ++i) {
+            if ((apart && faces[i].tilted) == tilted) {
+                batch.push_back(faces[i].pixels);
+                places.push_back(i);
+            }
+        }
+        if (batch.empty())
+            continue;
+        auto read = tilted ? classifier.classifyTilted(batch) : classifier.classify(batch);
+        for (std::size_t j = 0; j < places.size() && j < read.size(); ++j)
+            result[places[j]] = std::move(read[j]);
+    }
+    return result;
+}
+
+std::filesystem::path tiltedModelPath(const std::filesystem::path& model) {
+    return model.parent_path() / (model.stem().string() + ".tilted" + model.extension().string());
+}
+
 std::filesystem::path defaultEmotionModelPath() {
     if (const char* models = std::getenv("EMOTRACE_MODELS"); models && *models)
         return std::filesystem::path(models) / kDefaultEmotionModelFile;

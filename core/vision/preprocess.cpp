@@ -66,7 +66,13 @@ double levellingTurn(std::span<const cv::Point2f> landmarks, const CropOptions& 
         return 0.0;
     const double tilt = eyeLineAngle(landmarks);
     const double beyond = std::abs(tilt) - static_cast<double>(options.level_beyond_degrees);
-    return beyond > 0.0 ? std::copysign(beyond, tilt) : 0.0;
+    if (!(beyond > 0.0))
+        return 0.0;
+    return options.level_tilted_fully ? tilt : std::copysign(beyond, tilt);
+}
+
+bool beyondLevellingBand(std::span<const cv::Point2f> landmarks, const CropOptions& options) {
+    return levellingTurn(landmarks, options) != 0.0;
 }
 
 cv::Mat cropFace(const cv::Mat& bgr, const cv::Rect2f& box, const CropOptions& options,

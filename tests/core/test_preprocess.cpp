@@ -225,6 +225,31 @@ TEST(LevellingTurn, TakesOutTheTiltBeyondTheBand) {
     CropOptions off = app;
     off.level_eyes = false;
     EXPECT_EQ(levellingTurn(tilted_25, off), 0.0);
+    // For a companion model of tilted faces: beyond the band all of the tilt, within it none.
+    CropOptions for_tilted_model = app;
+    for_tilted_model.level_tilted_fully = true;
+    EXPECT_NEAR(levellingTurn(tilted_25, for_tilted_model), 25.0, 1e-4);
+    EXPECT_EQ(levellingTurn(tilted_minus_6, for_tilted_model), 0.0);
+}
+
+TEST(BeyondLevellingBand, SaysWhetherTheCropTurnsTheFace) {
+    const std::vector<cv::Point2f> tilted_25 = {
+        {0, 0},
+        {static_cast<float>(std::cos(25.0 * CV_PI / 180.0)),
+         -static_cast<float>(std::sin(25.0 * CV_PI / 180.0))}};
+    const std::vector<cv::Point2f> tilted_6 = {{0, 0},
+                                               {static_cast<float>(std::cos(6.0 * CV_PI / 180.0)),
+                                                static_cast<float>(std::sin(6.0 * CV_PI / 180.0))}};
+    const CropOptions app;
+    EXPECT_TRUE(beyondLevellingBand(tilted_25, app));
+    EXPECT_FALSE(beyondLevellingBand(tilted_6, app));
+    EXPECT_FALSE(beyondLevellingBand({}, app)) << "no landmarks (Haar): never turned";
+    CropOptions off = app;
+    off.level_eyes = false;
+    EXPECT_FALSE(beyondLevellingBand(tilted_25, off));
+    CropOptions fully = app;
+    fully.level_beyond_degrees = 0.0f;
+    EXPECT_TRUE(beyondLevellingBand(tilted_6, fully));
 }
 
 TEST(CropFace, LevelsTheEyesOfATiltedFace) {
@@ -270,6 +295,32 @@ TEST(CropFace, TheAppsCropLeavesAFaceWithinTheBandAndTurnsOneBeyondItBackToTheBa
         EXPECT_GT(meanAbsoluteDifference(cropFace(tilted.frame, kDrawnFaceBox, app), reference),
                   0.02);
     }
+}
+
+TEST(CropFace, ForATiltedFaceModelAFaceBeyondTheBandComesOutLevelAndOneWithinItAsItIs) {
+    CropOptions for_tilted_model;
+    for_tilted_model.level_tilted_fully = true;
+    CropOptions fully;
+    fully.level_beyond_degrees = 0.0f;
+    const DrawnFace upright = drawnFace(0.0);
+    const cv::Mat level = cropFace(upright.frame, kDrawnFaceBox, fully, upright.landmarks);
+    for (double degrees : {-25.0, 25.0}) {
+        SCOPED_TRACE(degrees);
+        const DrawnFace tilted = drawnFace(degrees);
+        const cv::Mat crop =
+            cropFace(tilted.frame, kDrawnFaceBox, for_tilted_model, tilted.landmarks);
+        EXPECT_LT(meanAbsoluteDifference(crop, level), 0.01) << "turned all the way";
+        const CropOptions app;
+        EXPECT_GT(meanAbsoluteDifference(
+                      cropFace(tilted.frame, kDrawnFaceBox, app, tilted.landmarks), level),
+                  0.02)
+            << "the app's crop without the companion stops at the band's edge";
+    }
+    const DrawnFace leaning = drawnFace(6.0);
+    EXPECT_EQ(cv::norm(cropFace(leaning.frame, kDrawnFaceBox, for_tilted_model, leaning.landmarks),
+                       cropFace(leaning.frame, kDrawnFaceBox, {}), cv::NORM_INF),
+              0.0)
+        << "within the band: exactly the crop without landmarks";
 }
 
 TEST(CropFace, LevelEyesChangesNothingWhenTheEyesAreLevelOrUnknown) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -269,4 +270,28 @@ TEST(RecropThroughPipeline, ARandomTiltTurnsEachPictureByItsOwnSeededAngle) {
         std::make_shared<ScriptedDetector>(std::vector<std::vector<Detection>>{{kInsideTheSquare}});
     negative.random_tilt_degrees = -5.0;
     EXPECT_THROW(recropThroughPipeline(data, negative), Error);
+}
+
+TEST(RecropThroughPipeline, EachKeptFaceSaysItsEyeTiltAndWhetherTheCropTurnedIt) {
+    // Three pictures, three answers: eyes 25 degrees off level, 6 degrees off, no landmarks.
+    Dataset data{{"a", "b"}, {squareFace("x:1", 0), squareFace("x:2", 1), squareFace("x:3", 0)}};
+    const float rise = static_cast<float>(40.0 * std::tan(25.0 * CV_PI / 180.0));
+    const float slight = static_cast<float>(40.0 * std::tan(6.0 * CV_PI / 180.0));
+    Detection tilted = kInsideTheSquare;
+    tilted.landmarks = {{76, 90}, {116, 90 + rise}, {96, 100}, {80, 112}, {112, 112}};
+    Detection leaning = kInsideTheSquare;
+    leaning.landmarks = {{76, 90}, {116, 90 - slight}, {96, 100}, {80, 112}, {112, 112}};
+    RecropOptions options;
+    options.detector = std::make_shared<ScriptedDetector>(
+        std::vector<std::vector<Detection>>{{tilted}, {leaning}, {kInsideTheSquare}});
+    recropThroughPipeline(data, options);
+    ASSERT_EQ(data.items.size(), 3u);
+    ASSERT_TRUE(data.items[0].eye_tilt_degrees.has_value());
+    EXPECT_NEAR(*data.items[0].eye_tilt_degrees, 25.0, 1e-3);
+    EXPECT_TRUE(data.items[0].tilted_beyond_band) << "beyond the app's 10 degrees";
+    ASSERT_TRUE(data.items[1].eye_tilt_degrees.has_value());
+    EXPECT_NEAR(*data.items[1].eye_tilt_degrees, -6.0, 1e-3);
+    EXPECT_FALSE(data.items[1].tilted_beyond_band) << "within the band";
+    EXPECT_FALSE(data.items[2].eye_tilt_degrees.has_value()) << "no landmarks: not measured";
+    EXPECT_FALSE(data.items[2].tilted_beyond_band);
 }

@@ -533,6 +533,21 @@ TEST(RecordingFingerprint, SmallFileIsSizeAndSha256OfItsContent) {
               "0-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(ModelFingerprint, IsTheFilesAloneAndJoinsTheCompanionForTiltedFacesWhenOneIsBesideIt) {
+    test::TempDir dir;
+    writeFile(dir / "model.pt", "abc");
+    // Without a companion: the same key as before companions existed, so stored sessions stay
+    // found.
+    EXPECT_EQ(modelFingerprint(dir / "model.pt"), recordingFingerprint(dir / "model.pt"));
+    writeFile(dir / "model.tilted.pt", "tilted");
+    const auto paired = modelFingerprint(dir / "model.pt");
+    EXPECT_EQ(paired, recordingFingerprint(dir / "model.pt") + "+tilted-" +
+                          recordingFingerprint(dir / "model.tilted.pt"));
+    writeFile(dir / "model.tilted.pt", "another");
+    EXPECT_NE(modelFingerprint(dir / "model.pt"), paired) << "a new companion reads differently";
+    EXPECT_THROW(modelFingerprint(dir / "missing.pt"), SourceError);
+}
+
 TEST(RecordingFingerprint, LargeFileIsSampledAtStartMiddleAndEnd) {
     test::TempDir dir;
     const std::size_t mib = 1 << 20;

@@ -139,6 +139,24 @@ TEST_F(TrainedModelCommand, EvaluateRefusesToFitClassBiasOnTheTestSplit) {
     EXPECT_FALSE(fs::exists(dir_ / "fitted.pt"));
 }
 
+TEST_F(TrainedModelCommand, EvaluateRefusesATiltedFaceModelWhereNoFaceIsTurned) {
+    test::writeTestModel(dir_ / "model.pt");
+    test::writeTestModel(dir_ / "other.pt");
+    // Without the app's detection no crop is turned, so no face would reach the second model.
+    const auto without_pipeline =
+        evaluate(test::withArguments(onTheFolder("model.pt"), {"--tilted-model", "other.pt"}));
+    EXPECT_EQ(without_pipeline.exit_code, 2);
+    EXPECT_TRUE(contains(without_pipeline.err,
+                         "--tilted-model reads the faces the app's crop "
+                         "turns: it needs --through-pipeline"))
+        << without_pipeline.err;
+    const auto both = evaluate(test::withArguments(
+        onTheFolder("model.pt"),
+        {"--through-pipeline", "--tilted-model", "other.pt", "--no-tilted-model"}));
+    EXPECT_EQ(both.exit_code, 2);
+    EXPECT_TRUE(contains(both.err, "contradict each other")) << both.err;
+}
+
 std::vector<torch::Tensor> parameters(const fs::path& model_file) {
     std::vector<torch::Tensor> tensors;
     for (const auto& p : nets::loadModelFile(model_file).module.named_parameters(true))

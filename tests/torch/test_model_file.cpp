@@ -307,3 +307,54 @@ TEST(Classifier, ShiftAverageIsTheMeanOverTheMovedCopiesAndTheirMirrors) {
                      dir / "m.pt", {.optimize = false, .flip_average = {}, .shift_average = 24}),
                  emotrace::ModelError);
 }
+
+TEST(Classifier, AModelWithACompanionBesideItReadsTiltedFacesWithTheCompanion) {
+    TempDir dir;
+    saveSeededModel(dir / "m.pt", 11, {});
+    saveSeededModel(dir / "m.tilted.pt", 12, {});
+    EXPECT_EQ(emotrace::tiltedModelPath(dir / "m.pt"), dir / "m.tilted.pt");
+    const std::vector<cv::Mat> faces = {rampFace(0.1f), rampFace(0.6f)};
+
+    auto paired = emotrace::loadEmotionClassifier(dir / "m.pt");
+    ASSERT_TRUE(paired->readsTiltedFacesApart());
+    // Each model read alone, for comparison (the companion has no companion of its own).
+    auto upright = emotrace::loadEmotionClassifier(dir / "m.pt", {.tilted_companion = false});
+    auto tilted = emotrace::loadEmotionClassifier(dir / "m.tilted.pt");
+    EXPECT_FALSE(upright->readsTiltedFacesApart());
+    EXPECT_FALSE(tilted->readsTiltedFacesApart());
+    const auto expect_same = [](const std::vector<std::vector<float>>& a,
+                                const std::vector<std::vector<float>>& b) {
+        ASSERT_EQ(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            ASSERT_EQ(a[i].size(), b[i].size());
+            for (std::size_t c = 0; c < a[i].size(); ++c)
+                EXPECT_NEAR(a[i][c], b[i][c], 1e-5) << "face " << i << " class " << c;
+        }
+    };
+    expect_same(paired->classify(faces), upright->classify(faces));
+    expect_same(paired->classifyTilted(faces), tilted->classify(faces));
+    // The two models differ, so the test can tell which one read the faces.
+    const auto a = upright->classify(faces);
+    const auto b = tilted->classify(faces);
+    EXPECT_GT(std::abs(a[0][0] - b[0][0]) + std::abs(a[0][1] - b[0][1]), 1e-4);
+    EXPECT_EQ(paired->info().labels, upright->info().labels);
+}
+
+TEST(Classifier, ACompanionThatReadsOtherClassesIsRefusedWithBothFilesNamed) {
+    TempDir dir;
+    saveSeededModel(dir / "m.pt", 11, {});
+    auto labels = emotrace::paperLabels();
+    std::swap(labels[0], labels[1]);
+    emotrace::test::writeTestModel(dir / "m.tilted.pt", labels, 12);
+    try {
+        emotrace::loadEmotionClassifier(dir / "m.pt");
+        FAIL() << "expected ModelError";
+    } catch (const ModelError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("m.tilted.pt"), std::string::npos) << message;
+        EXPECT_NE(message.find("m.pt'"), std::string::npos) << message;
+        EXPECT_NE(message.find("same classes in the same order"), std::string::npos) << message;
+    }
+    // Left out on request, the model alone loads.
+    EXPECT_NO_THROW(emotrace::loadEmotionClassifier(dir / "m.pt", {.tilted_companion = false}));
+}

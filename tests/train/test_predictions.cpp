@@ -85,3 +85,44 @@ TEST(EvaluateModelFile, AModelWhoseLabelsDoNotMatchItsOutputsIsBlamedNotTheData)
 
 }  // namespace
 }  // namespace emotrace::train
+
+namespace emotrace::train {
+namespace {
+
+TEST(EvaluateModelFile, WithATiltedFaceModelEachTiltedItemKeepsThatModelsReading) {
+    test::TempDir dir;
+    torch::manual_seed(21);
+    nets::saveModelFile(nets::makeMyCnnV1(2), test::testModelInfo({"happy", "surprise"}),
+                        dir / "upright.pt");
+    torch::manual_seed(22);
+    nets::saveModelFile(nets::makeMyCnnV1(2), test::testModelInfo({"happy", "surprise"}),
+                        dir / "tilted.pt");
+    Dataset data = test::stripesDataset(3, 2, 48);
+    data.labels = {"happy", "surprise"};
+    for (std::size_t i = 0; i < data.items.size(); ++i)
+        data.items[i].tilted_beyond_band = i % 2 == 1;
+    const auto upright = evaluateModelFile(dir / "upright.pt", data, {.threads = 1});
+    const auto tilted = evaluateModelFile(dir / "tilted.pt", data, {.threads = 1});
+    const auto both = evaluateModelFile(dir / "upright.pt", data,
+                                        {.threads = 1, .tilted_model = dir / "tilted.pt"});
+    ASSERT_EQ(both.scores.size(), data.items.size());
+    double loss = 0.0;
+    for (std::size_t i = 0; i < data.items.size(); ++i) {
+        const auto& from = data.items[i].tilted_beyond_band ? tilted : upright;
+        EXPECT_EQ(both.scores[i], from.scores[i]) << "item " << i;
+        EXPECT_EQ(both.predicted[i], from.predicted[i]) << "item " << i;
+        EXPECT_EQ(both.truth[i], from.truth[i]);
+        loss -= from.scores[i][static_cast<std::size_t>(from.truth[i])];
+    }
+    EXPECT_NEAR(both.loss, loss / static_cast<double>(data.items.size()), 1e-6);
+    long long counted = 0;
+    for (int t = 0; t < both.matrix.classes(); ++t)
+        for (int p = 0; p < both.matrix.classes(); ++p)
+            counted += both.matrix.at(t, p);
+    EXPECT_EQ(counted, static_cast<long long>(data.items.size()));
+    // The two models disagree on some item, so the test can tell them apart.
+    EXPECT_NE(upright.scores, tilted.scores);
+}
+
+}  // namespace
+}  // namespace emotrace::train

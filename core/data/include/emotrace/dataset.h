@@ -22,6 +22,13 @@ struct LabeledImage {
     // Through the app's detection and crop (recrop.h): the reading quality the app gives the
     // face (ReadingQuality::quality). None: not measured.
     std::optional<double> reading_quality{};
+    // Through the app's detection: the eye line's tilt in degrees (eyeLineAngle) before the crop
+    // levelled it. None: not measured or no landmarks.
+    std::optional<double> eye_tilt_degrees{};
+    // Through the app's detection: the eye line leaned beyond the crop's levelling band
+    // (beyondLevellingBand), so the app turned the face and, with a companion model for tilted
+    // faces, would read it with that one.
+    bool tilted_beyond_band = false;
 };
 
 struct Dataset {

@@ -145,6 +145,10 @@ double sessionDurationSeconds(const SessionInfo& session);
 // A cheap, stable fingerprint of a (possibly multi-GB) file: size plus SHA-256 over its first,
 // middle and last MiB, as hex. Throws SourceError when the file cannot be read.
 std::string recordingFingerprint(const std::filesystem::path& file);
+// An emotion model's fingerprint as the app loads it: the file's, joined by its companion for
+// tilted faces' (tiltedModelPath) when one lies beside it, so that a session read with the pair
+// is not taken for one read by the model alone. Throws SourceError as recordingFingerprint.
+std::string modelFingerprint(const std::filesystem::path& model);
 
 // $XDG_DATA_HOME/emotrace/sessions.sqlite, else ~/.local/share/emotrace/sessions.sqlite.
 std::filesystem::path defaultStorePath();

@@ -26,14 +26,23 @@ struct CropOptions {
     // exactly the crop it had before.
     bool level_eyes = true;
     float level_beyond_degrees = 10.0f;
+    // Beyond the band, turn the face fully level instead of to the band's edge: for a model
+    // fine-tuned on fully levelled crops, which reads the tilted faces (EmotionClassifier::
+    // readsTiltedFacesApart). Faces within the band are cropped as without it.
+    bool level_tilted_fully = false;
 };
+
+// Whether the eye line leans beyond options.level_beyond_degrees, so that the crop turns the
+// face; false without two eye landmarks or with level_eyes off.
+bool beyondLevellingBand(std::span<const cv::Point2f> landmarks, const CropOptions& options);
 
 // The eye line's angle in degrees (positive: the eye on the image's right is lower); 0 without
 // two eye landmarks.
 double eyeLineAngle(std::span<const cv::Point2f> landmarks);
 
 // The angle the crop is turned by for these landmarks: the eye line's tilt beyond
-// options.level_beyond_degrees, in the direction that levels it; 0 when level_eyes is off.
+// options.level_beyond_degrees, in the direction that levels it (all of it with
+// level_tilted_fully); 0 when level_eyes is off.
 double levellingTurn(std::span<const cv::Point2f> landmarks, const CropOptions& options);
 
 // The crop is clamped to the frame; parts of the grown box outside the frame are filled by

@@ -61,6 +61,10 @@ struct DataSources {
     // With through_pipeline: the tilt the app's crop leaves as it is (CropOptions::
     // level_beyond_degrees; 0 levels every face fully).
     float level_beyond_degrees = CropOptions{}.level_beyond_degrees;
+    // With through_pipeline: beyond the band, level the face fully (CropOptions::
+    // level_tilted_fully), as the app does for a model with a companion for tilted faces.
+    // Set by emotrace-evaluate when it reads with one; not an option of its own.
+    bool level_tilted_fully = false;
     // With through_pipeline, > 0: each *training* picture is turned by its own angle drawn
     // evenly from +-train_tilt_degrees before detection (RecropOptions::random_tilt_degrees), so
     // that the model learns tilted heads as the app's crop frames them; validation and test

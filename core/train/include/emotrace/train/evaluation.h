@@ -23,6 +23,10 @@ struct EvaluationOptions {
     // Score only the classes that have items in the dataset: the 7-class FER-2013 benchmark of
     // an 8-class model (FER-2013 has no contempt), predictions restricted to those classes.
     bool present_classes_only = false;
+    // Set: the items whose faces leaned beyond the levelling band (LabeledImage::
+    // tilted_beyond_band, through the app's detection) are read by this model instead, as the
+    // app reads them with a companion for tilted faces (tiltedModelPath).
+    std::filesystem::path tilted_model{};
 };
 
 struct Evaluation {
