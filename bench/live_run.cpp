@@ -135,22 +135,23 @@ class TimedClassifier : public EmotionClassifier {
 
     const ModelInfo& info() const override { return inner_->info(); }
     std::vector<std::vector<float>> classify(std::span<const cv::Mat> faces) override {
-        const auto start = Clock::now();
-        auto probabilities = inner_->classify(faces);
-        if (recorder_.measuring())
-            recorder_.classifyTimes().add(millisecondsBetween(start, Clock::now()));
-        return probabilities;
+        return timed([&] { return inner_->classify(faces); });
     }
     bool readsTiltedFacesApart() const override { return inner_->readsTiltedFacesApart(); }
     std::vector<std::vector<float>> classifyTilted(std::span<const cv::Mat> faces) override {
+        return timed([&] { return inner_->classifyTilted(faces); });
+    }
+
+  private:
+    template <typename Read>
+    std::vector<std::vector<float>> timed(Read read) {
         const auto start = Clock::now();
-        auto probabilities = inner_->classifyTilted(faces);
+        auto probabilities = read();
         if (recorder_.measuring())
             recorder_.classifyTimes().add(millisecondsBetween(start, Clock::now()));
         return probabilities;
     }
 
-  private:
     std::unique_ptr<EmotionClassifier> inner_;
     RunRecorder& recorder_;
 };
