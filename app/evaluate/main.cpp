@@ -175,6 +175,8 @@ int run(int argc, char** argv) {
         throw UsageError(
             "--tilted-model reads the faces the app's crop turns: it needs "
             "--through-pipeline");
+    if (!options.tilted_model.empty() && !command.fit_class_bias.empty())
+        throw UsageError("--fit-class-bias fits one model's offsets: leave out --tilted-model");
     if (!options.tilted_model.empty() && command.no_tilted_model)
         throw UsageError("--tilted-model and --no-tilted-model contradict each other");
     if (command.as_the_app_runs && command.data.through_pipeline && options.tilted_model.empty() &&

@@ -41,6 +41,17 @@ TEST(Predictions, OneRowPerImageWithTruthPredictionAndProbabilities) {
               "\"CK+48/happy/S010,\"\"odd\"\".png\",S010,happy,angry,0.60000,0.40000\n");
 }
 
+TEST(Predictions, ThroughTheAppsDetectionEachRowEndsWithTheFacesQualityAndEyeTilt) {
+    auto data = twoImages();
+    data.items[0].reading_quality = 0.8124;
+    data.items[0].eye_tilt_degrees = -12.5;
+    data.items[1].reading_quality = 0.25;  // no landmarks: no tilt measured
+    EXPECT_EQ(predictionsCsv(twoItems(), data),
+              "origin,group,truth,predicted,p_angry,p_happy,reading_quality,eye_tilt_degrees\n"
+              "fer2013.csv:28711,,angry,angry,0.75000,0.25000,0.812,-12.50\n"
+              "\"CK+48/happy/S010,\"\"odd\"\".png\",S010,happy,angry,0.60000,0.40000,0.250,\n");
+}
+
 TEST(Predictions, RefusesAnEvaluationOfAnotherDatasetAndAnUnwritablePath) {
     auto data = twoImages();
     data.items.pop_back();
