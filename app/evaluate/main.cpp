@@ -179,15 +179,17 @@ int run(int argc, char** argv) {
         throw UsageError("--fit-class-bias fits one model's offsets: leave out --tilted-model");
     if (!options.tilted_model.empty() && command.no_tilted_model)
         throw UsageError("--tilted-model and --no-tilted-model contradict each other");
-    if (command.as_the_app_runs && command.data.through_pipeline && options.tilted_model.empty() &&
-        !command.no_tilted_model &&
+    // The companion by default, as the app runs; not with --unlevelled, which turns no face and
+    // so would give it none (the crop before levelling, measured as it was).
+    if (command.as_the_app_runs && command.data.through_pipeline && !command.data.unlevelled &&
+        options.tilted_model.empty() && !command.no_tilted_model &&
         std::filesystem::is_regular_file(tiltedModelPath(command.model)))
         options.tilted_model = tiltedModelPath(command.model);
     if (!options.tilted_model.empty()) {
         if (command.data.unlevelled)
             throw UsageError(
                 "--unlevelled turns no face, so no face would reach the tilted-face "
-                "model: add --no-tilted-model");
+                "model: leave out --tilted-model");
         std::cerr << "faces beyond the levelling band: levelled fully and read by "
                   << options.tilted_model.string() << "\n";
     }

@@ -155,6 +155,11 @@ TEST_F(TrainedModelCommand, EvaluateRefusesATiltedFaceModelWhereNoFaceIsTurned) 
         {"--through-pipeline", "--tilted-model", "other.pt", "--no-tilted-model"}));
     EXPECT_EQ(both.exit_code, 2);
     EXPECT_TRUE(contains(both.err, "contradict each other")) << both.err;
+    const auto unlevelled =
+        evaluate(test::withArguments(onTheFolder("model.pt"), {"--through-pipeline", "--unlevelled",
+                                                               "--tilted-model", "other.pt"}));
+    EXPECT_EQ(unlevelled.exit_code, 2);
+    EXPECT_TRUE(contains(unlevelled.err, "--unlevelled turns no face")) << unlevelled.err;
 }
 
 std::vector<torch::Tensor> parameters(const fs::path& model_file) {
