@@ -316,6 +316,78 @@ void saveGroupedBarChart(const std::filesystem::path& png,
     save(canvas.image, png);
 }
 
+namespace {
+
+constexpr int kPointRadius = 5;
+constexpr int kLabelGap = 8;  // from a point's centre to its label
+
+// How much of `box` is covered by `taken` boxes or points, or falls outside `area`: 0 is free.
+long long labelClash(const cv::Rect& box, const std::vector<cv::Rect>& taken,
+                     const std::vector<cv::Point>& points, const cv::Rect& area) {
+    constexpr int kMargin = 2;
+    const cv::Rect padded(box.x - kMargin, box.y - kMargin, box.width + 2 * kMargin,
+                          box.height + 2 * kMargin);
+    long long clash = box.area() - (box & area).area();
+    for (const auto& other : taken)
+        clash += (padded & other).area();
+    for (const auto& point : points) {
+        const cv::Rect disc(point.x - kPointRadius, point.y - kPointRadius, 2 * kPointRadius + 1,
+                            2 * kPointRadius + 1);
+        clash += (padded & disc).area();
+    }
+    return clash;
+}
+
+}  // namespace
+
+std::vector<cv::Rect> placePointLabels(const std::vector<cv::Point>& points,
+                                       const std::vector<cv::Size>& label_sizes,
+                                       const cv::Rect& area) {
+    requireSameSize(points.size(), label_sizes.size(), "points and label sizes");
+    std::vector<cv::Rect> placed;
+    placed.reserve(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const cv::Point p = points[i];
+        const int w = label_sizes[i].width, h = label_sizes[i].height;
+        const int right = p.x + kLabelGap, left = p.x - kLabelGap - w;
+        const bool left_first = p.x > area.x + 0.7 * area.width;
+        const int first = left_first ? left : right, second = left_first ? right : left;
+        const int up = p.y - kLabelGap - h / 2, down = p.y + kLabelGap - h / 2;
+        // Beside the point (slightly above, then below), then over and under it, then further
+        // up and down the same two sides: the nearest free place wins.
+        std::vector<cv::Rect> candidates{{first, up, w, h},
+                                         {second, up, w, h},
+                                         {first, down, w, h},
+                                         {second, down, w, h},
+                                         {p.x - w / 2, p.y - kLabelGap - h, w, h},
+                                         {p.x - w / 2, p.y + kLabelGap, w, h}};
+        for (int step = 1; step <= 4; ++step) {
+            const int shift = step * (h + 4);
+            for (int x : {first, second}) {
+                candidates.emplace_back(x, up - shift, w, h);
+                candidates.emplace_back(x, down + shift, w, h);
+            }
+        }
+        std::vector<cv::Point> others;
+        for (std::size_t j = 0; j < points.size(); ++j)
+            if (j != i)
+                others.push_back(points[j]);
+        cv::Rect best = candidates.front();
+        long long best_clash = -1;
+        for (const auto& candidate : candidates) {
+            const long long clash = labelClash(candidate, placed, others, area);
+            if (best_clash < 0 || clash < best_clash) {
+                best = candidate;
+                best_clash = clash;
+            }
+            if (clash == 0)
+                break;
+        }
+        placed.push_back(best);
+    }
+    return placed;
+}
+
 void saveScatterWithDiagonal(const std::filesystem::path& png, const std::vector<double>& x,
                              const std::vector<double>& y,
                              const std::vector<std::string>& point_labels,
@@ -355,16 +427,22 @@ void saveScatterWithDiagonal(const std::filesystem::path& png, const std::vector
                  cv::Scalar(150, 150, 150), 1, cv::LINE_AA);
     }
     const auto colour = bgr(kSeriesColors[0]);
+    std::vector<cv::Point> points;
     for (std::size_t i = 0; i < x.size(); ++i) {
-        const cv::Point point(static_cast<int>(std::lround(range.toX(plot, x[i]))),
-                              static_cast<int>(std::lround(range.toY(plot, y[i]))));
-        cv::circle(canvas.image, point, 5, colour, cv::FILLED, cv::LINE_AA);
-        if (point_labels.empty())
-            continue;
-        // Labels of points near the right edge go to their left, so they stay inside.
-        const bool right_side = x[i] > range.low + 0.7 * (range.high - range.low);
-        drawText(canvas.image, point_labels[i], {point.x + (right_side ? -8 : 8), point.y - 8}, 0.4,
-                 right_side ? Align::Right : Align::Left);
+        points.emplace_back(static_cast<int>(std::lround(range.toX(plot, x[i]))),
+                            static_cast<int>(std::lround(range.toY(plot, y[i]))));
+        cv::circle(canvas.image, points.back(), kPointRadius, colour, cv::FILLED, cv::LINE_AA);
+    }
+    if (!point_labels.empty()) {
+        constexpr double kLabelScale = 0.4;
+        std::vector<cv::Size> sizes;
+        for (const auto& label : point_labels)
+            sizes.push_back(textSize(label, kLabelScale));
+        const auto boxes = placePointLabels(points, sizes, plot);
+        for (std::size_t i = 0; i < boxes.size(); ++i) {
+            drawText(canvas.image, point_labels[i], {boxes[i].x, boxes[i].y + boxes[i].height / 2},
+                     kLabelScale, Align::Left);
+        }
     }
     save(canvas.image, png);
 }

@@ -83,6 +83,56 @@ TEST(Charts, ScatterWithDiagonal) {
     expectPicture(dir / "scatter.png", 600, 600);
 }
 
+namespace {
+
+// Whether a label box covers a point's 5-pixel disc.
+bool coversPoint(const cv::Rect& box, cv::Point point) {
+    const cv::Rect disc(point.x - 5, point.y - 5, 11, 11);
+    return (box & disc).area() > 0;
+}
+
+}  // namespace
+
+TEST(Charts, ALonePointsLabelSitsBesideItAndStaysInside) {
+    const cv::Rect area(0, 0, 500, 500);
+    const auto middle = placePointLabels({{100, 250}}, {{60, 10}}, area);
+    ASSERT_EQ(middle.size(), 1u);
+    EXPECT_GT(middle[0].x, 100);  // to its right
+    EXPECT_NEAR(middle[0].y + middle[0].height / 2, 250 - 8, 1);
+    // Near the right edge the label goes to the left of its point, inside the plot.
+    const auto edge = placePointLabels({{480, 250}}, {{60, 10}}, area);
+    EXPECT_LT(edge[0].x + edge[0].width, 480);
+    EXPECT_EQ(edge[0] & area, edge[0]);
+}
+
+TEST(Charts, LabelsOfPointsOnTopOfEachOtherDoNotOverlap) {
+    // Table 2's macro-F1 figure had two models 0.5 points apart whose names were printed over
+    // each other; here eight points share almost one spot.
+    const cv::Rect area(0, 0, 600, 600);
+    std::vector<cv::Point> points;
+    std::vector<cv::Size> sizes;
+    for (int i = 0; i < 8; ++i) {
+        points.emplace_back(300 + i % 2 * 3, 300 + i / 2 * 2);
+        sizes.emplace_back(70 + 5 * i, 11);
+    }
+    const auto boxes = placePointLabels(points, sizes, area);
+    ASSERT_EQ(boxes.size(), points.size());
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+        EXPECT_EQ(boxes[i].size(), sizes[i]);
+        EXPECT_EQ(boxes[i] & area, boxes[i]);
+        for (std::size_t j = 0; j < boxes.size(); ++j) {
+            EXPECT_FALSE(coversPoint(boxes[i], points[j])) << i << " covers point " << j;
+            if (j != i) {
+                EXPECT_EQ((boxes[i] & boxes[j]).area(), 0) << i << " and " << j;
+            }
+        }
+    }
+}
+
+TEST(Charts, PointLabelsNeedOneSizePerPoint) {
+    EXPECT_THROW(placePointLabels({{1, 1}, {2, 2}}, {{10, 10}}, cv::Rect(0, 0, 100, 100)), Error);
+}
+
 TEST(Charts, ConfusionMatrixShadesTheDiagonalDarkest) {
     TempDir dir;
     saveConfusionMatrix(dir / "confusion.png", {"angry", "happy", "sad"},

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core/types.hpp>
+
 namespace emotrace {
 
 struct ChartStyle {
@@ -42,6 +44,14 @@ void saveScatterWithDiagonal(const std::filesystem::path& png, const std::vector
                              const std::vector<double>& y,
                              const std::vector<std::string>& point_labels,
                              const ChartStyle& style = {});
+
+// Where the labels of a scatter plot's points go, in image pixels, placed in order: each beside
+// its point, to its right (to its left when the point is in the right 30 % of `area`, so that
+// the label stays inside), or else on the first other side where it covers no label placed
+// before it and no point, inside `area`; where no side is free, the one that covers least.
+std::vector<cv::Rect> placePointLabels(const std::vector<cv::Point>& points,
+                                       const std::vector<cv::Size>& label_sizes,
+                                       const cv::Rect& area);
 
 // counts[t][p]: items of true class t predicted as p. Each cell shows its count and its share of
 // the row, and is shaded by that share (recall on the diagonal).
