@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "emotrace/session_store.h"
 
@@ -181,7 +183,6 @@ std::string countTables(SqliteConnection& database, const std::string& condition
 // Version 2 added live sessions: what kind a session is, the therapist's label, the source as
 // chosen and the wall-clock start. Older sessions are recordings; their start is their creation.
 void upgradeFromVersion1(SqliteConnection& database) {
-    SqliteTransaction transaction(database);
     database.execute(
         "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'recording' "
         "CHECK (kind IN ('recording', 'live'));"
@@ -190,50 +191,28 @@ void upgradeFromVersion1(SqliteConnection& database) {
         "ALTER TABLE sessions ADD COLUMN started_utc TEXT NOT NULL DEFAULT '';"
         "UPDATE sessions SET started_utc = created_utc;"
         "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
-    transaction.commit();
 }
 
 void upgradeFromVersion2(SqliteConnection& database) {
-    SqliteTransaction transaction(database);
     database.execute(kMomentTables);
     database.execute(
         "ALTER TABLE sessions ADD COLUMN followed_track INTEGER NOT NULL DEFAULT -1;"
         "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
-    transaction.commit();
 }
 
 void upgradeFromVersion3(SqliteConnection& database) {
-    SqliteTransaction transaction(database);
     database.execute(kPeopleTable);
     database.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version';");
-    transaction.commit();
 }
 
 void upgradeFromVersion4(SqliteConnection& database) {
-    SqliteTransaction transaction(database);
     database.execute(kQualityColumns);
     database.execute(kBaselineTable);
     database.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version';");
-    transaction.commit();
 }
 
-void createOrCheckSchema(SqliteConnection& database) {
-    if (countTables(database, "name = 'meta'") == "0") {
-        if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
-            throw StoreError("database " + database.file().string() +
-                             " is an SQLite file of another program, not an emotrace database; "
-                             "choose another file");
-        }
-        SqliteTransaction transaction(database);
-        database.execute(kSchema);
-        database.execute(kMomentTables);
-        database.execute(kPeopleTable);
-        database.execute(kQualityColumns);
-        database.execute(kBaselineTable);
-        database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
-                         std::to_string(SessionStore::kSchemaVersion) + "')");
-        transaction.commit();
-    }
+// The store's schema version, checked: a number this build can read.
+int schemaVersion(SqliteConnection& database) {
     const auto text =
         database.queryText("SELECT value FROM meta WHERE key = 'schema_version'").value_or("");
     int version = 0;
@@ -250,6 +229,36 @@ void createOrCheckSchema(SqliteConnection& database) {
                          std::to_string(SessionStore::kSchemaVersion) +
                          "): update emotrace or choose another database");
     }
+    return version;
+}
+
+// Another emotrace program may be creating or upgrading the same store at this moment (the
+// dashboard and emotrace-analyze started together), so each change is decided again under the
+// write lock (BEGIN IMMEDIATE waits for the other): only one of them creates or upgrades it,
+// and the other finds it done.
+void createOrCheckSchema(SqliteConnection& database) {
+    if (countTables(database, "name = 'meta'") == "0") {
+        SqliteTransaction transaction(database);
+        if (countTables(database, "name = 'meta'") == "0") {
+            if (countTables(database, "name NOT LIKE 'sqlite_%'") != "0") {
+                throw StoreError("database " + database.file().string() +
+                                 " is an SQLite file of another program, not an emotrace "
+                                 "database; choose another file");
+            }
+            database.execute(kSchema);
+            database.execute(kMomentTables);
+            database.execute(kPeopleTable);
+            database.execute(kQualityColumns);
+            database.execute(kBaselineTable);
+            database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '" +
+                             std::to_string(SessionStore::kSchemaVersion) + "')");
+        }
+        transaction.commit();
+    }
+    if (schemaVersion(database) == SessionStore::kSchemaVersion)
+        return;
+    SqliteTransaction transaction(database);
+    const int version = schemaVersion(database);
     if (version == 1)
         upgradeFromVersion1(database);
     if (version <= 2)
@@ -258,18 +267,14 @@ void createOrCheckSchema(SqliteConnection& database) {
         upgradeFromVersion3(database);
     if (version <= 4)
         upgradeFromVersion4(database);
+    transaction.commit();
 }
 
 }  // namespace
 
-std::unique_ptr<SqliteConnection> openSessionDatabase(const std::filesystem::path& file) {
-    if (std::error_code error; std::filesystem::is_directory(file, error)) {
-        throw StoreError("the session store " + file.string() +
-                         " is a folder; the store is a database file, e.g. " +
-                         (file / "sessions.sqlite").string());
-    }
-    createFolder(file.parent_path());
-    requireSqliteHeader(file);
+namespace {
+
+std::unique_ptr<SqliteConnection> connectAndSetUp(const std::filesystem::path& file) {
     std::unique_ptr<SqliteConnection> database;
     {
         OwnerOnlyCreation owner_only;
@@ -283,6 +288,31 @@ std::unique_ptr<SqliteConnection> openSessionDatabase(const std::filesystem::pat
     database->execute("PRAGMA synchronous = NORMAL");
     createOrCheckSchema(*database);
     return database;
+}
+
+}  // namespace
+
+std::unique_ptr<SqliteConnection> openSessionDatabase(const std::filesystem::path& file) {
+    if (std::error_code error; std::filesystem::is_directory(file, error)) {
+        throw StoreError("the session store " + file.string() +
+                         " is a folder; the store is a database file, e.g. " +
+                         (file / "sessions.sqlite").string());
+    }
+    createFolder(file.parent_path());
+    requireSqliteHeader(file);
+    // Two programs opening a new store at once (the dashboard and emotrace-analyze): while one
+    // switches the new file to WAL, SQLite tells the other "busy" at once, without its busy
+    // timeout, so that one connects again for a few seconds before it gives up.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+        try {
+            return connectAndSetUp(file);
+        } catch (const SqliteFailure& failure) {
+            if (!failure.busy() || std::chrono::steady_clock::now() > give_up)
+                throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 std::filesystem::path defaultStorePath() {

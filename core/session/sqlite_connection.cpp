@@ -51,6 +51,10 @@ bool SqliteFailure::diskFull() const {
     return (code_ & 0xff) == SQLITE_FULL;
 }
 
+bool SqliteFailure::busy() const {
+    return (code_ & 0xff) == SQLITE_BUSY || (code_ & 0xff) == SQLITE_LOCKED;
+}
+
 bool SqliteFailure::writeFailed() const {
     return diskFull() || (code_ & 0xff) == SQLITE_IOERR;
 }

@@ -27,6 +27,9 @@ class SqliteFailure : public StoreError {
     bool diskFull() const;
     // Any failed write: a full disk, a quota or file-size limit, a failing drive.
     bool writeFailed() const;
+    // Another connection held the lock (after the busy timeout, or at once where SQLite does
+    // not wait, as while another program switches a new file to WAL).
+    bool busy() const;
 
   private:
     int code_;

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -121,6 +123,35 @@ class RawConnection {
   private:
     sqlite3* database_ = nullptr;
 };
+
+// emotrace-analyze and the dashboard (or emotrace-sessions) may open a store that does not exist
+// yet at the same moment. Each must find it created once, not fail because the other created
+// it between its look and its write (a column added twice: seen as a failed analysis under load).
+TEST(SessionStore, ProgramsCreatingOneStoreAtTheSameMomentAllOpenIt) {
+    constexpr int kRounds = 20;
+    constexpr int kOpeners = 4;
+    for (int round = 0; round < kRounds; ++round) {
+        test::TempDir dir;
+        const auto path = dir / "sessions.sqlite";
+        std::vector<std::string> failures(kOpeners);
+        std::vector<std::thread> openers;
+        for (int i = 0; i < kOpeners; ++i) {
+            openers.emplace_back([&path, &failures, i] {
+                try {
+                    const SessionStore store(path);
+                    (void)store.sessions();
+                } catch (const std::exception& e) {
+                    failures[static_cast<std::size_t>(i)] = e.what();
+                }
+            });
+        }
+        for (auto& opener : openers)
+            opener.join();
+        for (const auto& failure : failures)
+            EXPECT_EQ(failure, "") << "round " << round;
+        EXPECT_NO_THROW(SessionStore{path});
+    }
+}
 
 TEST(SessionStore, RoundTripKeepsFacesTracksAndProbabilities) {
     test::TempDir dir;
