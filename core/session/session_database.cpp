@@ -270,10 +270,6 @@ void createOrCheckSchema(SqliteConnection& database) {
     transaction.commit();
 }
 
-}  // namespace
-
-namespace {
-
 std::unique_ptr<SqliteConnection> connectAndSetUp(const std::filesystem::path& file) {
     std::unique_ptr<SqliteConnection> database;
     {
