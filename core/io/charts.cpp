@@ -282,6 +282,8 @@ void saveGroupedBarChart(const std::filesystem::path& png,
         requireSameSize(categories.size(), values[s].size(),
                         "categories and series '" + series[s] + "' values");
         for (double v : values[s]) {
+            if (std::isnan(v))
+                continue;
             low = std::min(low, v);
             high = std::max(high, v);
         }
@@ -296,8 +298,12 @@ void saveGroupedBarChart(const std::filesystem::path& png,
     const bool small_labels = bar < 30.0;
     std::vector<cv::Scalar> colours;
     for (std::size_t s = 0; s < series.size(); ++s) {
-        colours.push_back(bgr(kSeriesColors[s % std::size(kSeriesColors)]));
+        colours.push_back(bgr(s < style.series_rgb.size()
+                                  ? style.series_rgb[s]
+                                  : kSeriesColors[s % std::size(kSeriesColors)]));
         for (std::size_t c = 0; c < categories.size(); ++c) {
+            if (std::isnan(values[s][c]))
+                continue;
             const double left =
                 plot.x + (static_cast<double>(c) + 0.1) * slot + static_cast<double>(s) * bar;
             const int x0 = static_cast<int>(left), x1 = static_cast<int>(left + bar) - 1;

@@ -15,6 +15,7 @@
 #include "emotrace/train/checkpoint.h"
 #include "emotrace/train/evaluation.h"
 #include "emotrace/train/metrics.h"
+#include "emotrace/train/paper_table2.h"
 
 namespace emotrace::train {
 
@@ -383,6 +384,7 @@ std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentO
           "wait for each other), so they compare runs only where both ran alone. Profile: "
        << profile << "; data: " << (data.empty() ? "not recorded" : data) << ".\n\nCommand: `"
        << o.command << "`\n";
+    md << paperComparisonMarkdown(runs, o.models);
     md << recallMarkdown(runs, o.models);
     return md.str();
 }

@@ -76,6 +76,19 @@ TEST(Charts, GroupedBarChartHasOneColourPerSeries) {
     EXPECT_GT(pixelsOf(image, 0xff7f0e), 1000);  // second series
 }
 
+TEST(Charts, GroupedBarChartTakesGivenColoursAndDrawsNoBarForAMissingFigure) {
+    TempDir dir;
+    ChartStyle style{"Beside the paper", "model", "accuracy", 800, 450};
+    style.series_rgb = {0x123456, 0x654321};
+    const double missing = std::nan("");
+    saveGroupedBarChart(dir / "grouped.png", {"two_branch", "resnet18"}, {"paper", "here"},
+                        {{missing, missing}, {53.4, 60.2}}, style);
+    const auto image = expectPicture(dir / "grouped.png", 800, 450);
+    EXPECT_EQ(pixelsOf(image, 0x123456), 14 * 12) << "the legend's swatch only: no bar";
+    EXPECT_GT(pixelsOf(image, 0x654321), 1000);
+    EXPECT_EQ(pixelsOf(image, 0x1f77b4), 0) << "the default palette is not used";
+}
+
 TEST(Charts, ScatterWithDiagonal) {
     TempDir dir;
     saveScatterWithDiagonal(dir / "scatter.png", {0.4, 0.5, 0.6}, {0.45, 0.48, 0.62},

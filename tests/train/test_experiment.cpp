@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "emotrace/train/experiment.h"
+#include "emotrace/train/paper_table2.h"
 #include "test_support.h"
 #include "train_test_data.h"
 
@@ -175,6 +176,71 @@ TEST(Experiment, TableGivesTheDifferenceEpochsAndCpuTime) {
                          "| 20 ; 40 |"),
               std::string::npos)
         << table;
+}
+
+TEST(Experiment, TableSetsEachRunBesideThePapersFigures) {
+    ExperimentOptions o;
+    o.models = {"two_branch", "resnet18", "vgg16"};
+    const std::vector<RunResult> runs{
+        {.model = "resnet18",
+         .variant = "baseline",
+         .done = true,
+         .accuracy = 0.6,
+         .macro_f1 = 0.45},
+        {.model = "resnet18", .variant = "smote", .done = true, .accuracy = 0.6, .macro_f1 = 0.55},
+        {.model = "two_branch",
+         .variant = "baseline",
+         .done = true,
+         .accuracy = 0.5,
+         .macro_f1 = 0.4}};
+    const auto table = table2Markdown(runs, o, "data");
+    ASSERT_NE(table.find("**Beside the paper**"), std::string::npos) << table;
+    // Here, the paper's 51.41 / 40.09 / 59.00 / 53.23, the difference, and what SMOTE changed in
+    // each (here +0.00 and +10.00; in the paper +7.59 and +13.14).
+    EXPECT_NE(table.find("| resnet18 | 60.00 | 51.41 | +8.59 | 45.00 | 40.09 | +4.91 | 60.00 | "
+                         "59.00 | +1.00 | 55.00 | 53.23 | +1.77 | +0.00 ; +7.59 | +10.00 ; "
+                         "+13.14 |"),
+              std::string::npos)
+        << table;
+    EXPECT_NE(table.find("| two_branch | 50.00 | — | — | 40.00 | — | — | — | — | — | — | — | — | "
+                         "— ; — | — ; — |"),
+              std::string::npos)
+        << "the paper's table has no two-branch row\n"
+        << table;
+    EXPECT_NE(table.find("| vgg16 | — | 24.28 | — | — | 4.88 | — | — | 16.83 | — | — | 3.60 | — | "
+                         "— ; -7.45 | — ; -1.28 |"),
+              std::string::npos)
+        << "a run not finished still shows the paper's figures\n"
+        << table;
+}
+
+TEST(Experiment, TableOfModelsThePaperDidNotRunHasNoComparison) {
+    ExperimentOptions o;
+    o.models = {"two_branch"};
+    const auto table = table2Markdown({}, o, "data");
+    EXPECT_EQ(table.find("Beside the paper"), std::string::npos) << table;
+}
+
+TEST(Experiment, ThePapersTableHasARowForEachOfItsTenModels) {
+    int rows = 0;
+    for (const auto& model : table2Models()) {
+        const auto row = paperTable2Row(model);
+        if (model == "two_branch") {
+            EXPECT_FALSE(row) << "not in the paper's table";
+            continue;
+        }
+        ASSERT_TRUE(row) << model;
+        ++rows;
+        for (double value : {row->baseline_accuracy, row->baseline_macro_f1, row->smote_accuracy,
+                             row->smote_macro_f1}) {
+            EXPECT_GT(value, 0.0) << model;
+            EXPECT_LT(value, 1.0) << model << ": a fraction, not a percentage";
+        }
+    }
+    EXPECT_EQ(rows, 10);
+    EXPECT_DOUBLE_EQ(paperTable2Row("resnet18")->smote_accuracy, 0.59);
+    EXPECT_DOUBLE_EQ(paperTable2Row("resnet18")->smote_macro_f1, 0.5323);
+    EXPECT_FALSE(paperTable2Row("resnet18_cifar"));
 }
 
 TEST(Experiment, TableGivesEachFinishedRunsRecallPerClass) {

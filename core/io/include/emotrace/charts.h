@@ -20,6 +20,9 @@ struct ChartStyle {
     int width = 900;  // pixels of the PNG
     int height = 540;
     bool value_labels = true;  // print each bar's value above it
+    // 0xRRGGBB of each series of a grouped bar chart, in order; series beyond it (or all, when
+    // empty) take the default palette.
+    std::vector<std::uint32_t> series_rgb{};
 };
 
 // 0xRRGGBB for a class: the paper's eight classes have fixed colours (the dashboard uses the
@@ -32,6 +35,7 @@ void saveBarChart(const std::filesystem::path& png, const std::vector<std::strin
                   const std::vector<double>& values, const ChartStyle& style = {});
 
 // values[s][c]: series s (a split, a method) at category c; one colour per series, with a legend.
+// A NaN value (no figure for that category) draws no bar.
 void saveGroupedBarChart(const std::filesystem::path& png,
                          const std::vector<std::string>& categories,
                          const std::vector<std::string>& series,
