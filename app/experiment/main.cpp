@@ -69,15 +69,18 @@ double paperPercent(const std::string& model, double PublishedResult::*field) {
 }
 
 // Baseline and SMOTE here, each beside the paper's (a lighter shade of the same colour).
-void saveBesideThePaper(const std::filesystem::path& png, const std::vector<std::string>& models,
-                        const std::vector<double>& baseline, const std::vector<double>& smote,
-                        double PublishedResult::*paper_baseline,
-                        double PublishedResult::*paper_smote, ChartStyle style) {
+void saveBesideThePaper(const std::filesystem::path& png, const std::string& measure,
+                        const std::vector<std::string>& models, const std::vector<double>& baseline,
+                        const std::vector<double>& smote, double PublishedResult::*paper_baseline,
+                        double PublishedResult::*paper_smote) {
     std::vector<double> published_baseline, published_smote;
     for (const auto& model : models) {
         published_baseline.push_back(paperPercent(model, paper_baseline));
         published_smote.push_back(paperPercent(model, paper_smote));
     }
+    ChartStyle style;
+    style.title = "Test " + measure + ": baseline vs SMOTE, here and in the paper";
+    style.y_label = measure + " (%)";
     style.width = 1500;
     style.height = 560;
     style.series_rgb = {0x1f77b4, 0xaec7e8, 0xff7f0e, 0xffbb78};
@@ -106,18 +109,11 @@ void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path
         std::cerr << "no model has both runs finished yet: no figures\n";
         return;
     }
-    ChartStyle accuracy_style;
-    accuracy_style.title = "Test accuracy: baseline vs SMOTE, here and in the paper";
-    accuracy_style.y_label = "accuracy (%)";
-    saveBesideThePaper(out / "accuracy_baseline_vs_smote.png", models, baseline_acc, smote_acc,
-                       &PublishedResult::baseline_accuracy, &PublishedResult::smote_accuracy,
-                       accuracy_style);
-    ChartStyle f1_bars_style;
-    f1_bars_style.title = "Test macro-F1: baseline vs SMOTE, here and in the paper";
-    f1_bars_style.y_label = "macro-F1 (%)";
-    saveBesideThePaper(out / "f1_beside_the_paper.png", models, baseline_f1, smote_f1,
-                       &PublishedResult::baseline_macro_f1, &PublishedResult::smote_macro_f1,
-                       f1_bars_style);
+    saveBesideThePaper(out / "accuracy_baseline_vs_smote.png", "accuracy", models, baseline_acc,
+                       smote_acc, &PublishedResult::baseline_accuracy,
+                       &PublishedResult::smote_accuracy);
+    saveBesideThePaper(out / "f1_beside_the_paper.png", "macro-F1", models, baseline_f1, smote_f1,
+                       &PublishedResult::baseline_macro_f1, &PublishedResult::smote_macro_f1);
     ChartStyle f1_style;
     f1_style.title = "Test macro-F1: SMOTE against baseline (above the diagonal: SMOTE helps)";
     f1_style.x_label = "macro-F1 baseline (%)";

@@ -144,15 +144,6 @@ std::string signedPercent(double value) {
     return text;
 }
 
-const RunResult* find(const std::vector<RunResult>& runs, const std::string& model,
-                      const std::string& variant) {
-    for (const auto& r : runs) {
-        if (r.model == model && r.variant == variant && r.done)
-            return &r;
-    }
-    return nullptr;
-}
-
 // Each finished run's recall per class, models in the table's order, baseline before SMOTE;
 // empty when no finished run has one.
 std::string recallMarkdown(const std::vector<RunResult>& runs,
@@ -160,7 +151,7 @@ std::string recallMarkdown(const std::vector<RunResult>& runs,
     std::vector<const RunResult*> rows;
     for (const auto& model : models) {
         for (const char* variant : {"baseline", "smote"}) {
-            const auto* r = find(runs, model, variant);
+            const auto* r = findFinished(runs, model, variant);
             if (r && !r->class_recall.empty())
                 rows.push_back(r);
         }
@@ -299,6 +290,15 @@ std::vector<std::string> table2Models() {
             "ma2024",   "two_branch", "resnet18", "vgg16",    "densenet121"};
 }
 
+const RunResult* findFinished(const std::vector<RunResult>& runs, std::string_view model,
+                              std::string_view variant) {
+    for (const auto& r : runs) {
+        if (r.model == model && r.variant == variant && r.done)
+            return &r;
+    }
+    return nullptr;
+}
+
 void applyProfile(const std::string& profile, DataSources& sources, TrainSetup& setup,
                   bool explicit_epochs, bool explicit_steps) {
     if (profile == "full")
@@ -324,8 +324,8 @@ std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentO
     auto data = data_description;
     for (const auto& model : o.models) {
         md << "| " << model;
-        const auto* baseline = find(runs, model, "baseline");
-        const auto* smote = find(runs, model, "smote");
+        const auto* baseline = findFinished(runs, model, "baseline");
+        const auto* smote = findFinished(runs, model, "smote");
         for (const auto* r : {baseline, smote}) {
             md << " | " << (r ? percent(r->accuracy) : "—") << " | "
                << (r ? percent(r->macro_f1) : "—");

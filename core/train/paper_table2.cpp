@@ -43,15 +43,6 @@ std::optional<double> difference(std::optional<double> a, std::optional<double> 
     return *a - *b;
 }
 
-const RunResult* finished(const std::vector<RunResult>& runs, const std::string& model,
-                          std::string_view variant) {
-    for (const auto& r : runs) {
-        if (r.model == model && r.variant == variant && r.done)
-            return &r;
-    }
-    return nullptr;
-}
-
 }  // namespace
 
 std::optional<PublishedResult> paperTable2Row(std::string_view model) {
@@ -69,8 +60,8 @@ std::string paperComparisonMarkdown(const std::vector<RunResult>& runs,
     for (const auto& model : models) {
         const auto paper = paperTable2Row(model);
         any = any || paper.has_value();
-        const auto* baseline = finished(runs, model, "baseline");
-        const auto* smote = finished(runs, model, "smote");
+        const auto* baseline = findFinished(runs, model, "baseline");
+        const auto* smote = findFinished(runs, model, "smote");
         const auto here = [](const RunResult* r, double RunResult::*field) {
             return r ? std::optional<double>(r->*field) : std::nullopt;
         };

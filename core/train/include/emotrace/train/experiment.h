@@ -9,6 +9,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "emotrace/train/data_sources.h"
@@ -69,6 +70,10 @@ struct ExperimentResult {
     bool interrupted = false;
     std::filesystem::path table;  // out_dir/table2.md
 };
+
+// The finished run of `model` and `variant` in `runs`; nullptr when there is none.
+const RunResult* findFinished(const std::vector<RunResult>& runs, std::string_view model,
+                              std::string_view variant);
 
 using FigureWriter =
     std::function<void(const std::vector<RunResult>& runs, const std::filesystem::path& out_dir)>;
