@@ -86,6 +86,13 @@ void readClassRecall(const fs::path& path, RunResult& r) {
     r.class_recall = recallPerClass(counts);
 }
 
+std::string readAll(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 std::optional<RunResult> readResult(const fs::path& path) {
     std::ifstream in(path);
     if (!in)
@@ -105,6 +112,8 @@ std::optional<RunResult> readResult(const fs::path& path) {
         r.profile = j.value("profile", std::string());
         r.done = true;
         readClassRecall(path.parent_path() / "test_confusion.csv", r);
+        if (auto history = parseHistoryCsv(readAll(path.parent_path() / "log.csv")))
+            r.history = std::move(*history);
         return r;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;  // a damaged result is redone, not trusted
@@ -184,16 +193,50 @@ std::string recallMarkdown(const std::vector<RunResult>& runs,
     return md.str();
 }
 
+// Each finished run's training curve in figures: the losses and accuracies at its first, lowest
+// and last epochs. Empty when no finished run has its log.
+std::string fitMarkdown(const std::vector<RunResult>& runs,
+                        const std::vector<std::string>& models) {
+    std::vector<const RunResult*> rows;
+    for (const auto& model : models) {
+        for (const char* variant : {"baseline", "smote"}) {
+            const auto* r = findFinished(runs, model, variant);
+            if (r && !r->history.empty())
+                rows.push_back(r);
+        }
+    }
+    if (rows.empty())
+        return {};
+    std::ostringstream md;
+    md << "\n**Does it overfit?** Each run's training and validation curves, from its `log.csv`. "
+          "Overfitting shows as validation loss rising from its lowest while training loss "
+          "still falls, and as training accuracy pulling away from validation accuracy. "
+          "Training accuracy is the running share over each epoch's augmented batches (dropout "
+          "on; for SMOTE, the balanced set with its synthetic images), so it understates how well "
+          "the network fits its training images. Gap: training minus validation accuracy at the "
+          "last epoch, in points.\n\n"
+          "| Model | Variant | Epochs | Training loss, first → last | Validation loss, lowest "
+          "(epoch) → last | Training acc., last | Validation acc., last | Gap |\n"
+          "|---|---|---:|---|---|---:|---:|---:|\n";
+    for (const auto* r : rows) {
+        const auto& first = r->history.front();
+        const auto& last = r->history.back();
+        const auto lowest = std::min_element(
+            r->history.begin(), r->history.end(),
+            [](const EpochRecord& a, const EpochRecord& b) { return a.val_loss < b.val_loss; });
+        char line[256];
+        std::snprintf(line, sizeof line, "| %s | %s | %d | %.3f → %.3f | %.3f (%d) → %.3f | ",
+                      r->model.c_str(), r->variant.c_str(), last.epoch, first.train_loss,
+                      last.train_loss, lowest->val_loss, lowest->epoch, last.val_loss);
+        md << line << percent(last.train_accuracy) << " | " << percent(last.val_accuracy) << " | "
+           << signedPercent(last.train_accuracy - last.val_accuracy) << " |\n";
+    }
+    return md.str();
+}
+
 // The files of a finished run worth keeping in the repository (small, text).
 constexpr const char* kPublishedFiles[] = {"result.json", "test_report.txt", "test_confusion.csv",
                                            "log.csv"};
-
-std::string readAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // Copies a finished run's small results to results_dir/runs/NAME (result.json last, so that a
 // folder with a result.json is complete).
@@ -259,6 +302,7 @@ RunResult runOne(const ExperimentOptions& o, const std::string& model, const std
     r.labels = test.matrix.labels();
     for (const auto& scores : perClassScores(test.matrix))
         r.class_recall.push_back(scores.support > 0 ? scores.recall : std::nan(""));
+    r.history = trained.history;
     for (const auto& epoch : trained.history) {
         r.train_seconds += epoch.seconds;
         r.train_cpu_seconds += epoch.cpu_seconds;
@@ -386,6 +430,7 @@ std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentO
        << o.command << "`\n";
     md << paperComparisonMarkdown(runs, o.models);
     md << recallMarkdown(runs, o.models);
+    md << fitMarkdown(runs, o.models);
     return md.str();
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <sstream>
 
 #include "emotrace/nets.h"
 #include "emotrace/train/checkpoint.h"
@@ -222,9 +223,13 @@ double scheduledLearningRate(const TrainOptions& o, std::int64_t step,
     return o.learning_rate * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
+namespace {
+constexpr std::string_view kHistoryHeader =
+    "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,cpu_seconds";
+}  // namespace
+
 std::string historyCsv(const std::vector<EpochRecord>& history) {
-    std::string csv =
-        "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,cpu_seconds\n";
+    std::string csv = std::string(kHistoryHeader) + '\n';
     char line[256];
     for (const auto& r : history) {
         std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6g,%.3f,%.3f\n", r.epoch,
@@ -233,6 +238,28 @@ std::string historyCsv(const std::vector<EpochRecord>& history) {
         csv += line;
     }
     return csv;
+}
+
+std::optional<std::vector<EpochRecord>> parseHistoryCsv(const std::string& csv) {
+    std::istringstream in(csv);
+    std::string line;
+    if (!std::getline(in, line) || line != kHistoryHeader)
+        return std::nullopt;
+    std::vector<EpochRecord> history;
+    while (std::getline(in, line)) {
+        if (line.empty())
+            continue;
+        EpochRecord r;
+        char rest = 0;
+        const int read =
+            std::sscanf(line.c_str(), "%d,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf%c", &r.epoch,
+                        &r.train_loss, &r.train_accuracy, &r.val_loss, &r.val_accuracy,
+                        &r.val_macro_f1, &r.learning_rate, &r.seconds, &r.cpu_seconds, &rest);
+        if (read != 9 || r.epoch != static_cast<int>(history.size()) + 1)
+            return std::nullopt;
+        history.push_back(r);
+    }
+    return history;
 }
 
 TrainResult train(const Dataset& training, const Dataset& validation, const TrainOptions& o) {

@@ -124,17 +124,27 @@ TEST(Experiment, FinishedRunsArePublishedAndTheTableIsRebuiltFromThemWithoutData
         EXPECT_DOUBLE_EQ(table.runs[0].class_recall[c], trained.runs[0].class_recall[c]);
     EXPECT_NE(markdown.find("**Recall per class**"), std::string::npos) << markdown;
     EXPECT_NE(markdown.find("| mycnn_v1 | baseline |"), std::string::npos) << markdown;
+    // So do its training curves, from the committed log.
+    ASSERT_EQ(table.runs[0].history.size(), trained.runs[0].history.size());
+    EXPECT_NEAR(table.runs[0].history.back().val_loss, trained.runs[0].history.back().val_loss,
+                1e-6);
+    EXPECT_NE(markdown.find("**Does it overfit?**"), std::string::npos) << markdown;
 
-    // A damaged confusion matrix gives no recall rather than a wrong one; the run still counts.
+    // A damaged confusion matrix gives no recall rather than a wrong one, a damaged log no
+    // curve; the run still counts.
     {
         std::ofstream damaged(published / "test_confusion.csv");
         damaged << "true\\predicted,a,b,c\na,1,2\n";
+        std::ofstream log_damaged(published / "log.csv");
+        log_damaged << "epoch,train_loss\n1,0.5,\n";
     }
     std::ostringstream third;
     const auto without = runExperiment(rebuild, PreparedData{}, third);
     ASSERT_TRUE(without.runs.at(0).done);
     EXPECT_TRUE(without.runs[0].class_recall.empty());
     EXPECT_EQ(readText(without.table).find("**Recall per class**"), std::string::npos);
+    EXPECT_TRUE(without.runs[0].history.empty());
+    EXPECT_EQ(readText(without.table).find("**Does it overfit?**"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir / "fresh/runs/mycnn_v1-baseline/checkpoint.pt"));
 }
 
@@ -262,6 +272,65 @@ TEST(Experiment, TableGivesEachFinishedRunsRecallPerClass) {
     ASSERT_NE(second, std::string::npos) << table;
     EXPECT_LT(first, second) << "baseline before SMOTE";
     EXPECT_EQ(table.find("| mycnn_v1 | baseline |"), std::string::npos) << "not finished";
+}
+
+EpochRecord epochRecord(int epoch, double train_loss, double train_accuracy, double val_loss,
+                        double val_accuracy) {
+    return {.epoch = epoch,
+            .train_loss = train_loss,
+            .train_accuracy = train_accuracy,
+            .val_loss = val_loss,
+            .val_accuracy = val_accuracy};
+}
+
+TEST(Experiment, TableGivesEachRunsCurveAtItsFirstLowestAndLastEpoch) {
+    ExperimentOptions o;
+    o.models = {"vgg16", "resnet18"};
+    // Validation loss lowest at epoch 2, then rising while training loss falls: overfitting.
+    RunResult overfits{.model = "resnet18", .variant = "smote", .done = true};
+    overfits.history = {epochRecord(1, 1.5, 0.40, 1.30, 0.45),
+                        epochRecord(2, 1.1, 0.60, 1.05, 0.58),
+                        epochRecord(3, 0.7, 0.80, 1.20, 0.57)};
+    RunResult baseline{.model = "resnet18", .variant = "baseline", .done = true};
+    baseline.history = {epochRecord(1, 1.8, 0.25, 1.75, 0.26)};
+    RunResult no_log{.model = "vgg16", .variant = "baseline", .done = true};
+    const auto table = table2Markdown({overfits, no_log, baseline}, o, "data");
+    EXPECT_NE(table.find("**Does it overfit?**"), std::string::npos) << table;
+    const auto first = table.find(
+        "| resnet18 | baseline | 1 | 1.800 → 1.800 | 1.750 (1) → 1.750 | 25.00 | "
+        "26.00 | -1.00 |");
+    const auto second = table.find(
+        "| resnet18 | smote | 3 | 1.500 → 0.700 | 1.050 (2) → 1.200 | 80.00 | 57.00 | "
+        "+23.00 |");
+    ASSERT_NE(first, std::string::npos) << table;
+    ASSERT_NE(second, std::string::npos) << table;
+    EXPECT_LT(first, second) << "baseline before SMOTE";
+    EXPECT_EQ(table.find("| vgg16 | baseline | "), std::string::npos) << "no log, no curve row";
+
+    EXPECT_EQ(table2Markdown({no_log}, o, "data").find("**Does it overfit?**"), std::string::npos);
+}
+
+TEST(Experiment, TrainingLogReadsBackAndADamagedOneIsRefused) {
+    const std::vector<EpochRecord> history{{1, 1.25, 0.5, 1.125, 0.55, 0.4, 0.001, 12.5, 20.25},
+                                           {2, 1.0, 0.625, 1.0625, 0.6, 0.45, 0.001, 11.0, 19.5}};
+    const auto csv = historyCsv(history);
+    const auto parsed = parseHistoryCsv(csv);
+    ASSERT_TRUE(parsed);
+    ASSERT_EQ(parsed->size(), 2u);
+    EXPECT_EQ((*parsed)[1].epoch, 2);
+    EXPECT_DOUBLE_EQ((*parsed)[1].train_accuracy, 0.625);
+    EXPECT_DOUBLE_EQ((*parsed)[1].val_loss, 1.0625);
+    EXPECT_DOUBLE_EQ((*parsed)[0].cpu_seconds, 20.25);
+    EXPECT_EQ(historyCsv(*parsed), csv);
+
+    EXPECT_TRUE(parseHistoryCsv(historyCsv({})));
+    EXPECT_FALSE(parseHistoryCsv(""));
+    EXPECT_FALSE(parseHistoryCsv("epoch,loss\n1,2\n")) << "another header";
+    const auto header = csv.substr(0, csv.find('\n') + 1);
+    EXPECT_FALSE(parseHistoryCsv(header + "1,1.2,0.5\n")) << "a short row";
+    EXPECT_FALSE(parseHistoryCsv(header + "1,1,1,1,1,1,1,1,1,9\n")) << "a long row";
+    EXPECT_FALSE(parseHistoryCsv(header + "2,1,1,1,1,1,1,1,1\n")) << "epochs must count from 1";
+    EXPECT_FALSE(parseHistoryCsv(header + "1,x,1,1,1,1,1,1,1\n")) << "not a number";
 }
 
 TEST(Experiment, QuickProfileKeepsExplicitChoicesAndRejectsUnknownProfiles) {

@@ -63,6 +63,9 @@ struct RunResult {
     // matrix is missing or cannot be read.
     std::vector<std::string> labels{};
     std::vector<double> class_recall{};
+    // Every epoch's losses and accuracies (from the run's log.csv); empty when it is missing or
+    // cannot be read.
+    std::vector<EpochRecord> history{};
 };
 
 struct ExperimentResult {
@@ -82,8 +85,9 @@ ExperimentResult runExperiment(const ExperimentOptions& options, const PreparedD
                                std::ostream& log, const FigureWriter& figures = {});
 
 // The markdown table (one row per model, accuracy and macro-F1 for each variant; "—" for runs
-// not finished) with the command and data it came from, then each finished run's recall per
-// class.
+// not finished) with the command and data it came from, the paper's figures beside them, each
+// finished run's recall per class, and each one's training and validation curves in figures
+// (does it overfit?).
 std::string table2Markdown(const std::vector<RunResult>& runs, const ExperimentOptions& options,
                            const std::string& data_description);
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,11 @@ TrainResult train(const Dataset& training, const Dataset& validation, const Trai
 // The per-epoch log as CSV: epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,
 // cpu_seconds.
 std::string historyCsv(const std::vector<EpochRecord>& history);
+
+// The records of a log historyCsv wrote (its header and nine numbers a row, epochs counting from
+// 1 in order); nothing when the text is not that shape, so that a damaged log is never read as
+// a short one.
+std::optional<std::vector<EpochRecord>> parseHistoryCsv(const std::string& csv);
 
 // The learning rate at `step` (from 0) of `total_steps` for the options' schedule.
 double scheduledLearningRate(const TrainOptions& options, std::int64_t step,
