@@ -153,18 +153,28 @@ std::string signedPercent(double value) {
     return text;
 }
 
-// Each finished run's recall per class, models in the table's order, baseline before SMOTE;
-// empty when no finished run has one.
-std::string recallMarkdown(const std::vector<RunResult>& runs,
-                           const std::vector<std::string>& models) {
+// The finished runs that have what `has` asks for, models in the table's order, baseline before
+// SMOTE.
+template <typename Has>
+std::vector<const RunResult*> finishedRuns(const std::vector<RunResult>& runs,
+                                           const std::vector<std::string>& models, Has has) {
     std::vector<const RunResult*> rows;
     for (const auto& model : models) {
         for (const char* variant : {"baseline", "smote"}) {
             const auto* r = findFinished(runs, model, variant);
-            if (r && !r->class_recall.empty())
+            if (r && has(*r))
                 rows.push_back(r);
         }
     }
+    return rows;
+}
+
+// Each finished run's recall per class, models in the table's order, baseline before SMOTE;
+// empty when no finished run has one.
+std::string recallMarkdown(const std::vector<RunResult>& runs,
+                           const std::vector<std::string>& models) {
+    const auto rows =
+        finishedRuns(runs, models, [](const RunResult& r) { return !r.class_recall.empty(); });
     if (rows.empty())
         return {};
     const auto& labels = rows.front()->labels;
@@ -197,14 +207,8 @@ std::string recallMarkdown(const std::vector<RunResult>& runs,
 // and last epochs. Empty when no finished run has its log.
 std::string fitMarkdown(const std::vector<RunResult>& runs,
                         const std::vector<std::string>& models) {
-    std::vector<const RunResult*> rows;
-    for (const auto& model : models) {
-        for (const char* variant : {"baseline", "smote"}) {
-            const auto* r = findFinished(runs, model, variant);
-            if (r && !r->history.empty())
-                rows.push_back(r);
-        }
-    }
+    const auto rows =
+        finishedRuns(runs, models, [](const RunResult& r) { return !r.history.empty(); });
     if (rows.empty())
         return {};
     std::ostringstream md;
