@@ -1,8 +1,9 @@
 // emotrace-experiment: reproduces the paper's Table 2 (every model, baseline and SMOTE, on the
-// combined FER-2013 + CK+ set) into a markdown table beside the paper's, a CSV and three figures.
+// combined FER-2013 + CK+ set) into a markdown table beside the paper's, a CSV and four figures.
 // --profile quick finishes in minutes; --profile full is the paper's protocol. Finished runs are
 // skipped and an interrupted one resumes from its checkpoint, so the same command continues the
 // experiment.
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -32,7 +33,7 @@ constexpr const char* kDescription =
     "Trains every model of the paper's Table 2 as a baseline and with SMOTE and evaluates each "
     "on the test split. Writes OUT/table2.md, OUT/results.csv, "
     "OUT/accuracy_baseline_vs_smote.png, OUT/f1_beside_the_paper.png (both beside the paper's "
-    "figures), OUT/f1_baseline_vs_smote.png and one folder per run "
+    "figures), OUT/f1_baseline_vs_smote.png, OUT/loss_curves.png and one folder per run "
     "under OUT/runs/ (checkpoints, logs, models, test reports). Run the same command again to "
     "continue after an interruption.";
 
@@ -89,7 +90,54 @@ void saveBesideThePaper(const std::filesystem::path& png, const std::string& mea
                         {baseline, published_baseline, smote, published_smote}, style);
 }
 
+// Training and validation loss by epoch, one panel per model with a finished run: where
+// validation loss turns up while training loss falls, the model overfits.
+void saveLossCurves(const std::vector<RunResult>& runs, const std::filesystem::path& png) {
+    std::vector<std::string> models;
+    std::size_t epochs = 0;
+    for (const auto& r : runs) {
+        if (!r.done || r.history.empty())
+            continue;
+        if (std::find(models.begin(), models.end(), r.model) == models.end())
+            models.push_back(r.model);
+        epochs = std::max(epochs, r.history.size());
+    }
+    if (models.empty())
+        return;
+    std::vector<double> x;
+    for (std::size_t e = 1; e <= epochs; ++e)
+        x.push_back(static_cast<double>(e));
+    std::vector<LinePanel> panels;
+    for (const auto& model : models) {
+        LinePanel panel{model, {}};
+        for (const char* variant : {"baseline", "smote"}) {
+            std::vector<double> training(epochs, std::nan("")), validation(epochs, std::nan(""));
+            if (const auto* r = findFinished(runs, model, variant)) {
+                for (std::size_t e = 0; e < r->history.size() && e < epochs; ++e) {
+                    training[e] = r->history[e].train_loss;
+                    validation[e] = r->history[e].val_loss;
+                }
+            }
+            panel.values.push_back(std::move(training));
+            panel.values.push_back(std::move(validation));
+        }
+        panels.push_back(std::move(panel));
+    }
+    ChartStyle style;
+    style.title = "Loss by epoch: validation turning up while training falls is overfitting";
+    style.x_label = "epoch";
+    style.y_label = "cross-entropy";
+    style.width = 380;
+    style.height = 250;
+    style.series_rgb = {0xaec7e8, 0x1f77b4, 0xffbb78, 0xff7f0e};
+    saveLinePanels(
+        png, x,
+        {"baseline, training", "baseline, validation", "SMOTE, training", "SMOTE, validation"},
+        panels, 4, style);
+}
+
 void drawFigures(const std::vector<RunResult>& runs, const std::filesystem::path& out) {
+    saveLossCurves(runs, out / "loss_curves.png");
     std::vector<std::string> models;
     std::vector<double> baseline_acc, smote_acc, baseline_f1, smote_f1;
     for (const auto& r : runs) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <string_view>
 #include <utility>
@@ -559,6 +560,96 @@ void saveTimelineChart(const std::filesystem::path& png, const std::vector<doubl
     if (!labels.empty())
         legend(canvas.image, plot, labels, colours);
     save(canvas.image, png);
+}
+
+void saveLinePanels(const std::filesystem::path& png, const std::vector<double>& x,
+                    const std::vector<std::string>& series, const std::vector<LinePanel>& panels,
+                    int columns, const ChartStyle& style) {
+    if (columns < 1)
+        throw Error("chart: line panels need at least 1 column, got " + std::to_string(columns));
+    if (panels.empty())
+        throw Error("chart: line panels need at least one panel, got none");
+    double low = std::numeric_limits<double>::infinity();
+    double high = -low;
+    for (const auto& panel : panels) {
+        requireSameSize(series.size(), panel.values.size(),
+                        "series names and panel '" + panel.title + "' rows");
+        for (std::size_t s = 0; s < series.size(); ++s) {
+            requireSameSize(x.size(), panel.values[s].size(),
+                            "x and panel '" + panel.title + "' series '" + series[s] + "' values");
+            for (double v : panel.values[s]) {
+                if (!std::isnan(v)) {
+                    low = std::min(low, v);
+                    high = std::max(high, v);
+                }
+            }
+        }
+    }
+    if (!(low <= high))
+        low = 0.0, high = 1.0;  // no value at all: empty panels on a unit range
+    const double margin = high > low ? 0.06 * (high - low) : 0.5;
+    const Range y_range{low - margin, high + margin};
+    Range x_range{0.0, 1.0};
+    if (!x.empty()) {
+        x_range = {*std::min_element(x.begin(), x.end()), *std::max_element(x.begin(), x.end())};
+        const double pad = x_range.high > x_range.low ? 0.04 * (x_range.high - x_range.low) : 0.5;
+        x_range = {x_range.low - pad, x_range.high + pad};
+    }
+    std::vector<cv::Scalar> colours;
+    for (std::size_t s = 0; s < series.size(); ++s) {
+        colours.push_back(bgr(s < style.series_rgb.size()
+                                  ? style.series_rgb[s]
+                                  : kSeriesColors[s % std::size(kSeriesColors)]));
+    }
+
+    const int rows = (static_cast<int>(panels.size()) + columns - 1) / columns;
+    const int header = (style.title.empty() ? 0 : 40) + (series.empty() ? 0 : 30);
+    cv::Mat image(header + rows * style.height, columns * style.width, CV_8UC3, kWhite);
+    if (!style.title.empty())
+        drawText(image, style.title, {image.cols / 2, 22}, 0.65, Align::Centre, kInk, 2);
+    if (!series.empty())
+        legend(image, cv::Rect(0, header - 2, image.cols, 1), series, colours);
+
+    for (std::size_t p = 0; p < panels.size(); ++p) {
+        ChartStyle panel_style = style;
+        panel_style.title = panels[p].title;
+        auto canvas = makeCanvas(panel_style);
+        const auto& plot = canvas.plot;
+        valueAxis(canvas.image, plot, y_range);
+        const double step = std::max(1.0, tickStep(x_range.high - x_range.low, 10));
+        for (double tick = std::ceil(x_range.low / step) * step; tick <= x_range.high + 1e-9;
+             tick += step) {
+            const int px = static_cast<int>(std::lround(x_range.toX(plot, tick)));
+            cv::line(canvas.image, {px, plot.y + plot.height}, {px, plot.y + plot.height + 4},
+                     kInk);
+            drawText(canvas.image, formatValue(tick), {px, plot.y + plot.height + 14}, 0.42);
+        }
+        for (std::size_t s = 0; s < series.size(); ++s) {
+            std::vector<cv::Point> run;
+            const auto flush = [&] {
+                if (run.size() >= 2)
+                    cv::polylines(canvas.image, run, false, colours[s], 2, cv::LINE_AA);
+                for (const auto& point : run)
+                    cv::circle(canvas.image, point, 3, colours[s], cv::FILLED, cv::LINE_AA);
+                run.clear();
+            };
+            for (std::size_t i = 0; i < x.size(); ++i) {
+                if (std::isnan(panels[p].values[s][i])) {
+                    flush();
+                    continue;
+                }
+                run.emplace_back(
+                    static_cast<int>(std::lround(x_range.toX(plot, x[i]))),
+                    static_cast<int>(std::lround(y_range.toY(plot, panels[p].values[s][i]))));
+            }
+            flush();
+        }
+        const int column = static_cast<int>(p) % columns;
+        const int row = static_cast<int>(p) / columns;
+        canvas.image.copyTo(image(cv::Rect(column * style.width, header + row * style.height,
+                                           style.width, style.height)));
+    }
+    save(image, png);
 }
 
 }  // namespace emotrace

@@ -180,3 +180,69 @@ TEST(Charts, BadInputAndUnwritablePathsAreErrors) {
     EXPECT_THROW(saveBarChart(dir / "missing" / "x.png", {"a"}, {1.0}), OutputError);
     EXPECT_THROW(saveBarChart(dir / "x.png", {"a"}, {1.0}, {"", "", "", 10, 10}), Error);
 }
+
+namespace {
+
+// Rows of the image (from `top`, `height` tall, columns from `left`, `width` wide) holding a
+// pixel of exactly this colour: the first and the last, or -1, -1 when there is none.
+struct RowSpan {
+    int first = -1;
+    int last = -1;
+};
+RowSpan rowsOf(const cv::Mat& image, std::uint32_t rgb, int left, int top, int width, int height) {
+    const cv::Vec3b want(rgb & 0xff, (rgb >> 8) & 0xff, (rgb >> 16) & 0xff);
+    RowSpan span;
+    for (int y = top; y < top + height; ++y) {
+        for (int x = left; x < left + width; ++x) {
+            if (image.at<cv::Vec3b>(y, x) == want) {
+                span.first = span.first < 0 ? y : span.first;
+                span.last = y;
+                break;
+            }
+        }
+    }
+    return span;
+}
+
+}  // namespace
+
+TEST(Charts, LinePanelsShareOneRangeAndLeaveOutMissingPoints) {
+    TempDir dir;
+    ChartStyle style{"Loss by epoch", "epoch", "loss", 400, 260};
+    style.series_rgb = {0x1f77b4, 0xff7f0e};
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<double> epochs{1, 2, 3, 4};
+    // Panel "high" holds the largest value of all, panel "low" the smallest; the second series
+    // has no point at all in "low" (a run not finished).
+    const std::vector<LinePanel> panels{{"high", {{2.0, 2.0, 2.0, 2.0}, {1.5, 1.5, nan, nan}}},
+                                        {"low", {{1.0, 1.0, 1.0, 1.0}, {nan, nan, nan, nan}}},
+                                        {"third", {{1.5, 1.5, 1.5, 1.5}, {1.5, 1.5, 1.5, 1.5}}}};
+    saveLinePanels(dir / "panels.png", epochs, {"baseline", "SMOTE"}, panels, 2, style);
+    // Two columns: two rows of panels under the title (40) and the legend (30).
+    const auto image = expectPicture(dir / "panels.png", 800, 70 + 2 * 260);
+
+    const auto high = rowsOf(image, 0x1f77b4, 0, 70, 400, 260);
+    const auto low = rowsOf(image, 0x1f77b4, 400, 70, 400, 260);
+    ASSERT_GE(high.first, 0);
+    ASSERT_GE(low.first, 0);
+    // One y range for all: the line at 2.0 sits near the top of its panel, the one at 1.0 near
+    // the bottom of its own, far apart in the same panel-relative place.
+    EXPECT_LT(high.last - 70, 260 / 3) << "the highest value is drawn high";
+    EXPECT_GT(low.first - 70, 2 * 260 / 3 - 30) << "the lowest value is drawn low";
+    EXPECT_GT(pixelsOf(image(cv::Rect(0, 70, 400, 260)), 0xff7f0e), 20) << "two points drawn";
+    EXPECT_EQ(pixelsOf(image(cv::Rect(400, 70, 400, 260)), 0xff7f0e), 0) << "no point, no line";
+    EXPECT_EQ(pixelsOf(image(cv::Rect(400, 70 + 260, 400, 260)), 0xffffff), 400 * 260)
+        << "the cell after the last panel stays empty";
+    // The legend names the series once, at the top.
+    EXPECT_GT(pixelsOf(image(cv::Rect(0, 40, 800, 30)), 0xff7f0e), 50);
+}
+
+TEST(Charts, LinePanelsNameBadInput) {
+    TempDir dir;
+    const std::vector<LinePanel> one{{"a", {{1.0, 2.0}}}};
+    EXPECT_THROW(saveLinePanels(dir / "x.png", {1, 2, 3}, {"s"}, one, 2), Error);
+    EXPECT_THROW(saveLinePanels(dir / "x.png", {1, 2}, {"s", "t"}, one, 2), Error);
+    EXPECT_THROW(saveLinePanels(dir / "x.png", {1, 2}, {"s"}, one, 0), Error);
+    EXPECT_THROW(saveLinePanels(dir / "x.png", {1, 2}, {"s"}, {}, 2), Error);
+    EXPECT_THROW(saveLinePanels(dir / "missing" / "x.png", {1, 2}, {"s"}, one, 2), OutputError);
+}

@@ -1,7 +1,8 @@
 // Charts drawn with OpenCV straight into PNG files, for the headless command-line tools (dataset
 // exploration, training reports, the Table 2 experiment, analysis plots): they run on machines
 // with no display and no Qt. A bar chart, a grouped bar chart, a scatter plot with the y = x
-// diagonal, a confusion-matrix heatmap and probability lines over time.
+// diagonal, a confusion-matrix heatmap, probability lines over time and small multiples of
+// line charts.
 #pragma once
 
 #include <cstdint>
@@ -69,5 +70,18 @@ void saveTimelineChart(const std::filesystem::path& png, const std::vector<doubl
                        const std::vector<std::string>& labels,
                        const std::vector<std::vector<double>>& values,
                        const ChartStyle& style = {});
+
+// One small line chart per panel (e.g. one per model), laid out `columns` to a row in one PNG:
+// series s of a panel has values[s][i] at x[i], drawn as a line with a dot at each point; NaN is
+// no point (a run that stopped early). Every panel has the same y range, from all the values,
+// so that the panels compare at a glance, and one legend at the top serves them all.
+// style.width and style.height are one panel's size; series colours as in ChartStyle.
+struct LinePanel {
+    std::string title;
+    std::vector<std::vector<double>> values;  // [series][point]
+};
+void saveLinePanels(const std::filesystem::path& png, const std::vector<double>& x,
+                    const std::vector<std::string>& series, const std::vector<LinePanel>& panels,
+                    int columns, const ChartStyle& style = {});
 
 }  // namespace emotrace
