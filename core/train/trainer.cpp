@@ -24,6 +24,10 @@ namespace emotrace::train {
 
 namespace {
 
+// The header of a run's log.csv, which historyCsv writes and parseHistoryCsv expects.
+constexpr std::string_view kHistoryHeader =
+    "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,cpu_seconds";
+
 // CPU time of the whole process (every thread), in seconds.
 double processCpuSeconds() {
     timespec t{};
@@ -222,11 +226,6 @@ double scheduledLearningRate(const TrainOptions& o, std::int64_t step,
     const double progress = std::clamp((t - warmup) / std::max(total - warmup, 1.0), 0.0, 1.0);
     return o.learning_rate * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
-
-namespace {
-constexpr std::string_view kHistoryHeader =
-    "epoch,train_loss,train_acc,val_loss,val_acc,val_macro_f1,lr,seconds,cpu_seconds";
-}  // namespace
 
 std::string historyCsv(const std::vector<EpochRecord>& history) {
     std::string csv = std::string(kHistoryHeader) + '\n';
