@@ -12,11 +12,13 @@ the last layer's bias, the same for every face) and the mean softmax over the fa
 
 docs/table2.md ("VGG16 fails in the paper and here") quotes its figures.
 
-Run: /usr/bin/python3 tools/vgg16_dead_units.py MODEL.pt [--fer2013 CSV] [--faces N]
+Run: /usr/bin/python3 tools/vgg16_dead_units.py MODEL.pt [--fer2013 CSV[.xz]] [--faces N]
 (Debian's python3-torch: the same ATen as the LibTorch emotrace links.)
 """
 import argparse
 import csv
+import lzma
+import os
 import sys
 
 import torch
@@ -28,7 +30,8 @@ POOL_AFTER = {2, 7, 14, 21, 28}
 
 def private_test_faces(path, count):
     rows = []
-    with open(path, newline="") as f:
+    opener = lzma.open if path.endswith(".xz") else open
+    with opener(path, "rt", newline="") as f:
         for row in csv.DictReader(f):
             if row["Usage"] == "PrivateTest":
                 rows.append([float(v) / 255.0 for v in row["pixels"].split()])
@@ -48,9 +51,16 @@ def report(name, relu_out, unit_dims):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model")
-    parser.add_argument("--fer2013", default="../cache/data/fer2013/fer2013.csv")
+    parser.add_argument("--fer2013", default=None,
+                        help="fer2013.csv or .csv.xz (default: ../cache/data/fer2013/fer2013.csv, "
+                             "else ../shared/data/fer2013/fer2013.csv.xz)")
     parser.add_argument("--faces", type=int, default=256)
     args = parser.parse_args()
+    if args.fer2013 is None:
+        cached = "../cache/data/fer2013/fer2013.csv"
+        args.fer2013 = cached if os.path.exists(cached) else "../shared/data/fer2013/fer2013.csv.xz"
+    if not os.path.exists(args.fer2013):
+        sys.exit(f"{args.fer2013}: expected FER-2013's csv (give --fer2013), found no file")
 
     torch.set_num_threads(1)
     params = dict(torch.jit.load(args.model, map_location="cpu").named_parameters())
